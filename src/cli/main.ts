@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { fail } from './output.js'
+import { serveCommand } from './serve.js'
+
+const VERSION = '0.1.0'
+
+await yargs(hideBin(process.argv))
+  .scriptName('brownout')
+  .usage('$0 <command> [options]\n\nChaos-test the gateways between your apps and LLM providers.')
+  .command(serveCommand)
+  .demandCommand(1, 'Name a command: brownout serve, or see brownout --help.')
+  .strict()
+  .recommendCommands()
+  .version(VERSION)
+  .help()
+  .alias('h', 'help')
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((message, err) => fail(err ?? message))
+  .parseAsync()

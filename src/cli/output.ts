@@ -1,0 +1,27 @@
+import { BrownoutError, ExitCode, exitCodeFor } from '../errors.js'
+
+/** Prints an error the way users should see it (what, the problems, how to fix; never a stack) and exits. */
+export function fail(error: unknown): never {
+  if (error instanceof BrownoutError) {
+    process.stderr.write(`brownout: ${error.message}\n`)
+    for (const problem of error.problems) process.stderr.write(`  ${problem}\n`)
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`)
+    process.exit(exitCodeFor(error))
+  }
+  if (typeof error === 'string') {
+    process.stderr.write(`brownout: ${error}\nRun brownout --help for usage.\n`)
+    process.exit(ExitCode.usage)
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`brownout: unexpected error: ${message}\n`)
+  if (process.env.BROWNOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+  process.exit(ExitCode.runtime)
+}
+
+export function info(line: string): void {
+  process.stdout.write(`${line}\n`)
+}
+
+export function warn(line: string): void {
+  process.stderr.write(`warning: ${line}\n`)
+}

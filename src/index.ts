@@ -1,0 +1,8 @@
+export { type Clock, manualClock, systemClock } from './clock.js'
+export { BrownoutError, type ErrorCode, ExitCode } from './errors.js'
+export { type Rng, rngFor } from './rng.js'
+export { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './upstream/config.js'
+export { type Answer, answerFor, answerText } from './upstream/content.js'
+export { AttemptCounter, findRequestId, marker, REQUEST_ID_HEADER } from './upstream/correlation.js'
+export { Journal, type JournalEntry, type JournalQuery } from './upstream/journal.js'
+export { type RunningUpstream, type StartUpstreamOptions, startUpstream } from './upstream/server.js'

@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { contentSchema } from './content.js'
+import { limitsSchema } from './limits.js'
+import { latencySchema } from './timing.js'
+
+/**
+ * One fake upstream, as written under `upstreams.<name>` in a scenario or in `brownout serve --config`.
+ * Every endpoint of both providers is served; `provider` decides the error shape where the path does not
+ * (unknown paths, /v1/models) and which API the runner's requests target.
+ */
+export const upstreamConfigSchema = z.strictObject({
+  provider: z.enum(['openai', 'anthropic']).default('openai'),
+  port: z.number().int().min(0).max(65_535).default(0).describe('0 picks a free port'),
+  host: z.string().default('127.0.0.1'),
+  latency: latencySchema,
+  content: contentSchema,
+  models: z.array(z.string().min(1)).default([]).describe('when set, other models get 404 model_not_found'),
+  limits: limitsSchema.default({}),
+  max_body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024)
+    .describe('larger bodies get 413'),
+})
+
+export type UpstreamConfigInput = z.input<typeof upstreamConfigSchema>
+export type UpstreamConfig = z.output<typeof upstreamConfigSchema>
+
+export const DEFAULT_MODELS = [
+  'gpt-4o-mini',
+  'gpt-4o',
+  'gpt-4.1',
+  'gpt-4.1-mini',
+  'o4-mini',
+  'text-embedding-3-small',
+  'text-embedding-3-large',
+  'claude-sonnet-4-5',
+  'claude-haiku-4-5',
+  'claude-opus-4-1',
+]

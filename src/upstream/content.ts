@@ -1,0 +1,136 @@
+import { en } from '@faker-js/faker'
+import { z } from 'zod'
+import { gaussian, pick, type Rng, randomInt, rngFor } from '../rng.js'
+
+const WORDS: readonly string[] = [
+  ...(en.word?.noun ?? []),
+  ...(en.word?.verb ?? []),
+  ...(en.word?.adjective ?? []),
+  ...(en.word?.adverb ?? []),
+  ...(en.word?.preposition ?? []),
+].filter((w) => /^[a-z]+$/.test(w))
+
+/** How long answers are before `max_tokens` cuts them. */
+export const contentSchema = z
+  .strictObject({
+    min_tokens: z.number().int().positive().default(16),
+    max_tokens: z.number().int().positive().default(64),
+  })
+  .default({ min_tokens: 16, max_tokens: 64 })
+  .refine((c) => c.min_tokens <= c.max_tokens, { message: 'min_tokens must not exceed max_tokens' })
+
+export type ContentOptions = z.output<typeof contentSchema>
+
+/** The answer an upstream gives: its tokens (concatenated they are the text) and why it stopped. */
+export interface Answer {
+  tokens: string[]
+  finish: 'stop' | 'length'
+}
+
+/**
+ * The deterministic answer to a request: a function of (seed, request id, max_tokens) only, so every upstream
+ * of a run gives the same answer to the same request, and the runner can tell a complete answer from a cut one.
+ */
+export function answerFor(
+  seed: number | string,
+  requestId: string,
+  maxTokens: number | undefined,
+  opts: ContentOptions,
+): Answer {
+  const rng = rngFor(seed, requestId, 'answer')
+  const natural = randomInt(rng, opts.min_tokens, opts.max_tokens)
+  const limit = maxTokens === undefined ? natural : Math.min(natural, maxTokens)
+  const tokens: string[] = []
+  let sentenceLeft = 0
+  for (let i = 0; i < limit; i++) {
+    const startsSentence = sentenceLeft === 0
+    if (startsSentence) sentenceLeft = randomInt(rng, 4, 12)
+    let word = pick(rng, WORDS)
+    if (startsSentence) word = word.charAt(0).toUpperCase() + word.slice(1)
+    sentenceLeft--
+    const last = i === natural - 1
+    if (sentenceLeft === 0 || last) word += '.'
+    else if (rng() < 0.08) word += ','
+    tokens.push(i === 0 ? word : ` ${word}`)
+  }
+  return { tokens, finish: limit < natural ? 'length' : 'stop' }
+}
+
+export function answerText(answer: Answer): string {
+  return answer.tokens.join('')
+}
+
+/** A rough, stable token estimate for prompt text (about four characters a token). */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4))
+}
+
+type JsonSchema = {
+  type?: string | string[]
+  enum?: unknown[]
+  const?: unknown
+  properties?: Record<string, JsonSchema>
+  items?: JsonSchema
+  anyOf?: JsonSchema[]
+  oneOf?: JsonSchema[]
+  minimum?: number
+  maximum?: number
+}
+
+/** A JSON value that satisfies a (simple) JSON Schema: what a model would put in a tool call's arguments. */
+export function valueForSchema(schema: unknown, rng: Rng, depth = 0): unknown {
+  const s = (typeof schema === 'object' && schema !== null ? schema : {}) as JsonSchema
+  if (s.const !== undefined) return s.const
+  if (Array.isArray(s.enum) && s.enum.length > 0) return pick(rng, s.enum)
+  const alternatives = s.anyOf ?? s.oneOf
+  if (alternatives && alternatives.length > 0) return valueForSchema(alternatives[0], rng, depth)
+  const type = Array.isArray(s.type) ? (s.type.find((t) => t !== 'null') ?? 'null') : (s.type ?? 'object')
+  switch (type) {
+    case 'string':
+      return pick(rng, WORDS)
+    case 'integer':
+      return randomInt(rng, s.minimum ?? 1, s.maximum ?? 100)
+    case 'number':
+      return Math.round(((s.minimum ?? 0) + rng() * ((s.maximum ?? 100) - (s.minimum ?? 0))) * 100) / 100
+    case 'boolean':
+      return rng() < 0.5
+    case 'null':
+      return null
+    case 'array':
+      return depth > 4 ? [] : [valueForSchema(s.items ?? { type: 'string' }, rng, depth + 1)]
+    default: {
+      const out: Record<string, unknown> = {}
+      if (depth > 4) return out
+      for (const [key, sub] of Object.entries(s.properties ?? {})) out[key] = valueForSchema(sub, rng, depth + 1)
+      return out
+    }
+  }
+}
+
+/** Tool-call arguments for a request, deterministic from (seed, request id, tool name). */
+export function toolArgumentsFor(seed: number | string, requestId: string, toolName: string, schema: unknown): string {
+  return JSON.stringify(valueForSchema(schema, rngFor(seed, requestId, 'tool', toolName)))
+}
+
+/** Splits text into pieces of about `size` characters, as providers stream tool-call arguments. */
+export function splitPieces(text: string, size = 8): string[] {
+  const pieces: string[] = []
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size))
+  return pieces.length > 0 ? pieces : ['']
+}
+
+/** A unit-length embedding, deterministic from (seed, text, dimensions). */
+export function embeddingFor(seed: number | string, text: string, dimensions: number): number[] {
+  const rng = rngFor(seed, 'embedding', dimensions, text)
+  const v = Array.from({ length: dimensions }, () => gaussian(rng))
+  const norm = Math.hypot(...v) || 1
+  return v.map((x) => Math.fround(x / norm))
+}
+
+/** A short deterministic id suffix (hex) for response ids. */
+export function idSuffix(seed: number | string, ...parts: Array<string | number>): string {
+  const rng = rngFor(seed, 'id', ...parts)
+  let out = ''
+  for (let i = 0; i < 24; i++) out += Math.floor(rng() * 16).toString(16)
+  return out
+}

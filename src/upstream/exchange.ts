@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Clock } from '../clock.js'
+import { type Rng, rngFor } from '../rng.js'
+import type { UpstreamConfig } from './config.js'
+import type { RateLimiter } from './limits.js'
+import { sample } from './timing.js'
+
+export type Provider = 'openai' | 'anthropic'
+
+/** What every handler of one upstream shares. */
+export interface UpstreamRuntime {
+  name: string
+  seed: number
+  clock: Clock
+  config: UpstreamConfig
+  limiter: RateLimiter
+}
+
+/** One attempt, as a handler sees it. */
+export interface Exchange {
+  upstream: UpstreamRuntime
+  provider: Provider
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  /** The parsed JSON body (undefined for bodiless requests). */
+  body: unknown
+  requestId: string
+  attempt: number
+  /** Arrival time, ms since the Unix epoch. */
+  arrivalMs: number
+  /** Estimated tokens this request costs (prompt estimate + requested output), for TPM accounting. */
+  tokenCost: number
+}
+
+/** A deterministic RNG for one purpose of one attempt: (seed, request id, attempt, purpose). */
+export function attemptRng(ex: Exchange, purpose: string): Rng {
+  return rngFor(ex.upstream.seed, ex.requestId, ex.attempt, purpose)
+}
+
+/**
+ * When each of `count` output units (tokens) is ready, ms after arrival: the first after a time-to-first-token
+ * sample, each next one an inter-token-latency sample later.
+ */
+export function tokenTimes(ex: Exchange, count: number): number[] {
+  const rng = attemptRng(ex, 'timing')
+  const { ttft, itl } = ex.upstream.config.latency
+  const times: number[] = []
+  let t = sample(ttft, rng)
+  for (let i = 0; i < count; i++) {
+    if (i > 0) t += sample(itl, rng)
+    times.push(t)
+  }
+  return times
+}
+
+export function sseData(json: unknown): string {
+  return `data: ${JSON.stringify(json)}\n\n`
+}
+
+export function sseEvent(type: string, json: unknown): string {
+  return `event: ${type}\ndata: ${JSON.stringify(json)}\n\n`
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v[0] : v
+}

@@ -1,0 +1,55 @@
+/**
+ * A response is planned first, as plain data, then played onto the socket. Faults rewrite plans; only the player
+ * touches the wire. Times are milliseconds after the request arrived.
+ */
+export type Step =
+  /** Write body bytes (after headers). */
+  | { kind: 'write'; atMs: number; data: string }
+  /** Write raw bytes to the socket, bypassing HTTP (only before headers: the response is not HTTP at all). */
+  | { kind: 'raw'; atMs: number; data: string | Buffer }
+  /** Finish the response properly. */
+  | { kind: 'end'; atMs: number }
+  /** Close the connection with a TCP RST. */
+  | { kind: 'reset'; atMs: number }
+  /** Close the connection with a FIN, leaving whatever was sent so far (an empty reply, or a cut body). */
+  | { kind: 'close'; atMs: number }
+  /** Do nothing more: keep the socket open until the client leaves. */
+  | { kind: 'hang'; atMs: number }
+
+export interface Plan {
+  status: number
+  headers: Record<string, string>
+  /** When to send the status line and headers; null means never (reset, close, hang or garbage before headers). */
+  headersAtMs: number | null
+  steps: Step[]
+  /** For the journal: the provider error type this plan answers with, if it is an error. */
+  errorType?: string
+  /** For the journal: the Retry-After this plan sends, in milliseconds. */
+  retryAfterMs?: number
+}
+
+/** What happened when a plan was played. */
+export interface PlayResult {
+  /** Body bytes written (raw bytes count too). */
+  bytes: number
+  /** When the first byte (headers or raw) went out, ms after arrival; null if nothing was sent. */
+  firstByteMs: number | null
+  /** How the exchange ended. */
+  endedBy: 'end' | 'reset' | 'close' | 'hang' | 'client'
+  /** The client went away before the plan had played out. */
+  clientDisconnected: boolean
+}
+
+/** The last time a plan writes anything: a non-streaming response's total time. */
+export function planDurationMs(plan: Plan): number {
+  return plan.steps.reduce((max, s) => Math.max(max, s.atMs), plan.headersAtMs ?? 0)
+}
+
+/** Shifts every step of a plan by `ms` (a delay before headers). */
+export function delayPlan(plan: Plan, ms: number): Plan {
+  return {
+    ...plan,
+    headersAtMs: plan.headersAtMs === null ? null : plan.headersAtMs + ms,
+    steps: plan.steps.map((s) => ({ ...s, atMs: s.atMs + ms })),
+  }
+}

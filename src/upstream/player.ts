@@ -1,0 +1,117 @@
+import type { ServerResponse } from 'node:http'
+import type { Clock } from '../clock.js'
+import type { Plan, PlayResult, Step } from './plan.js'
+
+type TimelineStep = Step | { kind: 'headers'; atMs: number }
+
+/**
+ * Plays a plan onto a response: waits for each step's time (scheduled against the arrival time, so delays do not
+ * drift), honours back-pressure, and stops at once when the client goes away. Resolves when the exchange is over:
+ * the response ended, the connection was reset or closed, or (for a hang) the client gave up.
+ */
+export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: Clock): Promise<PlayResult> {
+  return new Promise((resolve) => {
+    const result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'end', clientDisconnected: false }
+    const timeline: TimelineStep[] =
+      plan.headersAtMs === null ? plan.steps : [{ kind: 'headers', atMs: plan.headersAtMs }, ...plan.steps]
+    let index = 0
+    let timer: NodeJS.Timeout | undefined
+    let settled = false
+    /** How brownout itself ended the exchange, once it has. */
+    let endedBy: PlayResult['endedBy'] | undefined
+
+    const finish = (how: PlayResult['endedBy']) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      result.endedBy = how
+      resolve(result)
+    }
+    res.on('close', () => {
+      if (endedBy === 'hang') result.clientDisconnected = true
+      else if (endedBy === undefined) result.clientDisconnected = !res.writableFinished
+      finish(endedBy ?? (result.clientDisconnected ? 'client' : 'end'))
+    })
+
+    const firstByte = () => {
+      if (result.firstByteMs === null) result.firstByteMs = clock.now() - arrivalMs
+    }
+    const sendHeaders = () => {
+      if (res.headersSent) return
+      firstByte()
+      res.writeHead(plan.status, plan.headers)
+      res.flushHeaders()
+    }
+
+    /** Runs one step; false means stop here (the exchange is ending, or a drain will resume it). */
+    const run = (step: TimelineStep): boolean => {
+      switch (step.kind) {
+        case 'headers':
+          sendHeaders()
+          return true
+        case 'write':
+          sendHeaders()
+          result.bytes += Buffer.byteLength(step.data)
+          if (res.write(step.data)) return true
+          index++
+          res.once('drain', advance)
+          return false
+        case 'raw':
+          firstByte()
+          result.bytes += typeof step.data === 'string' ? Buffer.byteLength(step.data) : step.data.length
+          res.socket?.write(step.data)
+          return true
+        case 'end':
+          sendHeaders()
+          endedBy = 'end'
+          res.end()
+          return false
+        case 'reset':
+          endedBy = 'reset'
+          resetAfterFlush(res)
+          return false
+        case 'close':
+          endedBy = 'close'
+          res.socket?.end()
+          return false
+        case 'hang':
+          endedBy = 'hang'
+          return false
+      }
+    }
+
+    const advance = (): void => {
+      timer = undefined
+      if (settled || endedBy) return
+      res.cork()
+      try {
+        for (;;) {
+          const step = timeline[index]
+          if (!step) return
+          const waitMs = arrivalMs + step.atMs - clock.now()
+          if (waitMs > 0.5) {
+            timer = setTimeout(advance, waitMs)
+            return
+          }
+          if (!run(step)) return
+          index++
+        }
+      } finally {
+        if (!res.destroyed) res.uncork()
+      }
+    }
+    advance()
+  })
+}
+
+/** Sends a TCP RST once what has been written so far has been handed to the kernel. */
+function resetAfterFlush(res: ServerResponse): void {
+  const socket = res.socket
+  if (!socket) return
+  if (res.headersSent || socket.writableLength > 0) {
+    res.uncork()
+    socket.write('', () => setImmediate(() => socket.destroyed || socket.resetAndDestroy()))
+  } else {
+    socket.resetAndDestroy()
+  }
+}

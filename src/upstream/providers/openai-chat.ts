@@ -1,0 +1,149 @@
+import { z } from 'zod'
+import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
+import { type Exchange, sseData, tokenTimes } from '../exchange.js'
+import type { Plan } from '../plan.js'
+import { errorPlan, jsonPlan, ssePlan } from '../replies.js'
+import { validateBody } from '../validate.js'
+import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from './shared.js'
+
+const functionTool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), parameters: z.unknown().optional() }),
+})
+
+export const chatRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+        content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
+      }),
+    )
+    .min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  tools: z.array(functionTool).nullish(),
+  tool_choice: z
+    .union([
+      z.enum(['none', 'auto', 'required']),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+    ])
+    .nullish(),
+})
+
+type ChatRequest = z.output<typeof chatRequestSchema>
+type FunctionTool = z.output<typeof functionTool>
+
+/** The tool the request forces, if any: tool_choice `required` (first tool) or a named function. */
+function forcedTool(req: ChatRequest): FunctionTool | string | undefined {
+  const choice = req.tool_choice
+  const tools = req.tools ?? []
+  if (choice === 'required') return tools[0] ?? "Invalid value for 'tool_choice': 'required' needs at least one tool."
+  if (choice && typeof choice === 'object') {
+    const tool = tools.find((t) => t.function.name === choice.function.name)
+    return tool ?? `Invalid value for 'tool_choice': no function named '${choice.function.name}' in 'tools'.`
+  }
+  return undefined
+}
+
+/** POST /v1/chat/completions, streaming or not, text or a forced tool call. */
+export function chatCompletions(ex: Exchange): Plan {
+  const body = ex.body as Record<string, unknown> | undefined
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body.model === undefined) {
+    return errorPlan(ex, { status: 400, message: 'you must provide a model parameter', param: null, code: null })
+  }
+  const parsed = validateBody(chatRequestSchema, body, 'openai')
+  if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
+  const req = parsed.value
+  const unknown = unknownModelPlan(ex, req.model)
+  if (unknown) return unknown
+  const tool = forcedTool(req)
+  if (typeof tool === 'string') return errorPlan(ex, { status: 400, message: tool, param: 'tool_choice' })
+
+  const seed = ex.upstream.seed
+  const id = `chatcmpl-${idSuffix(seed, ex.requestId, ex.attempt, 'chat')}`
+  const base = {
+    id,
+    object: 'chat.completion.chunk',
+    created: unixSeconds(ex),
+    model: req.model,
+    system_fingerprint: 'fp_b40a0a7',
+  }
+  const prompt = promptTokens(req.messages)
+  const answer = answerOf(ex, req.max_completion_tokens ?? req.max_tokens)
+  const args = tool ? toolArgumentsFor(seed, ex.requestId, tool.function.name, tool.function.parameters) : ''
+  const pieces = tool ? splitPieces(args) : answer.tokens
+  const completion = tool ? pieces.length : answer.tokens.length
+  const usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  }
+  const finish = tool ? 'tool_calls' : answer.finish
+  const callId = `call_${idSuffix(seed, ex.requestId, 'call')}`
+  const times = tokenTimes(ex, pieces.length)
+  const doneAt = times[times.length - 1] ?? 0
+
+  if (!req.stream) {
+    const message = tool
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: callId, type: 'function', function: { name: tool.function.name, arguments: args } }],
+          refusal: null,
+          annotations: [],
+        }
+      : { role: 'assistant', content: answer.tokens.join(''), refusal: null, annotations: [] }
+    return jsonPlan(
+      ex,
+      {
+        id,
+        object: 'chat.completion',
+        created: base.created,
+        model: req.model,
+        choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: base.system_fingerprint,
+      },
+      doneAt,
+    )
+  }
+
+  const includeUsage = req.stream_options?.include_usage === true
+  const chunk = (delta: unknown, finishReason: string | null = null) =>
+    sseData({
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {}),
+    })
+  const first = tool
+    ? {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: tool.function.name, arguments: '' } }],
+        refusal: null,
+      }
+    : { role: 'assistant', content: '', refusal: null }
+  const frames = [{ atMs: times[0] ?? 0, data: chunk(first) }]
+  pieces.forEach((piece, i) => {
+    const delta = tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }
+    frames.push({ atMs: times[i] ?? doneAt, data: chunk(delta) })
+  })
+  frames.push({ atMs: doneAt, data: chunk({}, finish) })
+  if (includeUsage) {
+    frames.push({ atMs: doneAt, data: sseData({ ...base, choices: [], usage }) })
+  }
+  frames.push({ atMs: doneAt, data: 'data: [DONE]\n\n' })
+  return ssePlan(ex, frames)
+}

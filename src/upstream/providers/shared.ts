@@ -1,0 +1,49 @@
+import { type Answer, answerFor, estimateTokens } from '../content.js'
+import type { Exchange } from '../exchange.js'
+import type { Plan } from '../plan.js'
+import { errorPlan } from '../replies.js'
+import type { BodyProblem } from '../validate.js'
+
+/** The deterministic answer for this exchange's request id and max_tokens. */
+export function answerOf(ex: Exchange, maxTokens: number | null | undefined): Answer {
+  return answerFor(ex.upstream.seed, ex.requestId, maxTokens ?? undefined, ex.upstream.config.content)
+}
+
+/** All the text in a list of chat/message contents (strings or parts with `text`), for prompt token estimates. */
+export function promptTokens(value: unknown): number {
+  let chars = 0
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') chars += v.length
+    else if (Array.isArray(v)) for (const item of v) walk(item)
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>
+      walk(o.content)
+      walk(o.text)
+    }
+  }
+  walk(value)
+  return estimateTokens('x'.repeat(Math.max(1, chars)))
+}
+
+/** 404 for a model that is not in the configured list (no list: every model exists). */
+export function unknownModelPlan(ex: Exchange, model: string): Plan | undefined {
+  const models = ex.upstream.config.models
+  if (models.length === 0 || models.includes(model)) return undefined
+  if (ex.provider === 'anthropic') {
+    return errorPlan(ex, { status: 404, type: 'not_found_error', message: `model: ${model}` })
+  }
+  return errorPlan(ex, {
+    status: 404,
+    code: 'model_not_found',
+    message: `The model \`${model}\` does not exist or you do not have access to it.`,
+  })
+}
+
+export function badRequestPlan(ex: Exchange, problem: BodyProblem): Plan {
+  return errorPlan(ex, { status: 400, message: problem.message, param: problem.param, code: problem.code })
+}
+
+/** Seconds since the epoch, as `created` fields carry. */
+export function unixSeconds(ex: Exchange): number {
+  return Math.floor(ex.arrivalMs / 1000)
+}
