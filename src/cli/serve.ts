@@ -28,6 +28,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve --port 0 --seed 7', 'a free port, another seed'),
   handler: async (args) => {
     if (!LOOPBACK.test(args.host)) warn(`binding ${args.host}: anyone who can reach this address can use the upstream`)
+    // Signal handlers go in before the URL is printed: whoever reads the URL may signal at once.
+    const stopped = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'))
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+    })
     const upstream = await startUpstream({
       host: args.host,
       port: args.port,
@@ -40,14 +45,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     info(`  Anthropic: baseURL ${upstream.url}`)
     info(`  journal:   ${upstream.url}/_brownout/journal`)
     info('Press Ctrl-C to stop.')
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
-        resolve()
-      }
-      process.once('SIGINT', () => stop('SIGINT'))
-      process.once('SIGTERM', () => stop('SIGTERM'))
-    })
+    const signal = await stopped
+    info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
     await upstream.close()
   },
 }

@@ -35,7 +35,7 @@ export const DEFAULT_MODELS = [
   'o4-mini',
   'text-embedding-3-small',
   'text-embedding-3-large',
-  'claude-sonnet-4-5',
+  'claude-sonnet-4-6',
   'claude-haiku-4-5',
-  'claude-opus-4-1',
+  'claude-opus-4-7',
 ]

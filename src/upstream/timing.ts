@@ -8,8 +8,8 @@ const clamp = z.strictObject({ min: durationSchema.optional(), max: durationSche
  * A latency distribution. A bare duration (`120ms`) means `fixed`.
  * lognormal takes either `median` + `sigma`, or `p50` + `p99`.
  */
-export const distributionSchema = z.union([
-  durationSchema.transform((value) => ({ dist: 'fixed' as const, value })),
+export const distributionSchema = z.preprocess(
+  (value) => (typeof value === 'string' || typeof value === 'number' ? { dist: 'fixed', value } : value),
   z.discriminatedUnion('dist', [
     z.strictObject({ dist: z.literal('fixed'), value: durationSchema }),
     z.strictObject({ dist: z.literal('uniform'), min: durationSchema, max: durationSchema, clamp }),
@@ -23,7 +23,7 @@ export const distributionSchema = z.union([
       clamp,
     }),
   ]),
-])
+)
 
 export type Distribution = z.output<typeof distributionSchema>
 
