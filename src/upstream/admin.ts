@@ -1,17 +1,12 @@
 import express, { type Request, type Response } from 'express'
-import type { Clock } from '../clock.js'
-import type { AttemptCounter } from './correlation.js'
-import type { Journal, JournalQuery } from './journal.js'
-import type { RateLimiter } from './limits.js'
+import { type PhaseWindow, type Rule, rulesSchema, unknownPhases } from '../faults/rules.js'
+import type { UpstreamState } from './handle.js'
+import type { JournalQuery } from './journal.js'
 
 export interface AdminContext {
-  name: string
-  startedAt: number
-  clock: Clock
-  journal: Journal
-  attempts: AttemptCounter
-  limiter: RateLimiter
-  inFlight: () => number
+  state: UpstreamState
+  initialRules: Rule[]
+  phases: PhaseWindow[]
 }
 
 function journalQuery(req: Request): JournalQuery {
@@ -22,52 +17,91 @@ function journalQuery(req: Request): JournalQuery {
   return query
 }
 
-function adminError(res: Response, status: number, message: string): void {
-  res.status(status).json({ error: { message, type: 'brownout_admin_error' } })
+function adminError(res: Response, status: number, message: string, problems: string[] = []): void {
+  res.status(status).json({ error: { message, type: 'brownout_admin_error', problems } })
 }
 
-/** The runtime control API under /_brownout/ (Toxiproxy-style): health, journal, state, reset. */
+/** The runtime control API under /_brownout/ (Toxiproxy-style). */
 export function createAdminApp(ctx: AdminContext): express.Express {
+  const { state } = ctx
+  const { journal, runtime } = state
   const app = express()
   app.disable('x-powered-by')
   app.use(express.json({ limit: '1mb' }))
   const r = express.Router()
+  const startedAt = runtime.clock.now()
 
   r.get('/health', (_req, res) => {
     res.json({
       status: 'ok',
-      upstream: ctx.name,
-      uptimeMs: Math.round(ctx.clock.now() - ctx.startedAt),
-      requests: ctx.journal.total,
+      upstream: runtime.name,
+      uptimeMs: Math.round(runtime.clock.now() - startedAt),
+      requests: journal.total,
     })
   })
 
   r.get('/journal', (req, res) => {
-    const entries = ctx.journal.list(journalQuery(req))
-    const wantsLines =
-      req.query.format === 'jsonl' ||
-      req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson'
-    if (wantsLines) {
+    const entries = journal.list(journalQuery(req))
+    if (req.query.format === 'jsonl') {
       res.type('application/x-ndjson').send(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
       return
     }
-    res.json({ upstream: ctx.name, total: ctx.journal.total, dropped: ctx.journal.dropped, entries })
+    res.json({ upstream: runtime.name, total: journal.total, dropped: journal.dropped, entries })
   })
 
   r.get('/state', (_req, res) => {
     res.json({
-      upstream: ctx.name,
-      inFlight: ctx.inFlight(),
-      limits: ctx.limiter.snapshot(),
-      journal: { size: ctx.journal.size, total: ctx.journal.total, dropped: ctx.journal.dropped },
+      upstream: runtime.name,
+      inFlight: state.counters.inFlight,
+      capacity: state.capacity
+        ? { active: state.capacity.active, queued: state.capacity.queued, ...state.capacity.config }
+        : null,
+      limits: runtime.limiter.snapshot(),
+      faults: state.engine.list().length,
+      journal: { size: journal.size, total: journal.total, dropped: journal.dropped },
     })
   })
 
+  r.get('/faults', (_req, res) => {
+    res.json({ faults: state.engine.list() })
+  })
+
+  r.put('/faults', (req, res) => {
+    const body: unknown = req.body
+    const rules = Array.isArray(body) ? body : (body as { faults?: unknown } | undefined)?.faults
+    const parsed = rulesSchema.safeParse(rules ?? null)
+    const problems = parsed.success
+      ? unknownPhases(parsed.data, ctx.phases).map((p) => `faults.${p.path.join('.')}: ${p.message}`)
+      : parsed.error.issues.map((i) => `faults.${i.path.join('.')}: ${i.message}`)
+    if (!parsed.success || problems.length > 0) {
+      adminError(
+        res,
+        400,
+        'invalid fault rules; nothing was changed. Send {"faults": [{"when": {...}, "fault": {"type": ...}}]}',
+        problems,
+      )
+      return
+    }
+    state.engine.replace(parsed.data)
+    res.json({ faults: state.engine.list() })
+  })
+
+  r.delete('/faults', (_req, res) => {
+    state.engine.replace([])
+    res.json({ faults: [] })
+  })
+
   r.post('/reset', (_req, res) => {
-    ctx.journal.clear()
-    ctx.attempts.clear()
-    ctx.limiter.reset()
-    res.json({ status: 'reset' })
+    journal.clear()
+    state.attempts.clear()
+    state.local.clear()
+    runtime.limiter.reset()
+    state.engine.replace(ctx.initialRules)
+    res.json({ status: 'reset', faults: state.engine.list().length })
+  })
+
+  r.get('/metrics', async (_req, res) => {
+    res.type(state.metrics.registry.contentType).send(await state.metrics.registry.metrics())
   })
 
   app.use('/_brownout', r)
@@ -75,7 +109,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     adminError(
       res,
       404,
-      `No admin endpoint ${req.method} ${req.path}. See GET /_brownout/health, /journal, /state, POST /reset.`,
+      `No admin endpoint ${req.method} ${req.path}. Try GET /_brownout/health, /journal, /state, /faults, /metrics; PUT /faults; POST /reset.`,
     ),
   )
   app.use((err: unknown, _req: Request, res: Response, _next: express.NextFunction) => {

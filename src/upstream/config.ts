@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { rulesSchema } from '../faults/rules.js'
+import { capacitySchema } from './capacity.js'
 import { contentSchema } from './content.js'
 import { limitsSchema } from './limits.js'
 import { latencySchema } from './timing.js'
@@ -16,6 +18,9 @@ export const upstreamConfigSchema = z.strictObject({
   content: contentSchema,
   models: z.array(z.string().min(1)).default([]).describe('when set, other models get 404 model_not_found'),
   limits: limitsSchema.default({}),
+  capacity: capacitySchema.optional().describe('overload model: max concurrency, bounded queue, latency inflation'),
+  faults: rulesSchema.default([]).describe('fault rules, first match wins'),
+  header_faults: z.boolean().default(false).describe('accept faults from the x-brownout-fault request header'),
   max_body_bytes: z
     .number()
     .int()

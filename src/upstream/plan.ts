@@ -4,7 +4,7 @@
  */
 export type Step =
   /** Write body bytes (after headers). */
-  | { kind: 'write'; atMs: number; data: string }
+  | { kind: 'write'; atMs: number; data: string | Buffer }
   /** Write raw bytes to the socket, bypassing HTTP (only before headers: the response is not HTTP at all). */
   | { kind: 'raw'; atMs: number; data: string | Buffer }
   /** Finish the response properly. */
@@ -51,5 +51,15 @@ export function delayPlan(plan: Plan, ms: number): Plan {
     ...plan,
     headersAtMs: plan.headersAtMs === null ? null : plan.headersAtMs + ms,
     steps: plan.steps.map((s) => ({ ...s, atMs: s.atMs + ms })),
+  }
+}
+
+/** Stretches every time of a plan by `factor` (latency inflation under load). */
+export function scalePlan(plan: Plan, factor: number): Plan {
+  if (factor === 1) return plan
+  return {
+    ...plan,
+    headersAtMs: plan.headersAtMs === null ? null : plan.headersAtMs * factor,
+    steps: plan.steps.map((s) => ({ ...s, atMs: s.atMs * factor })),
   }
 }

@@ -1,20 +1,16 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
+import { FaultEngine, type PhaseWindow, unknownPhases } from '../faults/rules.js'
 import { createAdminApp } from './admin.js'
-import { type BodyResult, readBody } from './body.js'
+import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
-import { AttemptCounter, findRequestId } from './correlation.js'
-import { decide } from './decide.js'
-import { type Exchange, header, type Provider, type UpstreamRuntime } from './exchange.js'
-import { Journal, type JournalEntry } from './journal.js'
+import { AttemptCounter } from './correlation.js'
+import { handle, type UpstreamState } from './handle.js'
+import { Journal } from './journal.js'
 import { RateLimiter } from './limits.js'
-import type { Plan, PlayResult } from './plan.js'
-import { play } from './player.js'
-import { promptTokens } from './providers/shared.js'
-import { errorPlan } from './replies.js'
-import { findRoute } from './router.js'
+import { UpstreamMetrics } from './metrics.js'
 
 export interface StartUpstreamOptions extends UpstreamConfigInput {
   /** Name in journals and logs (a scenario's upstream key). */
@@ -26,6 +22,10 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   attempts?: AttemptCounter
   /** Most journal entries held in memory; older ones are dropped and counted. */
   journalCapacity?: number
+  /** Phases that `during: <name>` rules refer to, ms since `startedAt`. */
+  phases?: PhaseWindow[]
+  /** The run's start (ms since epoch) that `during` windows count from; default: now. */
+  startedAt?: number
 }
 
 export interface RunningUpstream {
@@ -36,158 +36,57 @@ export interface RunningUpstream {
   config: UpstreamConfig
   journal: Journal
   attempts: AttemptCounter
+  faults: FaultEngine
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
 }
 
 function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
-  const { name: _n, seed: _s, clock: _c, attempts: _a, journalCapacity: _j, ...config } = options
+  const { name, seed: _s, clock: _c, attempts: _a, journalCapacity: _j, phases, startedAt: _t, ...config } = options
   const parsed = upstreamConfigSchema.safeParse(config)
-  if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
-  throw new BrownoutError('INVALID_CONFIG', `invalid upstream options: ${problems.join('; ')}`, {
+  const problems = parsed.success
+    ? unknownPhases(parsed.data.faults, phases ?? []).map((p) => `faults.${p.path.join('.')}: ${p.message}`)
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
+  if (parsed.success && problems.length === 0) return parsed.data
+  throw new BrownoutError('INVALID_CONFIG', `invalid options for upstream "${name ?? 'upstream'}"`, {
     problems,
-    hint: 'see `brownout schema` for the upstream block',
+    hint: 'see `brownout schema` for the upstream block and `brownout list faults` for faults',
   })
 }
 
-function guessProvider(req: IncomingMessage, fallback: Provider): Provider {
-  if (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) return 'anthropic'
-  if (req.headers.authorization !== undefined) return 'openai'
-  return fallback
-}
-
-/** Starts a fake OpenAI- and Anthropic-compatible upstream. Use `port: 0` in tests. */
+/** Starts a fake OpenAI- and Anthropic-compatible upstream with fault rules. Use `port: 0` in tests. */
 export async function startUpstream(options: StartUpstreamOptions = {}): Promise<RunningUpstream> {
   const config = parseConfig(options)
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
-  const runtime: UpstreamRuntime = {
-    name,
-    seed: options.seed ?? 1,
-    clock,
-    config,
-    limiter: new RateLimiter(config.limits, clock),
+  const seed = options.seed ?? 1
+  const limiter = new RateLimiter(config.limits, clock)
+  const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
+  const counters = { seq: 0, anonymous: 0, inFlight: 0 }
+  const metrics = new UpstreamMetrics(name, { inFlight: () => counters.inFlight, queued: () => capacity?.queued ?? 0 })
+  const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
+  const state: UpstreamState = {
+    runtime: { name, seed, clock, config, limiter },
+    journal: new Journal(options.journalCapacity),
+    attempts: options.attempts ?? new AttemptCounter(),
+    local: new AttemptCounter(),
+    engine: new FaultEngine(config.faults, engineOptions),
+    capacity,
+    metrics,
+    counters,
   }
-  const journal = new Journal(options.journalCapacity)
-  const attempts = options.attempts ?? new AttemptCounter()
-  const local = new AttemptCounter()
-  let seq = 0
-  let anonymous = 0
-  let inFlight = 0
-  const admin = createAdminApp({
-    name,
-    startedAt: clock.now(),
-    clock,
-    journal,
-    attempts,
-    limiter: runtime.limiter,
-    inFlight: () => inFlight,
-  })
-
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const arrivalMs = clock.now()
-    const method = req.method ?? 'GET'
-    const path = (req.url ?? '/').split('?')[0] ?? '/'
-    const found = findRoute(method, path)
-    const provider = found?.route.provider ?? guessProvider(req, config.provider)
-    const body: BodyResult =
-      method === 'GET' || method === 'HEAD' ? { kind: 'ok', raw: '' } : await readBody(req, config.max_body_bytes)
-    const raw = body.kind === 'ok' ? body.raw : ''
-    const idInfo = findRequestId(req.headers, raw) ?? {
-      id: `anon-${name}-${++anonymous}`,
-      source: 'generated' as const,
-    }
-    let parsed: unknown
-    let jsonError: string | undefined
-    if (raw.trim() !== '') {
-      try {
-        parsed = JSON.parse(raw)
-      } catch (err) {
-        jsonError = err instanceof Error ? err.message : 'invalid JSON'
-      }
-    }
-    const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
-    const ex: Exchange = {
-      upstream: runtime,
-      provider,
-      method,
-      path,
-      headers: req.headers,
-      body: parsed,
-      requestId: idInfo.id,
-      attempt: attempts.next(idInfo.id),
-      arrivalMs,
-      tokenCost:
-        promptTokens([fields.messages, fields.input, fields.system]) +
-        (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
-    }
-    const entry: JournalEntry = {
-      seq: ++seq,
-      upstream: name,
-      requestId: idInfo.id,
-      idSource: idInfo.source,
-      attempt: ex.attempt,
-      upstreamAttempt: local.next(idInfo.id),
-      receivedAt: arrivalMs,
-      method,
-      path,
-      provider,
-      model: typeof fields.model === 'string' ? fields.model : null,
-      stream: fields.stream === true,
-      status: null,
-      errorType: null,
-      bytes: 0,
-      durationMs: 0,
-      firstByteMs: null,
-      stainlessRetryCount: Number.isFinite(Number(header(req.headers, 'x-stainless-retry-count')))
-        ? Number(header(req.headers, 'x-stainless-retry-count'))
-        : null,
-      clientDisconnected: false,
-      endedBy: 'end',
-      rule: null,
-      faults: [],
-      retryAfterMs: null,
-    }
-    let plan: Plan
-    let result: PlayResult
-    try {
-      if (body.kind === 'aborted') {
-        result = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
-        plan = { status: 0, headers: {}, headersAtMs: null, steps: [] }
-      } else {
-        plan = decide(ex, found, body, jsonError)
-        result = await play(res, plan, arrivalMs, clock)
-      }
-    } catch (err) {
-      plan = errorPlan(ex, { status: 500, type: 'internal_error', message: `brownout internal error: ${String(err)}` })
-      if (!res.headersSent) result = await play(res, plan, clock.now(), clock)
-      else {
-        res.destroy()
-        result = { bytes: 0, firstByteMs: null, endedBy: 'close', clientDisconnected: false }
-      }
-    }
-    entry.status = plan.headersAtMs === null || result.firstByteMs === null || !res.headersSent ? null : plan.status
-    entry.errorType = plan.errorType ?? null
-    entry.retryAfterMs = plan.retryAfterMs ?? null
-    entry.bytes = result.bytes
-    entry.firstByteMs = result.firstByteMs
-    entry.endedBy = result.endedBy
-    entry.clientDisconnected = result.clientDisconnected
-    entry.durationMs = clock.now() - arrivalMs
-    journal.record(entry)
-  }
+  const admin = createAdminApp({ state, initialRules: config.faults, phases: engineOptions.phases })
 
   const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
     if ((req.url ?? '').startsWith('/_brownout')) {
       admin(req, res)
       return
     }
-    inFlight++
-    serve(req, res)
+    counters.inFlight++
+    handle(state, req, res)
       .catch(() => res.destroy())
       .finally(() => {
-        inFlight--
+        counters.inFlight--
       })
   })
   server.on('clientError', (_err, socket) => {
@@ -215,8 +114,9 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     host: config.host,
     port,
     config,
-    journal,
-    attempts,
+    journal: state.journal,
+    attempts: state.attempts,
+    faults: state.engine,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

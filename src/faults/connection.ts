@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import type { Plan, Step } from '../upstream/plan.js'
+
+/** Where a connection fault strikes: before the status line, right after the headers, or after N body bytes. */
+export const whereFields = {
+  at: z
+    .enum(['before-headers', 'after-headers', 'after-bytes'])
+    .default('before-headers')
+    .describe('before-headers, after-headers, or after-bytes'),
+  bytes: z.number().int().nonnegative().default(0).describe('with at: after-bytes, how many body bytes go out first'),
+}
+
+type Ending = 'reset' | 'close' | 'hang'
+
+/** Rewrites a plan so that the connection meets `ending` at the chosen point, keeping the timing of what is sent. */
+export function strikeAt(plan: Plan, cfg: { at: string; bytes: number }, ending: Ending): Plan {
+  const headersAt = plan.headersAtMs ?? 0
+  if (cfg.at === 'before-headers') return { ...plan, headersAtMs: null, steps: [{ kind: ending, atMs: headersAt }] }
+  if (cfg.at === 'after-headers') return { ...plan, steps: [{ kind: ending, atMs: headersAt }] }
+  const steps: Step[] = []
+  let left = cfg.bytes
+  for (const step of plan.steps) {
+    if (step.kind !== 'write') continue
+    if (left <= 0) break
+    const bytes = Buffer.from(step.data)
+    if (bytes.length <= left) {
+      steps.push(step)
+      left -= bytes.length
+    } else {
+      steps.push({ kind: 'write', atMs: step.atMs, data: bytes.subarray(0, left) })
+      left = 0
+    }
+  }
+  const atMs = steps[steps.length - 1]?.atMs ?? headersAt
+  return { ...plan, steps: [...steps, { kind: ending, atMs }] }
+}

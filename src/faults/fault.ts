@@ -1,0 +1,72 @@
+import type { z } from 'zod'
+import type { Rng } from '../rng.js'
+import type { Exchange } from '../upstream/exchange.js'
+import type { Plan, Step } from '../upstream/plan.js'
+import { type ErrorSpec, errorPlan } from '../upstream/replies.js'
+
+/** What a fault may use besides its own config: the attempt it is applied to and a seeded RNG. */
+export interface FaultContext {
+  ex: Exchange
+  /** Seeded from (seed, request id, attempt, rule, fault index): never Math.random(). */
+  rng: Rng
+  /** A provider-shaped error response for this attempt. */
+  error(spec: ErrorSpec, atMs?: number): Plan
+}
+
+/**
+ * A fault: a type name, a schema for its parameters (with `type` as the discriminator), and a pure function that
+ * rewrites the planned response. Returning the plan unchanged means the fault does not apply (e.g. a stream fault
+ * on a non-streaming response); the rule engine then does not count it as fired.
+ */
+export interface FaultDefinition<S extends z.ZodType = z.ZodType> {
+  type: string
+  summary: string
+  schema: S
+  apply(config: z.output<S>, plan: Plan, ctx: FaultContext): Plan
+}
+
+export function defineFault<S extends z.ZodType>(def: FaultDefinition<S>): FaultDefinition<S> {
+  return def
+}
+
+export function faultContext(ex: Exchange, rng: Rng): FaultContext {
+  return { ex, rng, error: (spec, atMs = 0) => errorPlan(ex, spec, atMs) }
+}
+
+/** Whether a plan is a 200 server-sent-event stream. */
+export function isStream(plan: Plan): boolean {
+  return plan.status === 200 && (plan.headers['content-type'] ?? '').startsWith('text/event-stream')
+}
+
+/** Position in `plan.steps` just after the nth body write (n = 0: before the first write). */
+export function indexAfterWrites(plan: Plan, n: number): number {
+  let seen = 0
+  for (let i = 0; i < plan.steps.length; i++) {
+    if (seen === n) return i
+    if (plan.steps[i]?.kind === 'write') seen++
+  }
+  return plan.steps.length
+}
+
+/** The number of body writes (SSE events for a stream). */
+export function writeCount(plan: Plan): number {
+  return plan.steps.filter((s) => s.kind === 'write').length
+}
+
+/**
+ * Keeps the first `n` writes of a plan, then ends it with `ending` at the time of the next step
+ * (or of the last kept one). The plan's headers are kept.
+ */
+export function cutAfterWrites(
+  plan: Plan,
+  n: number,
+  ending: Step['kind'] & ('end' | 'reset' | 'close' | 'hang'),
+): Plan {
+  const at = indexAfterWrites(plan, n)
+  const kept = plan.steps.slice(0, at).filter((s) => s.kind === 'write')
+  const atMs = plan.steps[at]?.atMs ?? kept[kept.length - 1]?.atMs ?? plan.headersAtMs ?? 0
+  return { ...plan, steps: [...kept, { kind: ending, atMs }] }
+}
+
+/** Parameters shared by the stream faults: after how many events they strike. */
+export const AFTER_DESCRIPTION = 'number of SSE events delivered first'

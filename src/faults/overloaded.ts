@@ -1,0 +1,23 @@
+import { z } from 'zod'
+import { retryHeaderFields, retryHeaders } from './error.js'
+import { defineFault } from './fault.js'
+
+export const overloaded = defineFault({
+  type: 'overloaded',
+  summary: 'Provider overload: Anthropic 529 overloaded_error, OpenAI 503 "engine is currently overloaded"',
+  schema: z.strictObject({
+    type: z.literal('overloaded'),
+    status: z.number().int().min(400).max(599).optional().describe('override the status (529 Anthropic, 503 OpenAI)'),
+    ...retryHeaderFields,
+  }),
+  apply: (cfg, _plan, ctx) => {
+    const anthropic = ctx.ex.provider === 'anthropic'
+    return ctx.error({
+      status: cfg.status ?? (anthropic ? 529 : 503),
+      type: anthropic ? 'overloaded_error' : 'server_error',
+      message: anthropic ? 'Overloaded' : 'The engine is currently overloaded, please try again later.',
+      headers: retryHeaders(cfg),
+      ...(cfg.retry_after !== undefined ? { retryAfterMs: cfg.retry_after } : {}),
+    })
+  },
+})

@@ -1,0 +1,10 @@
+import { z } from 'zod'
+import { strikeAt, whereFields } from './connection.js'
+import { defineFault } from './fault.js'
+
+export const reset = defineFault({
+  type: 'reset',
+  summary: 'TCP RST (ECONNRESET at the client): before headers, after headers, or after N body bytes',
+  schema: z.strictObject({ type: z.literal('reset'), ...whereFields }),
+  apply: (cfg, plan) => strikeAt(plan, cfg, 'reset'),
+})

@@ -1,0 +1,189 @@
+import { z } from 'zod'
+import { type Clock, systemClock } from '../clock.js'
+import { durationSchema } from '../duration.js'
+import { rngFor } from '../rng.js'
+import type { Exchange } from '../upstream/exchange.js'
+import { header } from '../upstream/exchange.js'
+import type { Plan } from '../upstream/plan.js'
+import { faultContext } from './fault.js'
+import { type FaultConfig, faultDefinition, faultSchema } from './registry.js'
+
+export const matcherSchema = z.strictObject({
+  attempt: z
+    .union([z.number().int().positive(), z.array(z.number().int().positive()).min(1)])
+    .optional()
+    .describe('attempt number(s) of each logical request: 1, or [1, 2] to fail the first two'),
+  probability: z.number().min(0).max(1).optional().describe('chance of firing, seeded per attempt'),
+  during: z
+    .union([z.string().min(1), z.strictObject({ from: durationSchema.optional(), to: durationSchema.optional() })])
+    .optional()
+    .describe('a phase name, or a window {from, to} since start'),
+  every: z.number().int().positive().optional().describe('every nth request at this upstream'),
+  path: z.string().optional().describe('request path glob, e.g. /v1/chat/*'),
+  model: z.string().optional().describe('model glob, e.g. gpt-4o*'),
+  stream: z.boolean().optional().describe('only streaming (true) or non-streaming (false) requests'),
+  header: z.record(z.string(), z.string()).optional().describe('request headers that must match (value globs)'),
+})
+
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().optional().describe('shown in the journal; defaults to the rule index'),
+    when: matcherSchema.default({}),
+    fault: faultSchema.optional(),
+    faults: z.array(faultSchema).min(1).optional().describe('several faults that compose, applied in order'),
+  })
+  .refine((r) => (r.fault === undefined) !== (r.faults === undefined), {
+    message: 'a rule needs exactly one of `fault` (one) or `faults` (a list)',
+  })
+
+export type Rule = z.output<typeof ruleSchema>
+export type RuleInput = z.input<typeof ruleSchema>
+export const rulesSchema = z.array(ruleSchema)
+
+/** A phase's window, ms since the engine's start. */
+export interface PhaseWindow {
+  name: string
+  startMs: number
+  endMs: number
+}
+
+export interface FiredFaults {
+  rule: string
+  faults: string[]
+  plan: Plan
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+  return new RegExp(`^${escaped}$`)
+}
+
+const globCache = new Map<string, RegExp>()
+function globMatch(glob: string, value: string): boolean {
+  let re = globCache.get(glob)
+  if (!re) {
+    re = globToRegExp(glob)
+    globCache.set(glob, re)
+  }
+  return re.test(value)
+}
+
+/** Names every `during` that names no phase (path-prefixed), for validation. */
+export function unknownPhases(
+  rules: readonly Rule[],
+  phases: readonly PhaseWindow[],
+): Array<{ path: Array<string | number>; message: string }> {
+  const names = new Set(phases.map((p) => p.name))
+  const problems: Array<{ path: Array<string | number>; message: string }> = []
+  rules.forEach((rule, i) => {
+    const during = rule.when.during
+    if (typeof during === 'string' && !names.has(during)) {
+      const known =
+        names.size > 0
+          ? `phases are: ${[...names].join(', ')}`
+          : 'there are no phases here; use a window {from: 10s, to: 20s}'
+      problems.push({ path: [i, 'when', 'during'], message: `"${during}" names no phase (${known})` })
+    }
+  })
+  return problems
+}
+
+/**
+ * Decides which rule fires for an attempt (first match wins) and applies its faults to the planned response.
+ * Randomness is seeded per attempt from (seed, request id, attempt, rule), so the faults a run gets do not depend
+ * on how concurrent requests interleave.
+ */
+export class FaultEngine {
+  private rules: Rule[]
+  readonly startedAt: number
+
+  constructor(
+    rules: readonly Rule[],
+    private readonly options: { seed: number; clock?: Clock; startedAt?: number; phases?: readonly PhaseWindow[] },
+  ) {
+    this.rules = [...rules]
+    this.startedAt = options.startedAt ?? (options.clock ?? systemClock).now()
+  }
+
+  list(): Rule[] {
+    return [...this.rules]
+  }
+
+  replace(rules: readonly Rule[]): void {
+    this.rules = [...rules]
+  }
+
+  private matches(rule: Rule, index: number, ex: Exchange, seq: number): boolean {
+    const w = rule.when
+    if (
+      w.attempt !== undefined &&
+      !(Array.isArray(w.attempt) ? w.attempt.includes(ex.attempt) : w.attempt === ex.attempt)
+    )
+      return false
+    if (w.path !== undefined && !globMatch(w.path, ex.path)) return false
+    const body = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as { model?: unknown; stream?: unknown }
+    if (w.model !== undefined && !(typeof body.model === 'string' && globMatch(w.model, body.model))) return false
+    if (w.stream !== undefined && (body.stream === true) !== w.stream) return false
+    if (w.every !== undefined && seq % w.every !== 0) return false
+    if (w.header !== undefined) {
+      for (const [name, glob] of Object.entries(w.header)) {
+        const value = header(ex.headers, name.toLowerCase())
+        if (value === undefined || !globMatch(glob, value)) return false
+      }
+    }
+    if (w.during !== undefined && !this.inWindow(w.during, ex.arrivalMs)) return false
+    if (w.probability !== undefined) {
+      const draw = rngFor(this.options.seed, ex.requestId, ex.attempt, 'rule', index)()
+      if (draw >= w.probability) return false
+    }
+    return true
+  }
+
+  private inWindow(during: NonNullable<Rule['when']['during']>, atMs: number): boolean {
+    const t = atMs - this.startedAt
+    if (typeof during === 'string') {
+      const phase = this.options.phases?.find((p) => p.name === during)
+      return phase !== undefined && t >= phase.startMs && t < phase.endMs
+    }
+    return t >= (during.from ?? 0) && t < (during.to ?? Number.POSITIVE_INFINITY)
+  }
+
+  /** Applies the first matching rule's faults to `plan`; undefined when no rule matches. */
+  apply(ex: Exchange, seq: number, plan: Plan): FiredFaults | undefined {
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i]
+      if (!rule || !this.matches(rule, i, ex, seq)) continue
+      return applyFaults(
+        (rule.faults ?? (rule.fault ? [rule.fault] : [])) as FaultConfig[],
+        rule.name ?? String(i),
+        ex,
+        plan,
+        this.options.seed,
+      )
+    }
+    return undefined
+  }
+}
+
+/** Applies a list of faults in order; a fault that leaves the plan unchanged did not fire. */
+export function applyFaults(
+  faults: readonly FaultConfig[],
+  rule: string,
+  ex: Exchange,
+  plan: Plan,
+  seed: number,
+): FiredFaults {
+  const fired: string[] = []
+  let current = plan
+  faults.forEach((config, i) => {
+    const def = faultDefinition(config.type)
+    if (!def) return
+    const next = def.apply(config, current, faultContext(ex, rngFor(seed, ex.requestId, ex.attempt, rule, i)))
+    if (next !== current) fired.push(config.type)
+    current = next
+  })
+  return { rule, faults: fired, plan: current }
+}

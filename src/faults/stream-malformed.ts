@@ -1,0 +1,37 @@
+import { z } from 'zod'
+import { sseEvent } from '../upstream/exchange.js'
+import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fault.js'
+
+export const streamMalformed = defineFault({
+  type: 'stream-malformed',
+  summary: 'One bad frame after N events: invalid JSON in data:, a line without the data: prefix, or an unknown event',
+  schema: z.strictObject({
+    type: z.literal('stream-malformed'),
+    after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),
+    kind: z
+      .enum(['bad-json', 'missing-prefix', 'unknown-event'])
+      .default('bad-json')
+      .describe(
+        'bad-json; missing-prefix; unknown-event (Anthropic: an unknown event type; OpenAI: an SSE comment), which clients must ignore',
+      ),
+  }),
+  apply: (cfg, plan, ctx) => {
+    if (!isStream(plan)) return plan
+    const at = indexAfterWrites(plan, cfg.after)
+    const atMs = plan.steps[at]?.atMs ?? plan.steps[at - 1]?.atMs ?? plan.headersAtMs ?? 0
+    const anthropic = ctx.ex.provider === 'anthropic'
+    const frames = {
+      'bad-json': anthropic
+        ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":\n\n'
+        : 'data: {"id":"chatcmpl-broken","choices":[{\n\n',
+      'missing-prefix': '{"brownout":"this line has no data: prefix"}\n\n',
+      'unknown-event': anthropic
+        ? sseEvent('brownout_unknown', { type: 'brownout_unknown', note: 'clients must ignore unknown events' })
+        : ': brownout keep-alive comment\n\n',
+    }
+    return {
+      ...plan,
+      steps: [...plan.steps.slice(0, at), { kind: 'write', atMs, data: frames[cfg.kind] }, ...plan.steps.slice(at)],
+    }
+  },
+})

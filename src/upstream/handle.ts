@@ -1,0 +1,198 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { z } from 'zod'
+import { type FaultConfig, faultSchema } from '../faults/registry.js'
+import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
+import { type BodyResult, readBody } from './body.js'
+import type { Capacity } from './capacity.js'
+import type { AttemptCounter } from './correlation.js'
+import { findRequestId } from './correlation.js'
+import { decide } from './decide.js'
+import { type Exchange, header, type Provider, type UpstreamRuntime } from './exchange.js'
+import type { Journal, JournalEntry } from './journal.js'
+import type { UpstreamMetrics } from './metrics.js'
+import { delayPlan, type Plan, type PlayResult, scalePlan } from './plan.js'
+import { play } from './player.js'
+import { promptTokens } from './providers/shared.js'
+import { errorPlan } from './replies.js'
+import { findRoute } from './router.js'
+
+/** Everything one upstream's request handler shares. */
+export interface UpstreamState {
+  runtime: UpstreamRuntime
+  journal: Journal
+  attempts: AttemptCounter
+  local: AttemptCounter
+  engine: FaultEngine
+  capacity: Capacity | undefined
+  metrics: UpstreamMetrics
+  counters: { seq: number; anonymous: number; inFlight: number }
+}
+
+const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
+
+function guessProvider(req: IncomingMessage, fallback: Provider): Provider {
+  if (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) return 'anthropic'
+  if (req.headers.authorization !== undefined) return 'openai'
+  return fallback
+}
+
+function newEntry(
+  state: UpstreamState,
+  ex: Exchange,
+  req: IncomingMessage,
+  idSource: JournalEntry['idSource'],
+): JournalEntry {
+  const fields = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as Record<string, unknown>
+  const retryCount = Number(header(req.headers, 'x-stainless-retry-count'))
+  return {
+    seq: ++state.counters.seq,
+    upstream: state.runtime.name,
+    requestId: ex.requestId,
+    idSource,
+    attempt: ex.attempt,
+    upstreamAttempt: state.local.next(ex.requestId),
+    receivedAt: ex.arrivalMs,
+    method: ex.method,
+    path: ex.path,
+    provider: ex.provider,
+    model: typeof fields.model === 'string' ? fields.model : null,
+    stream: fields.stream === true,
+    status: null,
+    errorType: null,
+    bytes: 0,
+    durationMs: 0,
+    firstByteMs: null,
+    stainlessRetryCount:
+      header(req.headers, 'x-stainless-retry-count') !== undefined && Number.isFinite(retryCount) ? retryCount : null,
+    clientDisconnected: false,
+    endedBy: 'end',
+    rule: null,
+    faults: [],
+    retryAfterMs: null,
+  }
+}
+
+/** Faults asked for in the x-brownout-fault header (when enabled), or a 400 explaining what is wrong with it. */
+function headerFaults(ex: Exchange, plan: Plan, seed: number): FiredFaults | undefined {
+  const raw = header(ex.headers, 'x-brownout-fault')
+  if (raw === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    parsed = undefined
+  }
+  const result = headerFaultsSchema.safeParse(parsed)
+  if (!result.success) {
+    const why = result.error.issues.map((i) => `${i.path.join('.') || 'fault'}: ${i.message}`).join('; ')
+    const message = `Invalid x-brownout-fault header: ${why}. Send JSON like {"type":"error","status":503}; see \`brownout list faults\`.`
+    return { rule: 'header', faults: [], plan: errorPlan(ex, { status: 400, message }) }
+  }
+  const faults = (Array.isArray(result.data) ? result.data : [result.data]) as FaultConfig[]
+  return applyFaults(faults, 'header', ex, plan, seed)
+}
+
+/** The shed response when the overload model refuses a request: the provider's overload error. */
+function shedPlan(ex: Exchange, reason: string): Plan {
+  const anthropic = ex.provider === 'anthropic'
+  return errorPlan(ex, {
+    status: anthropic ? 529 : 503,
+    type: anthropic ? 'overloaded_error' : 'server_error',
+    message: anthropic ? 'Overloaded' : `The engine is currently overloaded, please try again later. (${reason})`,
+  })
+}
+
+/** Serves one attempt: read, identify, admit, plan, apply faults, play, record. */
+export async function handle(state: UpstreamState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { runtime } = state
+  const { clock, config } = runtime
+  const arrivalMs = clock.now()
+  const method = req.method ?? 'GET'
+  const path = (req.url ?? '/').split('?')[0] ?? '/'
+  const found = findRoute(method, path)
+  const provider = found?.route.provider ?? guessProvider(req, config.provider)
+  const body: BodyResult =
+    method === 'GET' || method === 'HEAD' ? { kind: 'ok', raw: '' } : await readBody(req, config.max_body_bytes)
+  const raw = body.kind === 'ok' ? body.raw : ''
+  const idInfo = findRequestId(req.headers, raw) ?? {
+    id: `anon-${runtime.name}-${++state.counters.anonymous}`,
+    source: 'generated' as const,
+  }
+  let parsed: unknown
+  let jsonError: string | undefined
+  if (raw.trim() !== '') {
+    try {
+      parsed = JSON.parse(raw)
+    } catch (err) {
+      jsonError = err instanceof Error ? err.message : 'invalid JSON'
+    }
+  }
+  const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
+  const ex: Exchange = {
+    upstream: runtime,
+    provider,
+    method,
+    path,
+    headers: req.headers,
+    body: parsed,
+    requestId: idInfo.id,
+    attempt: state.attempts.next(idInfo.id),
+    arrivalMs,
+    tokenCost:
+      promptTokens([fields.messages, fields.input, fields.system]) +
+      (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
+  }
+  const entry = newEntry(state, ex, req, idInfo.source)
+  let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
+  let plan: Plan | undefined
+  let admitted = false
+  try {
+    if (body.kind !== 'aborted') {
+      let base: Plan
+      const admission = state.capacity
+        ? await state.capacity.acquire(abortOnClose(res))
+        : { ok: true as const, queuedMs: 0, factor: 1 }
+      if (!admission.ok) {
+        base = shedPlan(ex, admission.reason)
+        entry.rule = 'capacity'
+        entry.faults = [admission.reason]
+      } else {
+        admitted = state.capacity !== undefined
+        base = delayPlan(scalePlan(decide(ex, found, body, jsonError), admission.factor), admission.queuedMs)
+      }
+      const fired = admission.ok
+        ? ((config.header_faults ? headerFaults(ex, base, runtime.seed) : undefined) ??
+          state.engine.apply(ex, entry.seq, base))
+        : undefined
+      if (fired) {
+        entry.rule = fired.rule
+        entry.faults = fired.faults
+      }
+      plan = fired?.plan ?? base
+      if (!res.destroyed) result = await play(res, plan, arrivalMs, clock)
+    }
+  } catch (err) {
+    plan = errorPlan(ex, { status: 500, type: 'internal_error', message: `brownout internal error: ${String(err)}` })
+    if (!res.headersSent && !res.destroyed) result = await play(res, plan, clock.now(), clock)
+    else res.destroy()
+  } finally {
+    if (admitted) state.capacity?.release()
+  }
+  entry.status =
+    plan && plan.headersAtMs !== null && result.firstByteMs !== null && res.headersSent ? plan.status : null
+  entry.errorType = plan?.errorType ?? null
+  entry.retryAfterMs = plan?.retryAfterMs ?? null
+  entry.bytes = result.bytes
+  entry.firstByteMs = result.firstByteMs
+  entry.endedBy = result.endedBy
+  entry.clientDisconnected = result.clientDisconnected
+  entry.durationMs = clock.now() - arrivalMs
+  state.journal.record(entry)
+  state.metrics.observe(entry)
+}
+
+function abortOnClose(res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  res.once('close', () => controller.abort())
+  return controller.signal
+}

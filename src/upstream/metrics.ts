@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { JournalEntry } from './journal.js'
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+/** Prometheus metrics of one upstream, in a registry of its own (several upstreams may share a process). */
+export class UpstreamMetrics {
+  readonly registry = new Registry()
+  private readonly requests: Counter<'upstream' | 'path' | 'status' | 'fault'>
+  private readonly firstByte: Histogram<'upstream' | 'path'>
+  private readonly duration: Histogram<'upstream' | 'path' | 'status'>
+
+  constructor(
+    readonly upstream: string,
+    gauges: { inFlight: () => number; queued: () => number },
+  ) {
+    const registers = [this.registry]
+    this.requests = new Counter({
+      name: 'brownout_requests_total',
+      help: 'Attempts served, by path, status ("none" when no status line was sent) and fault ("none" when clean)',
+      labelNames: ['upstream', 'path', 'status', 'fault'],
+      registers,
+    })
+    this.firstByte = new Histogram({
+      name: 'brownout_ttft_seconds',
+      help: 'Time from arrival to the first byte sent (time to first token for streams)',
+      labelNames: ['upstream', 'path'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    })
+    this.duration = new Histogram({
+      name: 'brownout_request_duration_seconds',
+      help: 'Time from arrival to the end of the exchange',
+      labelNames: ['upstream', 'path', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    })
+    new Gauge({
+      name: 'brownout_in_flight',
+      help: 'Requests being served now',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        this.set({ upstream }, gauges.inFlight())
+      },
+    })
+    new Gauge({
+      name: 'brownout_queue_depth',
+      help: 'Requests waiting for a concurrency slot',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        this.set({ upstream }, gauges.queued())
+      },
+    })
+  }
+
+  observe(entry: JournalEntry): void {
+    const status = entry.status === null ? 'none' : String(entry.status)
+    const fault = entry.faults.length > 0 ? entry.faults.join('+') : 'none'
+    this.requests.inc({ upstream: this.upstream, path: entry.path, status, fault })
+    if (entry.firstByteMs !== null)
+      this.firstByte.observe({ upstream: this.upstream, path: entry.path }, entry.firstByteMs / 1000)
+    this.duration.observe({ upstream: this.upstream, path: entry.path, status }, entry.durationMs / 1000)
+  }
+}
