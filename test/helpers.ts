@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest'
+import type { JournalEntry } from '../src/upstream/journal.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
 
 /** Starts an upstream on port 0 for the file's tests and closes it afterwards. */
@@ -37,4 +38,46 @@ export async function postJson(
     json = undefined
   }
   return { status: res.status, headers: res.headers, json, text }
+}
+
+/** Starts an upstream for one test, runs `body`, and always closes it. */
+export async function withUpstream<T>(
+  options: StartUpstreamOptions,
+  body: (upstream: RunningUpstream) => Promise<T>,
+): Promise<T> {
+  const upstream = await startUpstream({ port: 0, seed: 42, ...options })
+  try {
+    return await body(upstream)
+  } finally {
+    await upstream.close()
+  }
+}
+
+export const chatBody = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi [brownout:${id}]` }], ...extra })
+
+export const messagesBody = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    model: 'claude-haiku-4-5',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: `hi [brownout:${id}]` }],
+    ...extra,
+  })
+
+/** Resolves with the journal entry for `id` as soon as it is recorded (event-driven, bounded by `timeoutMs`). */
+export function journalEntry(upstream: RunningUpstream, id: string, timeoutMs = 5_000): Promise<JournalEntry> {
+  const existing = upstream.journal.list({ id }).at(-1)
+  if (existing) return Promise.resolve(existing)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe()
+      reject(new Error(`no journal entry for ${id} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    const unsubscribe = upstream.journal.subscribe((entry) => {
+      if (entry.requestId !== id) return
+      clearTimeout(timer)
+      unsubscribe()
+      resolve(entry)
+    })
+  })
 }

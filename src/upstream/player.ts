@@ -104,14 +104,20 @@ export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: 
   })
 }
 
-/** Sends a TCP RST once what has been written so far has been handed to the kernel. */
+/**
+ * Grace between the last body byte and the RST. Linux reports a reset that arrives while the client still has
+ * unread data as a plain end of stream, so give the client a moment to read what was sent before resetting.
+ */
+const RESET_GRACE_MS = 5
+
+/** Sends a TCP RST; after body bytes, once they have been handed to the kernel and the client had time to read them. */
 function resetAfterFlush(res: ServerResponse): void {
   const socket = res.socket
   if (!socket) return
-  if (res.headersSent || socket.writableLength > 0) {
-    res.uncork()
-    socket.write('', () => setImmediate(() => socket.destroyed || socket.resetAndDestroy()))
-  } else {
+  if (!res.headersSent && socket.writableLength === 0) {
     socket.resetAndDestroy()
+    return
   }
+  res.uncork()
+  socket.write('', () => setTimeout(() => socket.destroyed || socket.resetAndDestroy(), RESET_GRACE_MS))
 }
