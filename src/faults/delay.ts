@@ -6,6 +6,7 @@ import { defineFault } from './fault.js'
 export const delay = defineFault({
   type: 'delay',
   summary: 'Wait before sending headers (everything after moves too)',
+  example: { type: 'delay', duration: '2s' },
   schema: z.strictObject({
     type: z.literal('delay'),
     duration: distributionSchema.describe('a duration (2s) or a distribution {dist: uniform|normal|lognormal, ...}'),

@@ -39,6 +39,7 @@ export function retryHeaders(cfg: { should_retry?: boolean | undefined }): Recor
 export const error = defineFault({
   type: 'error',
   summary: 'Any HTTP status with a provider-shaped body and headers',
+  example: { type: 'error', status: 503, retry_after: '1s' },
   schema: z.strictObject({
     type: z.literal('error'),
     status: z.number().int().min(400).max(599).describe('HTTP status, 400-599'),

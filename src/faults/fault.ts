@@ -21,6 +21,8 @@ export interface FaultContext {
 export interface FaultDefinition<S extends z.ZodType = z.ZodType> {
   type: string
   summary: string
+  /** A typical use, shown by `brownout list faults` and run by the fault contract suite. */
+  example: z.input<S>
   schema: S
   apply(config: z.output<S>, plan: Plan, ctx: FaultContext): Plan
 }

@@ -5,6 +5,7 @@ import { defineFault } from './fault.js'
 export const hang = defineFault({
   type: 'hang',
   summary: 'Accept and never answer (or stop after headers / N bytes): the socket stays open until the client leaves',
+  example: { type: 'hang' },
   schema: z.strictObject({ type: z.literal('hang'), ...whereFields }),
   apply: (cfg, plan) => strikeAt(plan, cfg, 'hang'),
 })

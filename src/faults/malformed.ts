@@ -38,6 +38,7 @@ function replaceBody(plan: Plan, status: number, contentType: string, body: stri
 export const malformed = defineFault({
   type: 'malformed',
   summary: '200 with invalid JSON, schema-invalid JSON, a truncated body (short content-length), or an HTML 502 page',
+  example: { type: 'malformed', kind: 'html' },
   schema: z.strictObject({
     type: z.literal('malformed'),
     kind: z

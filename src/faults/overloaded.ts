@@ -5,6 +5,7 @@ import { defineFault } from './fault.js'
 export const overloaded = defineFault({
   type: 'overloaded',
   summary: 'Provider overload: Anthropic 529 overloaded_error, OpenAI 503 "engine is currently overloaded"',
+  example: { type: 'overloaded', retry_after: '5s' },
   schema: z.strictObject({
     type: z.literal('overloaded'),
     status: z.number().int().min(400).max(599).optional().describe('override the status (529 Anthropic, 503 OpenAI)'),

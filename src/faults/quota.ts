@@ -4,6 +4,7 @@ import { defineFault } from './fault.js'
 export const quota = defineFault({
   type: 'quota',
   summary: 'A 429 that must not be retried: OpenAI insufficient_quota, Anthropic spend limit reached',
+  example: { type: 'quota' },
   schema: z.strictObject({
     type: z.literal('quota'),
     code: z

@@ -5,6 +5,7 @@ import { defineFault } from './fault.js'
 export const rateLimit = defineFault({
   type: 'rate-limit',
   summary: '429 for requests or tokens, with rate-limit headers at zero and a Retry-After',
+  example: { type: 'rate-limit', limit: 'requests', retry_after: '2s' },
   schema: z.strictObject({
     type: z.literal('rate-limit'),
     limit: z.enum(['requests', 'tokens']).default('requests').describe('which limit was hit'),

@@ -5,6 +5,7 @@ import { defineFault } from './fault.js'
 export const reset = defineFault({
   type: 'reset',
   summary: 'TCP RST (ECONNRESET at the client): before headers, after headers, or after N body bytes',
+  example: { type: 'reset', at: 'after-bytes', bytes: 200 },
   schema: z.strictObject({ type: z.literal('reset'), ...whereFields }),
   apply: (cfg, plan) => strikeAt(plan, cfg, 'reset'),
 })

@@ -6,6 +6,7 @@ import { defineFault } from './fault.js'
 export const slow = defineFault({
   type: 'slow',
   summary: 'A slow link: a bandwidth limit (bytes/s) and/or a delay before every body chunk',
+  example: { type: 'slow', bytes_per_second: 2000 },
   schema: z
     .strictObject({
       type: z.literal('slow'),

@@ -7,6 +7,7 @@ export const streamCut = defineFault({
   type: 'stream-cut',
   summary:
     'The stream stops after N events: clean (no [DONE]/message_stop), dirty (no terminating chunk), or reset (RST)',
+  example: { type: 'stream-cut', after: 5, mode: 'reset' },
   schema: z.strictObject({
     type: z.literal('stream-cut'),
     after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),

@@ -5,6 +5,7 @@ import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fa
 export const streamError = defineFault({
   type: 'stream-error',
   summary: 'An in-band error event after N events (OpenAI data: {"error":…}, Anthropic event: error), then the end',
+  example: { type: 'stream-error', after: 3 },
   schema: z.strictObject({
     type: z.literal('stream-error'),
     after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),

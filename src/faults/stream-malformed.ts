@@ -5,6 +5,7 @@ import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fa
 export const streamMalformed = defineFault({
   type: 'stream-malformed',
   summary: 'One bad frame after N events: invalid JSON in data:, a line without the data: prefix, or an unknown event',
+  example: { type: 'stream-malformed', after: 3, kind: 'unknown-event' },
   schema: z.strictObject({
     type: z.literal('stream-malformed'),
     after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),

@@ -5,6 +5,7 @@ import { AFTER_DESCRIPTION, cutAfterWrites, defineFault, indexAfterWrites, isStr
 export const streamStall = defineFault({
   type: 'stream-stall',
   summary: 'The stream pauses after N events with the socket open, for a duration or until the client leaves',
+  example: { type: 'stream-stall', after: 3, duration: '30s' },
   schema: z.strictObject({
     type: z.literal('stream-stall'),
     after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),

@@ -12,13 +12,13 @@ const anthropic = (url: string) => new Anthropic({ apiKey: 'sk-ant-fake', baseUR
 const always = (fault: Record<string, unknown>) => ({ faults: [{ fault }] })
 const chat = '/v1/chat/completions'
 
-async function caught(
-  call: () => Promise<unknown>,
-): Promise<Error & { code?: string; status?: number; cause?: { code?: string } }> {
+type Caught = Error & { code?: string; status?: number }
+
+async function caught(call: () => Promise<unknown>): Promise<Caught> {
   try {
     await call()
   } catch (err) {
-    return err as Error
+    return err as Caught
   }
   throw new Error('expected a failure')
 }
