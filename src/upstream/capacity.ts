@@ -4,7 +4,7 @@ import { durationSchema } from '../duration.js'
 /**
  * The overload model of one upstream: at most `max_concurrency` requests served at once, up to `queue` more
  * waiting (each at most `queue_timeout`), the rest shed at once with the provider's overload error. Latency
- * inflates with load: times are multiplied by 1 + inflation × (busy slots ÷ max_concurrency).
+ * inflates with load: times are multiplied by 1 + inflation × (other busy slots ÷ (max_concurrency − 1)).
  */
 export const capacitySchema = z.strictObject({
   max_concurrency: z.number().int().positive().describe('requests served at once'),
@@ -42,8 +42,11 @@ export class Capacity {
     return this.waiting.length
   }
 
+  /** Latency multiplier for a request that just took a slot: 1 alone, 1 + inflation with every slot busy. */
   private factor(): number {
-    return 1 + this.config.inflation * Math.min(1, this.active / this.config.max_concurrency)
+    const others = this.active - 1
+    const room = this.config.max_concurrency - 1
+    return room <= 0 ? 1 : 1 + this.config.inflation * Math.min(1, others / room)
   }
 
   /** Takes a slot, waiting in the queue when all are busy; `signal` aborts the wait when the client leaves. */
