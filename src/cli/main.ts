@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
+import { listCommand } from './list.js'
 import { fail } from './output.js'
 import { serveCommand } from './serve.js'
 
@@ -10,6 +11,7 @@ await yargs(hideBin(process.argv))
   .scriptName('brownout')
   .usage('$0 <command> [options]\n\nChaos-test the gateways between your apps and LLM providers.')
   .command(serveCommand)
+  .command(listCommand)
   .demandCommand(1, 'Name a command: brownout serve, or see brownout --help.')
   .strict()
   .recommendCommands()

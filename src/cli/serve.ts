@@ -1,49 +1,78 @@
 import type { CommandModule } from 'yargs'
+import type { UpstreamConfigInput } from '../upstream/config.js'
+import { loadUpstreamConfig } from '../upstream/load-config.js'
 import { startUpstream } from '../upstream/server.js'
 import { fail, info, warn } from './output.js'
 
 interface ServeArgs {
-  host: string
-  port: number
+  config: string | undefined
+  host: string | undefined
+  port: number | undefined
   seed: number
-  provider: 'openai' | 'anthropic'
+  provider: 'openai' | 'anthropic' | undefined
+  'header-faults': boolean
 }
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
-  describe: 'Run a fake OpenAI- and Anthropic-compatible upstream until Ctrl-C',
+  describe: 'Run a fake OpenAI- and Anthropic-compatible upstream (with faults) until Ctrl-C',
   builder: (y) =>
     y
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to bind (loopback by default)' })
-      .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 picks a free one)' })
+      .option('config', {
+        type: 'string',
+        describe: "YAML upstream block: latency, capacity, limits, faults (as a scenario's upstreams.<name>)",
+      })
+      .option('host', { type: 'string', describe: 'Interface to bind [default: 127.0.0.1]' })
+      .option('port', { type: 'number', describe: 'Port to listen on, 0 for a free one [default: 8080]' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed for content, timing and faults' })
       .option('provider', {
         choices: ['openai', 'anthropic'] as const,
-        default: 'openai' as const,
-        describe: 'Error shape for paths that belong to neither API',
+        describe: 'Error shape for paths of neither API [default: openai]',
+      })
+      .option('header-faults', {
+        type: 'boolean',
+        default: false,
+        describe: 'Accept faults from the x-brownout-fault request header',
       })
       .example('$0 serve', 'OpenAI at http://127.0.0.1:8080/v1, Anthropic at http://127.0.0.1:8080')
+      .example('$0 serve --config upstream.yaml', 'with latency, limits and fault rules from a file')
       .example('$0 serve --port 0 --seed 7', 'a free port, another seed'),
   handler: async (args) => {
-    if (!LOOPBACK.test(args.host)) warn(`binding ${args.host}: anyone who can reach this address can use the upstream`)
     // Signal handlers go in before the URL is printed: whoever reads the URL may signal at once.
     const stopped = new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'))
       process.once('SIGTERM', () => resolve('SIGTERM'))
     })
-    const upstream = await startUpstream({
-      host: args.host,
-      port: args.port,
-      seed: args.seed,
-      provider: args.provider,
-      name: 'serve',
-    }).catch(fail)
+    const options: UpstreamConfigInput = {}
+    let portGiven = false
+    if (args.config !== undefined) {
+      const loaded = (() => {
+        try {
+          return loadUpstreamConfig(args.config as string)
+        } catch (err) {
+          return fail(err)
+        }
+      })()
+      Object.assign(options, loaded.config)
+      portGiven = loaded.portGiven
+    }
+    if (args.host !== undefined) options.host = args.host
+    options.port = args.port ?? (portGiven ? options.port : 8080)
+    if (args.provider !== undefined) options.provider = args.provider
+    if (args['header-faults']) options.header_faults = true
+    const host = options.host ?? '127.0.0.1'
+    if (!LOOPBACK.test(host))
+      warn(`binding ${host}: anyone who can reach this address can use the upstream and its admin API`)
+    const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
     info(`brownout upstream listening on ${upstream.url}`)
     info(`  OpenAI:    baseURL ${upstream.url}/v1`)
     info(`  Anthropic: baseURL ${upstream.url}`)
-    info(`  journal:   ${upstream.url}/_brownout/journal`)
+    info(`  control:   ${upstream.url}/_brownout/ (journal, faults, state, metrics, reset)`)
+    const rules = upstream.faults.list().length
+    if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${args.config}`)
+    if (upstream.config.header_faults) info('  x-brownout-fault request headers are honoured')
     info('Press Ctrl-C to stop.')
     const signal = await stopped
     info(`\n${signal}: closing (${upstream.journal.total} requests served)`)

@@ -3,7 +3,11 @@ import { chatBody, postJson, withUpstream } from '../helpers.js'
 
 const chat = '/v1/chat/completions'
 const put = (url: string, body: unknown) =>
-  fetch(`${url}/_brownout/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${url}/_brownout/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('runtime control on /_brownout/', () => {
   it('switches faults at runtime with PUT /faults and lists them with GET', () =>
@@ -21,14 +25,20 @@ describe('runtime control on /_brownout/', () => {
 
   it('rejects invalid rules with every problem listed, changing nothing', () =>
     withUpstream({ faults: [{ fault: { type: 'delay', duration: 0 } }] }, async (up) => {
-      const res = await put(up.url, { faults: [{ fault: { type: 'eror', status: 503 } }, { when: { during: 'outage' }, fault: { type: 'reset' } }] })
+      const res = await put(up.url, {
+        faults: [{ fault: { type: 'eror', status: 503 } }, { when: { during: 'outage' }, fault: { type: 'reset' } }],
+      })
       expect(res.status).toBe(400)
       const body = (await res.json()) as { error: { problems: string[] } }
       expect(body.error.problems.join('\n')).toContain('faults.0.fault')
-      const listed = (await (await fetch(`${up.url}/_brownout/faults`)).json()) as { faults: Array<{ fault: { type: string } }> }
+      const listed = (await (await fetch(`${up.url}/_brownout/faults`)).json()) as {
+        faults: Array<{ fault: { type: string } }>
+      }
       expect(listed.faults.map((f) => f.fault.type)).toEqual(['delay'])
       const phase = await put(up.url, [{ when: { during: 'outage' }, fault: { type: 'reset' } }])
-      expect(((await phase.json()) as { error: { problems: string[] } }).error.problems[0]).toContain('"outage" names no phase')
+      expect(((await phase.json()) as { error: { problems: string[] } }).error.problems[0]).toContain(
+        '"outage" names no phase',
+      )
     }))
 
   it('POST /reset clears the journal and attempt counters and restores the configured faults', () =>
@@ -47,8 +57,12 @@ describe('runtime control on /_brownout/', () => {
       const res = await fetch(`${up.url}/_brownout/metrics`)
       const text = await res.text()
       expect(res.headers.get('content-type')).toContain('text/plain')
-      expect(text).toContain('brownout_requests_total{upstream="upstream",path="/v1/chat/completions",status="502",fault="error"} 1')
-      expect(text).toContain('brownout_requests_total{upstream="upstream",path="/v1/chat/completions",status="200",fault="none"} 1')
+      expect(text).toContain(
+        'brownout_requests_total{upstream="upstream",path="/v1/chat/completions",status="502",fault="error"} 1',
+      )
+      expect(text).toContain(
+        'brownout_requests_total{upstream="upstream",path="/v1/chat/completions",status="200",fault="none"} 1',
+      )
       expect(text).toContain('brownout_in_flight{upstream="upstream"} 0')
       expect(text).toContain('brownout_queue_depth{upstream="upstream"} 0')
       expect(text).toContain('brownout_ttft_seconds_bucket')
@@ -75,7 +89,12 @@ describe('header-driven faults', () => {
     withUpstream({ header_faults: true }, async (up) => {
       expect((await postJson(`${up.url}${chat}`, chatBody('hf-1'), header)).status).toBe(418)
       expect(up.journal.list({ id: 'hf-1' })[0]).toMatchObject({ rule: 'header', faults: ['error'] })
-      const list = { 'x-brownout-fault': JSON.stringify([{ type: 'delay', duration: 1 }, { type: 'error', status: 503 }]) }
+      const list = {
+        'x-brownout-fault': JSON.stringify([
+          { type: 'delay', duration: 1 },
+          { type: 'error', status: 503 },
+        ]),
+      }
       expect((await postJson(`${up.url}${chat}`, chatBody('hf-2'), list)).status).toBe(503)
     }))
 

@@ -33,11 +33,14 @@ describe('rate limits from token buckets', () => {
     const clock = manualClock(1_800_000_000_000)
     await withUpstream({ clock, limits: { tpm: 1000 } }, async (up) => {
       const statuses: number[] = []
-      for (let i = 0; i < 3; i++) statuses.push((await postJson(`${up.url}${chat}`, chatBody(`tpm-${i}`, { max_tokens: 400 }))).status)
+      for (let i = 0; i < 3; i++)
+        statuses.push((await postJson(`${up.url}${chat}`, chatBody(`tpm-${i}`, { max_tokens: 400 }))).status)
       expect(statuses).toEqual([200, 200, 429])
       const limited = await postJson(`${up.url}${chat}`, chatBody('tpm-x', { max_tokens: 400 }))
       expect(limited.json).toMatchObject({ error: { type: 'tokens' } })
-      expect((limited.json as { error: { message: string } }).error.message).toContain('tokens per min (TPM): Limit 1000')
+      expect((limited.json as { error: { message: string } }).error.message).toContain(
+        'tokens per min (TPM): Limit 1000',
+      )
       expect(Number(limited.headers.get('retry-after-ms'))).toBeGreaterThan(0)
     })
   })
@@ -57,7 +60,11 @@ describe('rate limits from token buckets', () => {
   })
 })
 
-function waitFor(up: { journal: { subscribe(l: (e: JournalEntry) => void): () => void } }, n: number, match: (e: JournalEntry) => boolean): Promise<void> {
+function waitFor(
+  up: { journal: { subscribe(l: (e: JournalEntry) => void): () => void } },
+  n: number,
+  match: (e: JournalEntry) => boolean,
+): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0
     const off = up.journal.subscribe((e) => {
@@ -75,10 +82,15 @@ describe('overload model', () => {
       const shed = waitFor(up, 2, (e) => e.rule === 'capacity')
       const started = performance.now()
       const results = Array.from({ length: 5 }, (_, i) =>
-        postJson(`${up.url}${chat}`, chatBody(`cap-${i}`)).then((r) => ({ status: r.status, ms: performance.now() - started })),
+        postJson(`${up.url}${chat}`, chatBody(`cap-${i}`)).then((r) => ({
+          status: r.status,
+          ms: performance.now() - started,
+        })),
       )
       await shed
-      const state = (await (await fetch(`${up.url}/_brownout/state`)).json()) as { capacity: { active: number; queued: number } }
+      const state = (await (await fetch(`${up.url}/_brownout/state`)).json()) as {
+        capacity: { active: number; queued: number }
+      }
       expect(state.capacity).toMatchObject({ active: 2, queued: 1 })
       const done = await Promise.all(results)
       const ok = done.filter((r) => r.status === 200)
@@ -92,26 +104,31 @@ describe('overload model', () => {
     }))
 
   it('sheds a queued request after queue_timeout with the provider overload error', () =>
-    withUpstream({ latency: { ttft: '500ms' }, capacity: { max_concurrency: 1, queue: 1, queue_timeout: '100ms' } }, async (up) => {
-      const first = postJson(`${up.url}/v1/messages`, messagesBody('qt-1'))
-      await waitForInFlight(up.url, 1)
-      const second = await postJson(`${up.url}/v1/messages`, messagesBody('qt-2'))
-      expect(second.status).toBe(529)
-      expect(second.json).toMatchObject({ error: { type: 'overloaded_error' } })
-      expect(up.journal.list({ id: 'qt-2' })[0]).toMatchObject({ rule: 'capacity', faults: ['queue-timeout'] })
-      expect((await first).status).toBe(200)
-    }))
+    withUpstream(
+      { latency: { ttft: '500ms' }, capacity: { max_concurrency: 1, queue: 1, queue_timeout: '100ms' } },
+      async (up) => {
+        const first = postJson(`${up.url}/v1/messages`, messagesBody('qt-1'))
+        await waitForInFlight(up.url, 1)
+        const second = await postJson(`${up.url}/v1/messages`, messagesBody('qt-2'))
+        expect(second.status).toBe(529)
+        expect(second.json).toMatchObject({ error: { type: 'overloaded_error' } })
+        expect(up.journal.list({ id: 'qt-2' })[0]).toMatchObject({ rule: 'capacity', faults: ['queue-timeout'] })
+        expect((await first).status).toBe(200)
+      },
+    ))
 
   it('inflates latency with load', () =>
     withUpstream({ latency: { ttft: '100ms' }, capacity: { max_concurrency: 2, inflation: 2 } }, async (up) => {
       const alone = performance.now()
       await postJson(`${up.url}${chat}`, chatBody('inf-0'))
       const aloneMs = performance.now() - alone
-      const both = await Promise.all([0, 1].map(async (i) => {
-        const t = performance.now()
-        await postJson(`${up.url}${chat}`, chatBody(`inf-${i + 1}`))
-        return performance.now() - t
-      }))
+      const both = await Promise.all(
+        [0, 1].map(async (i) => {
+          const t = performance.now()
+          await postJson(`${up.url}${chat}`, chatBody(`inf-${i + 1}`))
+          return performance.now() - t
+        }),
+      )
       expect(aloneMs).toBeLessThan(250)
       // The second of two concurrent requests runs at 1 + 2 × 1 = 3× the latency.
       expect(Math.max(...both)).toBeGreaterThanOrEqual(290)

@@ -1,0 +1,66 @@
+import type { CommandModule } from 'yargs'
+import { z } from 'zod'
+import { FAULTS } from '../faults/registry.js'
+import { info } from './output.js'
+
+type Property = {
+  description?: string
+  default?: unknown
+  type?: string
+  enum?: unknown[]
+  anyOf?: Property[]
+  oneOf?: Property[]
+}
+
+function typeOf(p: Property): string {
+  if (p.enum) return p.enum.map(String).join('|')
+  if (p.type) return p.type
+  if (p.oneOf) return 'duration|distribution'
+  const types = new Set((p.anyOf ?? []).map(typeOf))
+  if (types.size === 2 && types.has('number') && types.has('string')) return 'duration'
+  if (types.size > 0) return [...types].join('|')
+  return 'duration|distribution'
+}
+
+/** Documentation for every fault, generated from its schema. */
+export function describeFaults(): string {
+  const out: string[] = []
+  for (const fault of FAULTS) {
+    const schema = z.toJSONSchema(fault.schema, { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, Property>
+      required?: string[]
+    }
+    out.push(`${fault.type}\n  ${fault.summary}`)
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+      if (name === 'type') continue
+      const required = schema.required?.includes(name) && prop.default === undefined ? ' (required)' : ''
+      const def = prop.default !== undefined ? ` [default: ${JSON.stringify(prop.default)}]` : ''
+      out.push(`    ${name}: ${typeOf(prop)}${required}${def}${prop.description ? ` — ${prop.description}` : ''}`)
+    }
+    out.push(
+      `  example: ${JSON.stringify(fault.example)
+        .replace(/"(\w+)":/g, '$1: ')
+        .replace(/,/g, ', ')}`,
+      '',
+    )
+  }
+  return out.join('\n')
+}
+
+const RULES_HELP = `Rules (first match wins; \`faults: [...]\` composes several):
+  - when: { attempt: 1 }                    # nth attempt of each logical request, or a list [1, 2]
+    fault: { type: error, status: 503 }
+  - when: { probability: 0.1, stream: true, model: "gpt-4o*" }
+    fault: { type: stream-cut, after: 5, mode: reset }
+Matchers: attempt, probability, during (phase name or {from, to}), every, path, model, stream, header.`
+
+export const listCommand: CommandModule<object, { what: string }> = {
+  command: 'list [what]',
+  describe: 'List what brownout knows: faults',
+  builder: (y) => y.positional('what', { choices: ['faults'] as const, default: 'faults' }),
+  handler: () => {
+    info(`Faults (${FAULTS.length}):\n`)
+    info(describeFaults())
+    info(RULES_HELP)
+  },
+}
