@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
+import { VERSION } from '../version.js'
 import { listCommand } from './list.js'
+import { runCommand } from './run.js'
+import { schemaCommand } from './schema.js'
+import { validateCommand } from './validate.js'
 import { fail } from './output.js'
 import { serveCommand } from './serve.js'
-
-const VERSION = '0.1.0'
 
 await yargs(hideBin(process.argv))
   .scriptName('brownout')
   .usage('$0 <command> [options]\n\nChaos-test the gateways between your apps and LLM providers.')
   .command(serveCommand)
+  .command(runCommand)
+  .command(validateCommand)
   .command(listCommand)
+  .command(schemaCommand)
   .demandCommand(1, 'Name a command: brownout serve, or see brownout --help.')
   .strict()
   .recommendCommands()

@@ -1,21 +1,26 @@
 import { BrownoutError, ExitCode, exitCodeFor } from '../errors.js'
 
-/** Prints an error the way users should see it (what, the problems, how to fix; never a stack) and exits. */
-export function fail(error: unknown): never {
+/** Prints an error the way users should see it (what, the problems, how to fix; never a stack); returns its exit code. */
+export function printError(error: unknown): number {
   if (error instanceof BrownoutError) {
     process.stderr.write(`brownout: ${error.message}\n`)
     for (const problem of error.problems) process.stderr.write(`  ${problem}\n`)
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`)
-    process.exit(exitCodeFor(error))
+    return exitCodeFor(error)
   }
   if (typeof error === 'string') {
     process.stderr.write(`brownout: ${error}\nRun brownout --help for usage.\n`)
-    process.exit(ExitCode.usage)
+    return ExitCode.usage
   }
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`brownout: unexpected error: ${message}\n`)
   if (process.env.BROWNOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
-  process.exit(ExitCode.runtime)
+  return ExitCode.runtime
+}
+
+/** Prints an error and exits with its code. */
+export function fail(error: unknown): never {
+  process.exit(printError(error))
 }
 
 export function info(line: string): void {

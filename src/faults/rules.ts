@@ -98,7 +98,7 @@ export function unknownPhases(
  */
 export class FaultEngine {
   private rules: Rule[]
-  readonly startedAt: number
+  private startedAt: number
 
   constructor(
     rules: readonly Rule[],
@@ -106,6 +106,11 @@ export class FaultEngine {
   ) {
     this.rules = [...rules]
     this.startedAt = options.startedAt ?? (options.clock ?? systemClock).now()
+  }
+
+  /** Moves the start that `during` windows and phases count from (a run sets it when load begins). */
+  setStart(startedAt: number): void {
+    this.startedAt = startedAt
   }
 
   list(): Rule[] {

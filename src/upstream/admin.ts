@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express'
 import { type PhaseWindow, type Rule, rulesSchema, unknownPhases } from '../faults/rules.js'
-import type { UpstreamState } from './handle.js'
+import { resetState, type UpstreamState } from './handle.js'
 import type { JournalQuery } from './journal.js'
 
 export interface AdminContext {
@@ -92,10 +92,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
   })
 
   r.post('/reset', (_req, res) => {
-    journal.clear()
-    state.attempts.clear()
-    state.local.clear()
-    runtime.limiter.reset()
+    resetState(state)
     state.engine.replace(ctx.initialRules)
     res.json({ status: 'reset', faults: state.engine.list().length })
   })

@@ -191,6 +191,14 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   state.metrics.observe(entry)
 }
 
+/** Forgets what was served: journal, attempt counters, rate-limit buckets. */
+export function resetState(state: UpstreamState): void {
+  state.journal.clear()
+  state.attempts.clear()
+  state.local.clear()
+  state.runtime.limiter.reset()
+}
+
 function abortOnClose(res: ServerResponse): AbortSignal {
   const controller = new AbortController()
   res.once('close', () => controller.abort())

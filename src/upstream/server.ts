@@ -7,7 +7,7 @@ import { createAdminApp } from './admin.js'
 import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
 import { AttemptCounter } from './correlation.js'
-import { handle, type UpstreamState } from './handle.js'
+import { handle, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
 import { RateLimiter } from './limits.js'
 import { UpstreamMetrics } from './metrics.js'
@@ -37,6 +37,8 @@ export interface RunningUpstream {
   journal: Journal
   attempts: AttemptCounter
   faults: FaultEngine
+  /** Forgets what was served (journal, attempt counters, buckets), keeping the fault rules. */
+  reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
 }
@@ -117,6 +119,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     journal: state.journal,
     attempts: state.attempts,
     faults: state.engine,
+    reset: () => resetState(state),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

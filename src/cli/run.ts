@@ -1,0 +1,95 @@
+import { basename, join } from 'node:path'
+import type { CommandModule } from 'yargs'
+import { BrownoutError, ExitCode, exitCodeFor } from '../errors.js'
+import { runScenario, type SutMode } from '../run/run.js'
+import { loadScenario, scaleScenario } from '../scenario/load.js'
+import type { Scenario } from '../scenario/schema.js'
+import { loadSutProfile } from '../sut/profile.js'
+import { info, printError } from './output.js'
+
+interface RunArgs {
+  scenarios: string[]
+  target: string | undefined
+  sut: string | undefined
+  direct: boolean
+  out: string | undefined
+  seed: number | undefined
+  fast: number | undefined
+}
+
+export const FAST_FACTOR = 0.2
+
+export function sutMode(args: { target?: string | undefined; sut?: string | undefined; direct?: boolean }, scenario: Scenario): SutMode {
+  const chosen = [args.target !== undefined, args.sut !== undefined, args.direct === true].filter(Boolean).length
+  if (chosen !== 1) {
+    throw new BrownoutError('INVALID_USAGE', 'say where the load goes: exactly one of --target URL, --sut FILE or --direct', {
+      hint: '--direct sends load straight to the fake upstreams (to test a client or brownout itself)',
+    })
+  }
+  if (args.target !== undefined) {
+    if (!/^https?:\/\//.test(args.target)) throw new BrownoutError('INVALID_USAGE', `--target ${args.target} is not an http(s) URL`, { hint: 'e.g. --target http://127.0.0.1:4000' })
+    return { mode: 'target', url: args.target }
+  }
+  if (args.sut !== undefined) return { mode: 'sut', file: args.sut, profile: loadSutProfile(args.sut, Object.keys(scenario.upstreams)) }
+  return { mode: 'direct' }
+}
+
+function progressLine(p: { phase: string; elapsedMs: number; durationMs: number; stats: { sent: number; inFlight: number; notSent: number; byStatus: Record<string, number> } }): void {
+  const statuses = Object.entries(p.stats.byStatus)
+    .sort()
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ')
+  const rate = p.elapsedMs > 0 ? (p.stats.sent / p.elapsedMs) * 1000 : 0
+  const line = `[${p.phase}] ${(p.elapsedMs / 1000).toFixed(0)}/${(p.durationMs / 1000).toFixed(0)}s  ${rate.toFixed(1)} req/s  in flight ${p.stats.inFlight}  ${statuses}${p.stats.notSent ? `  not sent ${p.stats.notSent}` : ''}`
+  process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`)
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenarios..>',
+  describe: 'Run scenarios: fake upstreams, the SUT, load, and a record of every attempt',
+  builder: (y) =>
+    y
+      .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
+      .option('target', { type: 'string', describe: 'a running gateway already configured to use the scenario\'s upstream ports' })
+      .option('sut', { type: 'string', describe: 'a SUT profile: brownout starts and stops the gateway' })
+      .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })
+      .option('out', { type: 'string', describe: 'folder for requests.jsonl, journal.jsonl, run.json, sut.log' })
+      .option('seed', { type: 'number', describe: "override the scenario's seed" })
+      .option('fast', { type: 'number', describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`, coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)) })
+      .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
+      .example('$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x', 'a gateway, with records'),
+  handler: async (args) => {
+    const controller = new AbortController()
+    const onSignal = () => controller.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let exit: number = ExitCode.ok
+    try {
+      for (const file of args.scenarios) {
+        let scenario = loadScenario(file)
+        if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
+        if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        const sut = sutMode(args, scenario)
+        const outDir = args.out === undefined ? undefined : args.scenarios.length > 1 ? join(args.out, basename(file).replace(/\.ya?ml$/, '')) : args.out
+        const tty = process.stderr.isTTY && !process.env.CI
+        info(`▶ ${scenario.name} (seed ${scenario.seed}${args.fast !== undefined ? `, --fast ${args.fast}` : ''})`)
+        const result = await runScenario({ scenario, scenarioFile: file, sut, signal: controller.signal, ...(outDir ? { outDir } : {}), ...(tty ? { onProgress: progressLine } : {}) })
+        if (tty) process.stderr.write('\r\x1b[2K')
+        const c = result.meta.counts
+        const outcomes = Object.entries(c.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ')
+        info(`  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`)
+        if (result.error) {
+          printError(result.error)
+          exit = exitCodeFor(result.error)
+          break
+        }
+      }
+    } catch (err) {
+      exit = printError(err)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    process.exitCode = exit
+  },
+}

@@ -1,0 +1,182 @@
+import { Agent } from 'undici'
+import type { Clock } from '../clock.js'
+import { hash32, rngFor } from '../rng.js'
+import type { PhaseWindow } from '../faults/rules.js'
+import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
+import type { ClientRecord } from './record.js'
+import { buildRequest, type RequestMapping } from './request.js'
+import { sendOne } from './send.js'
+
+export interface DriverOptions {
+  load: LoadSpec
+  seed: number
+  runId: string
+  phases: PhaseWindow[]
+  durationMs: number
+  /** Base URL for a request (the SUT's, or an upstream's with --direct). */
+  baseUrl: (template: RequestTemplate) => string
+  mapping: RequestMapping
+  clock: Clock
+  onRecord: (record: ClientRecord) => void
+}
+
+export interface LoadStats {
+  sent: number
+  inFlight: number
+  notSent: number
+  byStatus: Record<string, number>
+}
+
+/** A running load: live stats, a stop switch, and a promise that settles when every request has ended. */
+export interface RunningLoad {
+  stats: LoadStats
+  startMs: number
+  stop(): void
+  done: Promise<void>
+}
+
+/** The logical request id of the nth request of a run. */
+export function requestId(runId: string, n: number): string {
+  return `brn-${runId}-${n}`
+}
+
+/** A deterministic run id from the scenario name and seed, so the same seed gives the same ids and content. */
+export function runIdFor(name: string, seed: number): string {
+  return hash32(`${name}\u0000${seed}`).toString(36)
+}
+
+/** The request template of the nth request: the base merged with a weighted pick from the mix. */
+export function templateFor(load: LoadSpec, seed: number, n: number): RequestTemplate {
+  if (!load.mix) return load.request
+  const total = load.mix.reduce((s, m) => s + m.weight, 0)
+  let pick = rngFor(seed, 'mix', n)() * total
+  const chosen = load.mix.find((m) => (pick -= m.weight) < 0) ?? load.mix[load.mix.length - 1]
+  const { weight: _weight, ...entry } = chosen ?? { weight: 1 }
+  const merged: RequestTemplate = { ...load.request }
+  for (const [key, value] of Object.entries(entry)) if (value !== undefined) (merged as Record<string, unknown>)[key] = value
+  return merged
+}
+
+function phaseAt(phases: PhaseWindow[], t: number): string {
+  return phases.find((p) => t >= p.startMs && t < p.endMs)?.name ?? phases[phases.length - 1]?.name ?? 'run'
+}
+
+/**
+ * Drives load: an open model from a precomputed arrival schedule (latency measured from each intended send time;
+ * requests due while `max_in_flight` are outstanding are recorded as not sent), or a closed model of
+ * `concurrency` clients in a loop.
+ */
+export function startLoad(opts: DriverOptions, schedule: number[] | undefined): RunningLoad {
+  const { load, clock } = opts
+  const dispatcher = new Agent({ connections: null, keepAliveTimeout: 10_000, connect: { timeout: load.timeout } })
+  const stopper = new AbortController()
+  const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {} }
+  const startMs = clock.now()
+  const ctx = { dispatcher, clock, startMs, timeoutMs: load.timeout, signal: stopper.signal }
+  const pending = new Set<Promise<void>>()
+  let n = 0
+
+  const fire = (intendedAt: number): Promise<void> | undefined => {
+    const index = n++
+    const template = templateFor(load, opts.seed, index)
+    const id = requestId(opts.runId, index)
+    const base = {
+      id,
+      n: index,
+      api: template.api,
+      model: template.model,
+      stream: template.stream && template.api !== 'openai.embeddings',
+      maxTokens: template.max_tokens ?? null,
+      phase: phaseAt(opts.phases, intendedAt),
+      intendedAt,
+    }
+    if (stats.inFlight >= load.max_in_flight) {
+      stats.notSent++
+      opts.onRecord(notSent(base, clock.now() - startMs))
+      return undefined
+    }
+    const built = buildRequest(template, id, opts.mapping)
+    stats.sent++
+    stats.inFlight++
+    const p = sendOne(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built).then((record) => {
+      stats.inFlight--
+      const key = record.status === null ? record.outcome : String(record.status)
+      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1
+      opts.onRecord(record)
+    })
+    pending.add(p)
+    void p.finally(() => pending.delete(p))
+    return p
+  }
+
+  const loop = schedule ? openLoop(schedule, fire, clock, startMs, stopper.signal) : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
+  const done = loop
+    .then(async () => {
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    })
+    .finally(() => dispatcher.destroy().catch(() => undefined))
+  return { stats, startMs, stop: () => stopper.abort(), done }
+}
+
+function openLoop(schedule: number[], fire: (at: number) => unknown, clock: Clock, startMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0
+    let timer: NodeJS.Timeout | undefined
+    const onStop = () => {
+      if (timer) clearTimeout(timer)
+      resolve()
+    }
+    signal.addEventListener('abort', onStop, { once: true })
+    const tick = () => {
+      const now = clock.now() - startMs
+      while (i < schedule.length && (schedule[i] ?? 0) <= now + 0.5) fire(schedule[i++] ?? now)
+      if (i >= schedule.length) {
+        signal.removeEventListener('abort', onStop)
+        resolve()
+        return
+      }
+      timer = setTimeout(tick, Math.max(0, (schedule[i] ?? 0) - (clock.now() - startMs)))
+    }
+    tick()
+  })
+}
+
+async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  fire: (at: number) => Promise<void> | undefined,
+  clock: Clock,
+  startMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const worker = async () => {
+    while (!signal.aborted) {
+      const at = clock.now() - startMs
+      if (at >= durationMs) return
+      await fire(at)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+}
+
+function notSent(base: Omit<ClientRecord, 'outcome' | 'status' | 'latencyMs' | 'ttftMs' | 'gapsMs' | 'events' | 'terminal' | 'inBandError' | 'finishReason' | 'text' | 'errorBody' | 'bodyError' | 'error' | 'headers' | 'bytes' | 'sendLagMs'>, nowMs: number): ClientRecord {
+  return {
+    ...base,
+    sendLagMs: nowMs - base.intendedAt,
+    outcome: 'not-sent',
+    status: null,
+    latencyMs: 0,
+    ttftMs: null,
+    gapsMs: [],
+    events: 0,
+    terminal: false,
+    inBandError: null,
+    finishReason: null,
+    text: null,
+    errorBody: null,
+    bodyError: null,
+    error: `max_in_flight reached`,
+    headers: {},
+    bytes: 0,
+  }
+}

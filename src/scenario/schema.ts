@@ -1,0 +1,92 @@
+import { z } from 'zod'
+import { durationSchema } from '../duration.js'
+import { upstreamConfigSchema } from '../upstream/config.js'
+
+export const API_NAMES = ['openai.chat', 'openai.responses', 'openai.embeddings', 'anthropic.messages'] as const
+export type ApiName = (typeof API_NAMES)[number]
+
+const RATE = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|m|h)\s*$/
+
+/** An arrival rate: `10/s`, `600/m`, or a number per second. Parses to requests per second. */
+export const rateSchema = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value
+  const m = RATE.exec(value)
+  if (!m?.[1] || !m[2]) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate; write it like 10/s, 600/m or a number per second` })
+    return z.NEVER
+  }
+  return Number(m[1]) / ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]]!
+})
+
+/** What each logical request looks like. */
+export const requestTemplateSchema = z.strictObject({
+  api: z.enum(API_NAMES).default('openai.chat').describe('which API the load speaks'),
+  model: z.string().min(1).default('gpt-4o-mini'),
+  stream: z.boolean().default(false),
+  max_tokens: z.number().int().positive().optional().describe('omitted: the upstream answers at its natural length'),
+  prompt: z.string().default('Write a short answer.').describe('user message; the request id marker is appended'),
+  headers: z.record(z.string(), z.string()).default({}),
+  upstream: z.string().optional().describe('with --direct: which upstream to send to (default: the first)'),
+})
+
+/** A weighted variation of the request template: only the fields it names change. */
+export const mixEntrySchema = z.strictObject({
+  weight: z.number().positive().default(1).describe('relative share of requests'),
+  api: z.enum(API_NAMES).optional(),
+  model: z.string().min(1).optional(),
+  stream: z.boolean().optional(),
+  max_tokens: z.number().int().positive().optional(),
+  prompt: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  upstream: z.string().optional(),
+})
+
+export const stageSchema = z.strictObject({
+  duration: durationSchema,
+  rate: rateSchema.describe('target arrival rate at the end of the stage (linear ramp from the previous)'),
+})
+
+export const loadSchema = z
+  .strictObject({
+    request: requestTemplateSchema.default(requestTemplateSchema.parse({})),
+    mix: z.array(mixEntrySchema).min(1).optional().describe('weighted variations of request'),
+    rate: rateSchema.optional().describe('open model: constant arrival rate, e.g. 10/s'),
+    stages: z.array(stageSchema).min(1).optional().describe('open model: ramping arrival rate'),
+    concurrency: z.number().int().positive().optional().describe('closed model: N clients in a loop'),
+    timeout: durationSchema.default(30_000).describe("the client's own deadline per request; past it the request is a hang"),
+    max_in_flight: z.number().int().positive().default(1000).describe('requests due while this many are in flight are counted as not sent'),
+  })
+  .refine((l) => [l.rate, l.stages, l.concurrency].filter((x) => x !== undefined).length <= 1, {
+    message: 'choose one of rate, stages or concurrency',
+  })
+
+export const phaseSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'phase names are letters, digits, _ . -'),
+  duration: durationSchema,
+  rate: rateSchema.optional().describe('arrival rate in this phase (overrides load.rate)'),
+})
+
+export const expectValueSchema = z.union([
+  z.string().describe('a threshold: ">= 0.99", "p(99) < 2s", "<= 3"'),
+  z.number(),
+  z.strictObject({
+    threshold: z.union([z.string(), z.number()]),
+    required: z.boolean().default(true).describe('false: advisory, reported but never fails the run'),
+  }),
+])
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  seed: z.number().int().default(1),
+  upstreams: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'upstream names are letters, digits, _ and -'), upstreamConfigSchema)
+    .refine((u) => Object.keys(u).length > 0, { message: 'declare at least one upstream' }),
+  phases: z.array(phaseSchema).min(1).default([{ name: 'steady', duration: 10_000 }]),
+  load: loadSchema.default(loadSchema.parse({})),
+  expect: z.record(z.string(), expectValueSchema).default({}),
+})
+
+export type Scenario = z.output<typeof scenarioSchema>
+export type RequestTemplate = z.output<typeof requestTemplateSchema>
+export type LoadSpec = z.output<typeof loadSchema>

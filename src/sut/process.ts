@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { request } from 'undici'
+import { BrownoutError } from '../errors.js'
+import { renderTemplate, type SutProfile } from './profile.js'
+
+export interface StartedSut {
+  url: string
+  pid: number
+  logFile: string
+  /** Resolves with the exit code/signal if the SUT dies before `stop()`. */
+  crashed: Promise<string>
+  /** SIGTERM to the whole process group, SIGKILL after stop_timeout; resolves when the leader has exited. */
+  stop(): Promise<void>
+}
+
+/** The last lines of a log file, for error messages. */
+export function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no output)'
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()))
+}
+
+/**
+ * Starts a SUT in its own process group, its output in `logFile`, and waits until it answers its ready path.
+ * Not ready in time, or dead before ready: a SUT_NOT_READY / SUT_CRASHED error with its last log lines, and
+ * nothing left running.
+ */
+export async function startSut(profile: SutProfile, values: Record<string, string>, logFile: string, profileFile?: string): Promise<StartedSut> {
+  const fd = openSync(logFile, 'a')
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])) }
+  const cwd = profile.cwd ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd) : profileFile ? dirname(resolve(profileFile)) : process.cwd()
+  const argv = typeof profile.command === 'string' ? ['/bin/sh', '-c', renderTemplate(profile.command, values)] : profile.command.map((a) => renderTemplate(a, values))
+  const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] })
+  closeSync(fd)
+  const pid = child.pid
+  if (pid === undefined) {
+    throw new BrownoutError('SUT_CRASHED', `could not start the SUT "${profile.name}": ${argv.join(' ')}`, { hint: 'check the command and cwd' })
+  }
+  let stopping = false
+  const crashed = new Promise<string>((resolvePromise) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolvePromise(signal ? `killed by ${signal}` : `exited with code ${code}`)
+    })
+  })
+  child.once('error', () => undefined)
+  const stop = async () => {
+    stopping = true
+    if (groupAlive(pid)) {
+      try {
+        process.kill(-pid, 'SIGTERM')
+      } catch {}
+      const killed = await Promise.race([exited(child).then(() => 'exited'), new Promise((r) => setTimeout(() => r('timeout'), profile.stop_timeout))])
+      if (killed === 'timeout' || groupAlive(pid)) {
+        try {
+          process.kill(-pid, 'SIGKILL')
+        } catch {}
+      }
+    }
+    await exited(child)
+  }
+  const url = renderTemplate(profile.url, values).replace(/\/$/, '')
+  const readyUrl = `${url}${profile.ready.path}`
+  const deadline = Date.now() + profile.ready.timeout
+  let died: string | undefined
+  void crashed.then((why) => {
+    died = why
+  })
+  while (Date.now() < deadline && died === undefined) {
+    try {
+      const res = await request(readyUrl, { method: 'GET', headersTimeout: 1000, bodyTimeout: 1000 })
+      await res.body.dump()
+      if (profile.ready.status === undefined ? res.statusCode < 500 : res.statusCode === profile.ready.status) {
+        return { url, pid, logFile, crashed, stop }
+      }
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  await stop()
+  const last = tail(logFile)
+  if (died !== undefined) {
+    throw new BrownoutError('SUT_CRASHED', `the SUT "${profile.name}" ${died} before it was ready. Its last output:\n${last}`, {
+      hint: `see ${logFile}; check the command and its configuration`,
+    })
+  }
+  throw new BrownoutError('SUT_NOT_READY', `the SUT "${profile.name}" did not answer ${readyUrl} within ${profile.ready.timeout} ms. Its last output:\n${last}`, {
+    hint: `raise ready.timeout, or check ready.path and url in the profile (full log: ${logFile})`,
+  })
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod'
+import type { LocatedYaml } from '../config/load-yaml.js'
+import { loadYamlFile } from '../config/load-yaml.js'
+import type { Problem } from '../config/problems.js'
+import { durationSchema } from '../duration.js'
+import { API_NAMES } from '../scenario/schema.js'
+
+/** How to start, reach and stop a system under test. Strings may use {{port}} and {{upstreams.<name>.url|port}}. */
+export const sutProfileSchema = z.strictObject({
+  name: z.string().default('sut'),
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('a shell command line, or argv'),
+  cwd: z.string().optional().describe('working directory, relative to the profile file'),
+  env: z.record(z.string(), z.string()).default({}),
+  url: z.string().default('http://127.0.0.1:{{port}}').describe('where load is sent'),
+  ready: z
+    .strictObject({
+      path: z.string().default('/'),
+      timeout: durationSchema.default(30_000),
+      status: z.number().int().optional().describe('the status that means ready; default: any status below 500'),
+    })
+    .default({ path: '/', timeout: 30_000 }),
+  headers: z.record(z.string(), z.string()).default({}).describe('extra headers on every request'),
+  paths: z.partialRecord(z.enum(API_NAMES), z.string()).default({}).describe('request path per API'),
+  models: z.record(z.string(), z.string()).default({}).describe('scenario model name → the name the SUT expects'),
+  stop_timeout: durationSchema.default(5_000).describe('how long SIGTERM may take before SIGKILL'),
+})
+
+export type SutProfile = z.output<typeof sutProfileSchema>
+
+const TEMPLATE = /\{\{\s*([^}]+?)\s*\}\}/g
+
+/** Replaces {{port}} and {{upstreams.<name>.url|port}}; unknown names are left for `templateProblems` to report. */
+export function renderTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(TEMPLATE, (whole, name: string) => values[name] ?? whole)
+}
+
+/** Template values for a run: the SUT's port and every upstream's url and port. */
+export function templateValues(port: number, upstreams: Record<string, { url: string; port: number }>): Record<string, string> {
+  const values: Record<string, string> = { port: String(port) }
+  for (const [name, u] of Object.entries(upstreams)) {
+    values[`upstreams.${name}.url`] = u.url
+    values[`upstreams.${name}.port`] = String(u.port)
+  }
+  return values
+}
+
+/** Every {{template}} in the profile that names nothing the scenario has. */
+export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstreamNames: string[]): Problem[] {
+  const known = new Set(Object.keys(templateValues(0, Object.fromEntries(upstreamNames.map((n) => [n, { url: "", port: 0 }])))))
+  const problems: Problem[] = []
+  const check = (text: string, path: Array<string | number>) => {
+    for (const m of text.matchAll(TEMPLATE)) {
+      const name = m[1] ?? ''
+      if (known.has(name)) continue
+      const upstream = /^upstreams\.([^.]+)\./.exec(name)?.[1]
+      problems.push({
+        file: doc.file,
+        ...doc.locate(path),
+        message: `${path.join('.')}: {{${name}}} names nothing`,
+        hint: upstream ? `the scenario's upstreams are: ${upstreamNames.join(', ')}` : 'use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}}',
+      })
+    }
+  }
+  const commands = typeof profile.command === 'string' ? [profile.command] : profile.command
+  commands.forEach((c, i) => check(c, typeof profile.command === 'string' ? ['command'] : ['command', i]))
+  check(profile.url, ['url'])
+  for (const [k, v] of Object.entries(profile.env)) check(v, ['env', k])
+  for (const [k, v] of Object.entries(profile.headers)) check(v, ['headers', k])
+  return problems
+}
+
+/** Loads a SUT profile, checking its templates against the scenario's upstream names. */
+export function loadSutProfile(file: string, upstreamNames?: string[]): SutProfile {
+  return loadYamlFile(file, sutProfileSchema, (profile, doc) => (upstreamNames ? templateProblems(profile, doc, upstreamNames) : []))
+}
