@@ -12,7 +12,15 @@ describe('arrival schedule', () => {
   })
 
   it('follows each phase its own rate', () => {
-    const times = arrivalTimes(phaseSegments([{ duration: 1000, rate: 2 }, { duration: 1000, rate: 4 }], 1))
+    const times = arrivalTimes(
+      phaseSegments(
+        [
+          { duration: 1000, rate: 2 },
+          { duration: 1000, rate: 4 },
+        ],
+        1,
+      ),
+    )
     expect(times).toEqual([0, 500, 1000, 1250, 1500, 1750])
   })
 

@@ -3,11 +3,11 @@ import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
 import { listCommand } from './list.js'
+import { fail } from './output.js'
 import { runCommand } from './run.js'
 import { schemaCommand } from './schema.js'
-import { validateCommand } from './validate.js'
-import { fail } from './output.js'
 import { serveCommand } from './serve.js'
+import { validateCommand } from './validate.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('brownout')

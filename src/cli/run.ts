@@ -19,22 +19,38 @@ interface RunArgs {
 
 export const FAST_FACTOR = 0.2
 
-export function sutMode(args: { target?: string | undefined; sut?: string | undefined; direct?: boolean }, scenario: Scenario): SutMode {
+export function sutMode(
+  args: { target?: string | undefined; sut?: string | undefined; direct?: boolean },
+  scenario: Scenario,
+): SutMode {
   const chosen = [args.target !== undefined, args.sut !== undefined, args.direct === true].filter(Boolean).length
   if (chosen !== 1) {
-    throw new BrownoutError('INVALID_USAGE', 'say where the load goes: exactly one of --target URL, --sut FILE or --direct', {
-      hint: '--direct sends load straight to the fake upstreams (to test a client or brownout itself)',
-    })
+    throw new BrownoutError(
+      'INVALID_USAGE',
+      'say where the load goes: exactly one of --target URL, --sut FILE or --direct',
+      {
+        hint: '--direct sends load straight to the fake upstreams (to test a client or brownout itself)',
+      },
+    )
   }
   if (args.target !== undefined) {
-    if (!/^https?:\/\//.test(args.target)) throw new BrownoutError('INVALID_USAGE', `--target ${args.target} is not an http(s) URL`, { hint: 'e.g. --target http://127.0.0.1:4000' })
+    if (!/^https?:\/\//.test(args.target))
+      throw new BrownoutError('INVALID_USAGE', `--target ${args.target} is not an http(s) URL`, {
+        hint: 'e.g. --target http://127.0.0.1:4000',
+      })
     return { mode: 'target', url: args.target }
   }
-  if (args.sut !== undefined) return { mode: 'sut', file: args.sut, profile: loadSutProfile(args.sut, Object.keys(scenario.upstreams)) }
+  if (args.sut !== undefined)
+    return { mode: 'sut', file: args.sut, profile: loadSutProfile(args.sut, Object.keys(scenario.upstreams)) }
   return { mode: 'direct' }
 }
 
-function progressLine(p: { phase: string; elapsedMs: number; durationMs: number; stats: { sent: number; inFlight: number; notSent: number; byStatus: Record<string, number> } }): void {
+function progressLine(p: {
+  phase: string
+  elapsedMs: number
+  durationMs: number
+  stats: { sent: number; inFlight: number; notSent: number; byStatus: Record<string, number> }
+}): void {
   const statuses = Object.entries(p.stats.byStatus)
     .sort()
     .map(([k, v]) => `${k}:${v}`)
@@ -50,14 +66,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
-      .option('target', { type: 'string', describe: 'a running gateway already configured to use the scenario\'s upstream ports' })
+      .option('target', {
+        type: 'string',
+        describe: "a running gateway already configured to use the scenario's upstream ports",
+      })
       .option('sut', { type: 'string', describe: 'a SUT profile: brownout starts and stops the gateway' })
       .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })
       .option('out', { type: 'string', describe: 'folder for requests.jsonl, journal.jsonl, run.json, sut.log' })
       .option('seed', { type: 'number', describe: "override the scenario's seed" })
-      .option('fast', { type: 'number', describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`, coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)) })
+      .option('fast', {
+        type: 'number',
+        describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
+        coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
-      .example('$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x', 'a gateway, with records'),
+      .example(
+        '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
+        'a gateway, with records',
+      ),
   handler: async (args) => {
     const controller = new AbortController()
     const onSignal = () => controller.abort()
@@ -70,14 +96,30 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         const sut = sutMode(args, scenario)
-        const outDir = args.out === undefined ? undefined : args.scenarios.length > 1 ? join(args.out, basename(file).replace(/\.ya?ml$/, '')) : args.out
+        const outDir =
+          args.out === undefined
+            ? undefined
+            : args.scenarios.length > 1
+              ? join(args.out, basename(file).replace(/\.ya?ml$/, ''))
+              : args.out
         const tty = process.stderr.isTTY && !process.env.CI
         info(`▶ ${scenario.name} (seed ${scenario.seed}${args.fast !== undefined ? `, --fast ${args.fast}` : ''})`)
-        const result = await runScenario({ scenario, scenarioFile: file, sut, signal: controller.signal, ...(outDir ? { outDir } : {}), ...(tty ? { onProgress: progressLine } : {}) })
+        const result = await runScenario({
+          scenario,
+          scenarioFile: file,
+          sut,
+          signal: controller.signal,
+          ...(outDir ? { outDir } : {}),
+          ...(tty ? { onProgress: progressLine } : {}),
+        })
         if (tty) process.stderr.write('\r\x1b[2K')
         const c = result.meta.counts
-        const outcomes = Object.entries(c.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ')
-        info(`  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`)
+        const outcomes = Object.entries(c.byOutcome)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+        info(
+          `  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`,
+        )
         if (result.error) {
           printError(result.error)
           exit = exitCodeFor(result.error)

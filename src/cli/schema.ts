@@ -10,7 +10,11 @@ const SCHEMAS = { scenario: scenarioSchema, upstream: upstreamConfigSchema, sut:
 export const schemaCommand: CommandModule<object, { kind: keyof typeof SCHEMAS }> = {
   command: 'schema [kind]',
   describe: 'Print the JSON Schema of scenario files (or upstream blocks, SUT profiles) for editors',
-  builder: (y) => y.positional('kind', { choices: Object.keys(SCHEMAS) as Array<keyof typeof SCHEMAS>, default: 'scenario' as const }),
+  builder: (y) =>
+    y.positional('kind', {
+      choices: Object.keys(SCHEMAS) as Array<keyof typeof SCHEMAS>,
+      default: 'scenario' as const,
+    }),
   handler: (args) => {
     const schema = z.toJSONSchema(SCHEMAS[args.kind], { io: 'input', unrepresentable: 'any' })
     info(JSON.stringify({ ...schema, title: `brownout ${args.kind}` }, null, 2))

@@ -45,14 +45,14 @@ function valueAt(root: unknown, path: Path): unknown {
 /** Parses YAML text, keeping positions. Syntax errors become problems, all of them. */
 export function parseYaml(text: string, file: string): { doc?: LocatedYaml; problems: Problem[] } {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true })
   const problems: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 }
     return {
       file,
       line: pos.line,
       col: pos.col,
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      message: `YAML syntax: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
       hint: 'check indentation, colons and quotes',
     }
   })

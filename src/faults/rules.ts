@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type Clock, systemClock } from '../clock.js'
+import { didYouMean } from '../config/problems.js'
 import { durationSchema } from '../duration.js'
 import { rngFor } from '../rng.js'
 import type { Exchange } from '../upstream/exchange.js'
@@ -81,10 +82,13 @@ export function unknownPhases(
   rules.forEach((rule, i) => {
     const during = rule.when.during
     if (typeof during === 'string' && !names.has(during)) {
+      const guess = didYouMean(during, names)
       const known =
-        names.size > 0
-          ? `phases are: ${[...names].join(', ')}`
-          : 'there are no phases here; use a window {from: 10s, to: 20s}'
+        names.size === 0
+          ? 'there are no phases here; use a window {from: 10s, to: 20s}'
+          : guess
+            ? `did you mean "${guess}"? phases are: ${[...names].join(', ')}`
+            : `phases are: ${[...names].join(', ')}`
       problems.push({ path: [i, 'when', 'during'], message: `"${during}" names no phase (${known})` })
     }
   })

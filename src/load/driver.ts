@@ -1,7 +1,7 @@
 import { Agent } from 'undici'
 import type { Clock } from '../clock.js'
-import { hash32, rngFor } from '../rng.js'
 import type { PhaseWindow } from '../faults/rules.js'
+import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
 import { buildRequest, type RequestMapping } from './request.js'
@@ -53,7 +53,8 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
   const chosen = load.mix.find((m) => (pick -= m.weight) < 0) ?? load.mix[load.mix.length - 1]
   const { weight: _weight, ...entry } = chosen ?? { weight: 1 }
   const merged: RequestTemplate = { ...load.request }
-  for (const [key, value] of Object.entries(entry)) if (value !== undefined) (merged as Record<string, unknown>)[key] = value
+  for (const [key, value] of Object.entries(entry))
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value
   return merged
 }
 
@@ -109,7 +110,9 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     return p
   }
 
-  const loop = schedule ? openLoop(schedule, fire, clock, startMs, stopper.signal) : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
+  const loop = schedule
+    ? openLoop(schedule, fire, clock, startMs, stopper.signal)
+    : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
   const done = loop
     .then(async () => {
       while (pending.size > 0) await Promise.allSettled([...pending])
@@ -118,7 +121,13 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
   return { stats, startMs, stop: () => stopper.abort(), done }
 }
 
-function openLoop(schedule: number[], fire: (at: number) => unknown, clock: Clock, startMs: number, signal: AbortSignal): Promise<void> {
+function openLoop(
+  schedule: number[],
+  fire: (at: number) => unknown,
+  clock: Clock,
+  startMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
     let i = 0
     let timer: NodeJS.Timeout | undefined
@@ -159,7 +168,28 @@ async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, worker))
 }
 
-function notSent(base: Omit<ClientRecord, 'outcome' | 'status' | 'latencyMs' | 'ttftMs' | 'gapsMs' | 'events' | 'terminal' | 'inBandError' | 'finishReason' | 'text' | 'errorBody' | 'bodyError' | 'error' | 'headers' | 'bytes' | 'sendLagMs'>, nowMs: number): ClientRecord {
+function notSent(
+  base: Omit<
+    ClientRecord,
+    | 'outcome'
+    | 'status'
+    | 'latencyMs'
+    | 'ttftMs'
+    | 'gapsMs'
+    | 'events'
+    | 'terminal'
+    | 'inBandError'
+    | 'finishReason'
+    | 'text'
+    | 'errorBody'
+    | 'bodyError'
+    | 'error'
+    | 'headers'
+    | 'bytes'
+    | 'sendLagMs'
+  >,
+  nowMs: number,
+): ClientRecord {
   return {
     ...base,
     sendLagMs: nowMs - base.intendedAt,

@@ -95,6 +95,9 @@ export function errorShape(api: ApiName, raw: string): { wellFormed: boolean; ty
   const data = parse(raw)
   const error = obj(data?.error)
   if (!data || !error) return { wellFormed: false, type: null }
-  const wellFormed = api === 'anthropic.messages' ? data.type === 'error' && typeof error.type === 'string' : typeof error.message === 'string'
+  const wellFormed =
+    api === 'anthropic.messages'
+      ? data.type === 'error' && typeof error.type === 'string'
+      : typeof error.message === 'string'
   return { wellFormed, type: str(error.type) ?? str(error.code) ?? null }
 }

@@ -1,5 +1,5 @@
-import { marker, REQUEST_ID_HEADER } from '../upstream/correlation.js'
 import type { ApiName, RequestTemplate } from '../scenario/schema.js'
+import { marker, REQUEST_ID_HEADER } from '../upstream/correlation.js'
 
 /** How a SUT wants requests shaped: paths per API, model names, extra headers. */
 export interface RequestMapping {
@@ -25,7 +25,12 @@ export interface BuiltRequest {
 export function buildRequest(t: RequestTemplate, id: string, mapping: RequestMapping = {}): BuiltRequest {
   const model = mapping.models?.[t.model] ?? t.model
   const content = `${t.prompt} ${marker(id)}`
-  const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: id, ...t.headers, ...mapping.headers }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    [REQUEST_ID_HEADER]: id,
+    ...t.headers,
+    ...mapping.headers,
+  }
   let body: Record<string, unknown>
   switch (t.api) {
     case 'openai.chat':

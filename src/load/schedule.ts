@@ -33,7 +33,10 @@ export function arrivalTimes(segments: readonly RateSegment[]): number[] {
 }
 
 /** Constant rate per phase (each phase's own rate, or the default). */
-export function phaseSegments(phases: ReadonlyArray<{ duration: number; rate?: number | undefined }>, defaultRate: number): RateSegment[] {
+export function phaseSegments(
+  phases: ReadonlyArray<{ duration: number; rate?: number | undefined }>,
+  defaultRate: number,
+): RateSegment[] {
   let t = 0
   return phases.map((p) => {
     const rate = p.rate ?? defaultRate
@@ -44,7 +47,10 @@ export function phaseSegments(phases: ReadonlyArray<{ duration: number; rate?: n
 }
 
 /** Linear ramps between stage targets (starting from 0/s), holding the last rate until `totalMs`. */
-export function stageSegments(stages: ReadonlyArray<{ duration: number; rate: number }>, totalMs: number): RateSegment[] {
+export function stageSegments(
+  stages: ReadonlyArray<{ duration: number; rate: number }>,
+  totalMs: number,
+): RateSegment[] {
   const segments: RateSegment[] = []
   let t = 0
   let rate = 0

@@ -7,7 +7,14 @@ import type { BuiltRequest } from './request.js'
 import { SseParser } from './sse.js'
 
 const TEXT_CAP = 64 * 1024
-const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'x-request-id', 'request-id', 'x-brownout-attempt', 'content-type']
+const KEPT_HEADERS = [
+  'retry-after',
+  'retry-after-ms',
+  'x-request-id',
+  'request-id',
+  'x-brownout-attempt',
+  'content-type',
+]
 
 export interface SendContext {
   dispatcher: Dispatcher
@@ -22,7 +29,8 @@ export interface SendContext {
 function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(headers)) {
-    if (KEPT_HEADERS.includes(k) || k.startsWith('x-portkey') || k.startsWith('x-litellm')) out[k] = Array.isArray(v) ? v.join(', ') : (v ?? '')
+    if (KEPT_HEADERS.includes(k) || k.startsWith('x-portkey') || k.startsWith('x-litellm'))
+      out[k] = Array.isArray(v) ? v.join(', ') : (v ?? '')
   }
   return out
 }
@@ -30,7 +38,25 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
 /** Sends one logical request and reads its whole answer, event by event for streams. Never throws. */
 export async function sendOne(
   ctx: SendContext,
-  base: Omit<ClientRecord, 'outcome' | 'status' | 'latencyMs' | 'ttftMs' | 'gapsMs' | 'events' | 'terminal' | 'inBandError' | 'finishReason' | 'text' | 'errorBody' | 'bodyError' | 'error' | 'headers' | 'bytes' | 'sendLagMs'>,
+  base: Omit<
+    ClientRecord,
+    | 'outcome'
+    | 'status'
+    | 'latencyMs'
+    | 'ttftMs'
+    | 'gapsMs'
+    | 'events'
+    | 'terminal'
+    | 'inBandError'
+    | 'finishReason'
+    | 'text'
+    | 'errorBody'
+    | 'bodyError'
+    | 'error'
+    | 'headers'
+    | 'bytes'
+    | 'sendLagMs'
+  >,
   template: RequestTemplate,
   url: string,
   built: BuiltRequest,
@@ -59,7 +85,13 @@ export async function sendOne(
   const signal = AbortSignal.any([deadline, ctx.signal])
   let text = ''
   try {
-    const res = await request(url, { method: 'POST', headers: built.headers, body: built.body, dispatcher: ctx.dispatcher, signal })
+    const res = await request(url, {
+      method: 'POST',
+      headers: built.headers,
+      body: built.body,
+      dispatcher: ctx.dispatcher,
+      signal,
+    })
     record.status = res.statusCode
     record.headers = keptHeaders(res.headers)
     const contentType = String(res.headers['content-type'] ?? '')
@@ -101,7 +133,9 @@ export async function sendOne(
       try {
         parsed = JSON.parse(raw)
       } catch {
-        record.bodyError = contentType.includes('json') ? 'invalid-json' : `not-json (${contentType || 'no content-type'})`
+        record.bodyError = contentType.includes('json')
+          ? 'invalid-json'
+          : `not-json (${contentType || 'no content-type'})`
       }
       const meaning = parsed === undefined ? undefined : interpretBody(template.api, parsed)
       if (parsed !== undefined && !meaning) record.bodyError = 'unexpected-shape'

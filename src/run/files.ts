@@ -1,11 +1,11 @@
 import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { BrownoutError } from '../errors.js'
 
 /** The run folder: checked writable up front, so a bad --out fails before anything starts. */
 export function prepareOutDir(dir: string): string {
   try {
-    mkdirSync(dir, { recursive: true })
+    makeDirs(dir)
     writeFileSync(join(dir, '.brownout-write-test'), '')
     return dir
   } catch (err) {
@@ -13,6 +13,23 @@ export function prepareOutDir(dir: string): string {
       hint: 'choose a folder you can write to',
       cause: err,
     })
+  }
+}
+
+/**
+ * mkdir -p without `recursive: true`, which loops forever on some file systems (/proc) in Node 20.
+ * Bounded by the depth of the path.
+ */
+function makeDirs(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    const parent = dirname(dir)
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw err
+    makeDirs(parent, depth + 1)
+    mkdirSync(dir)
   }
 }
 

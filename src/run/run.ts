@@ -4,21 +4,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
-import { phaseSegments, stageSegments, arrivalTimes } from '../load/schedule.js'
 import { type LoadStats, runIdFor, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import type { RequestMapping } from '../load/request.js'
+import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
 import type { RequestTemplate, Scenario } from '../scenario/schema.js'
-import { startSut, type StartedSut, tail } from '../sut/process.js'
+import { type StartedSut, startSut, tail } from '../sut/process.js'
 import { type SutProfile, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
-import { JsonLines, prepareOutDir, writeJson } from './files.js'
 import { VERSION } from '../version.js'
+import { JsonLines, prepareOutDir, writeJson } from './files.js'
 
-export type SutMode = { mode: 'target'; url: string } | { mode: 'sut'; profile: SutProfile; file: string } | { mode: 'direct' }
+export type SutMode =
+  | { mode: 'target'; url: string }
+  | { mode: 'sut'; profile: SutProfile; file: string }
+  | { mode: 'direct' }
 
 export interface RunOptions {
   scenario: Scenario
@@ -44,9 +47,15 @@ export interface RunMeta {
   loadStartedAt: number
   durationMs: number
   phases: Array<{ name: string; startMs: number; endMs: number }>
-  sut: { mode: SutMode['mode']; url: string; name?: string; command?: string | string[]; log?: string }
+  sut: { mode: SutMode['mode']; url: string; name?: string; command?: string | string[]; log?: string; pid?: number }
   upstreams: Record<string, { url: string; port: number; provider: string }>
-  counts: { requests: number; attempts: number; notSent: number; byOutcome: Record<string, number>; journalDropped: number }
+  counts: {
+    requests: number
+    attempts: number
+    notSent: number
+    byOutcome: Record<string, number>
+    journalDropped: number
+  }
   complete: boolean
   stopReason: string | null
 }
@@ -77,7 +86,17 @@ async function startUpstreams(scenario: Scenario, clock: Clock): Promise<Running
   const started: RunningUpstream[] = []
   try {
     for (const [name, config] of Object.entries(scenario.upstreams)) {
-      started.push(await startUpstream({ ...config, name, seed: scenario.seed, clock, attempts, phases, journalCapacity: 2_000_000 }))
+      started.push(
+        await startUpstream({
+          ...config,
+          name,
+          seed: scenario.seed,
+          clock,
+          attempts,
+          phases,
+          journalCapacity: 2_000_000,
+        }),
+      )
     }
     return started
   } catch (err) {
@@ -113,6 +132,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const requestsFile = outDir ? new JsonLines(join(outDir, 'requests.jsonl')) : undefined
   const journalFile = outDir ? new JsonLines(join(outDir, 'journal.jsonl')) : undefined
   const unsubscribes: Array<() => void> = []
+  let finished = false
   const meta: RunMeta = {
     schema: 'brownout.run/1',
     brownout: VERSION,
@@ -124,7 +144,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     durationMs,
     phases,
     sut: { mode: opts.sut.mode, url: '' },
-    upstreams: Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
+    upstreams: Object.fromEntries(
+      upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }]),
+    ),
     counts: { requests: 0, attempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
     complete: false,
     stopReason: null,
@@ -147,10 +169,20 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       const values = templateValues(await freePort(), byName)
       Object.assign(meta.sut, { name: profile.name, command: profile.command, log: logFile })
       sut = await startSut(profile, values, logFile, file)
+      meta.sut.pid = sut.pid
       const url = sut.url
       baseUrl = () => url
       meta.sut.url = url
-      mapping = { paths: profile.paths, models: profile.models, headers: Object.fromEntries(Object.entries(profile.headers).map(([k, v]) => [k, v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (w, n: string) => values[n] ?? w)])) }
+      mapping = {
+        paths: profile.paths,
+        models: profile.models,
+        headers: Object.fromEntries(
+          Object.entries(profile.headers).map(([k, v]) => [
+            k,
+            v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (w, n: string) => values[n] ?? w),
+          ]),
+        ),
+      }
     }
     for (const u of upstreams) {
       u.reset()
@@ -161,7 +193,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         }),
       )
     }
-    const segments = opts.scenario.load.stages ? stageSegments(scenario.load.stages ?? [], durationMs) : phaseSegments(scenario.phases, scenario.load.rate ?? 10)
+    const segments = opts.scenario.load.stages
+      ? stageSegments(scenario.load.stages ?? [], durationMs)
+      : phaseSegments(scenario.phases, scenario.load.rate ?? 10)
     const schedule = scenario.load.concurrency !== undefined ? undefined : arrivalTimes(segments)
     const load = startLoad(
       {
@@ -198,14 +232,19 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     if (outcome !== 'done') {
       stopReason = outcome
       load.stop()
-      await Promise.race([load.done, new Promise((r) => setTimeout(r, opts.drainMs ?? 5000))])
+      let drainTimer: NodeJS.Timeout | undefined
+      await Promise.race([load.done, new Promise((r) => (drainTimer = setTimeout(r, opts.drainMs ?? 5000)))])
+      clearTimeout(drainTimer)
       const sutLog = sut ? `\nIts last output:\n${tail(sut.logFile)}` : ''
       error =
         outcome === 'interrupted'
           ? new BrownoutError('INTERNAL', 'run interrupted: load stopped, partial results kept and marked incomplete')
-          : new BrownoutError('SUT_CRASHED', `${outcome}; partial results kept and marked incomplete.${sutLog}`, { hint: sut ? `see ${sut.logFile}` : 'check the SUT' })
+          : new BrownoutError('SUT_CRASHED', `${outcome}; partial results kept and marked incomplete.${sutLog}`, {
+              hint: sut ? `see ${sut.logFile}` : 'check the SUT',
+            })
     }
     if (progress) clearInterval(progress)
+    finished = true
   } finally {
     for (const off of unsubscribes) off()
     await sut?.stop()
@@ -217,7 +256,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       byOutcome: countBy(records, (r) => r.outcome),
       journalDropped: upstreams.reduce((s, u) => s + u.journal.dropped, 0),
     }
-    meta.complete = error === undefined && stopReason === null
+    meta.complete = finished && error === undefined && stopReason === null
     meta.stopReason = stopReason
     await requestsFile?.close()
     await journalFile?.close()

@@ -8,11 +8,17 @@ import { type Scenario, scenarioSchema } from './schema.js'
 export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
   const problems: Problem[] = []
   const at = (path: Array<string | number>, message: string, hint?: string) =>
-    problems.push({ file: doc.file, ...doc.locate(path), message: `${path.join('.')}: ${message}`, ...(hint ? { hint } : {}) })
+    problems.push({
+      file: doc.file,
+      ...doc.locate(path),
+      message: `${path.join('.')}: ${message}`,
+      ...(hint ? { hint } : {}),
+    })
   const phases = phaseWindows(scenario)
   const names = new Set<string>()
   scenario.phases.forEach((p, i) => {
-    if (names.has(p.name)) at(['phases', i, 'name'], `phase "${p.name}" is declared twice`, 'give each phase its own name')
+    if (names.has(p.name))
+      at(['phases', i, 'name'], `phase "${p.name}" is declared twice`, 'give each phase its own name')
     names.add(p.name)
   })
   const ports = new Map<number, string>()
@@ -20,7 +26,12 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
     for (const p of unknownPhases(upstream.faults, phases)) at(['upstreams', name, 'faults', ...p.path], p.message)
     if (upstream.port === 0) continue
     const other = ports.get(upstream.port)
-    if (other) at(['upstreams', name, 'port'], `port ${upstream.port} is also used by upstream "${other}"`, 'use another port, or 0 for a free one')
+    if (other)
+      at(
+        ['upstreams', name, 'port'],
+        `port ${upstream.port} is also used by upstream "${other}"`,
+        'use another port, or 0 for a free one',
+      )
     ports.set(upstream.port, name)
   }
   const upstreamNames = Object.keys(scenario.upstreams)
@@ -36,7 +47,10 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
 
 /** Loads a scenario file: YAML, schema, cross checks; every problem at once, as file:line:col. */
 export function loadScenario(file: string, extraChecks?: (s: Scenario, doc: LocatedYaml) => Problem[]): Scenario {
-  return loadYamlFile(file, scenarioSchema, (scenario, doc) => [...crossChecks(scenario, doc), ...(extraChecks?.(scenario, doc) ?? [])])
+  return loadYamlFile(file, scenarioSchema, (scenario, doc) => [
+    ...crossChecks(scenario, doc),
+    ...(extraChecks?.(scenario, doc) ?? []),
+  ])
 }
 
 /** Where each phase sits on the run's timeline, ms since load started. */

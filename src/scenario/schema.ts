@@ -12,7 +12,10 @@ export const rateSchema = z.union([z.number().nonnegative(), z.string()]).transf
   if (typeof value === 'number') return value
   const m = RATE.exec(value)
   if (!m?.[1] || !m[2]) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate; write it like 10/s, 600/m or a number per second` })
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a rate; write it like 10/s, 600/m or a number per second`,
+    })
     return z.NEVER
   }
   return Number(m[1]) / ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]]!
@@ -53,8 +56,15 @@ export const loadSchema = z
     rate: rateSchema.optional().describe('open model: constant arrival rate, e.g. 10/s'),
     stages: z.array(stageSchema).min(1).optional().describe('open model: ramping arrival rate'),
     concurrency: z.number().int().positive().optional().describe('closed model: N clients in a loop'),
-    timeout: durationSchema.default(30_000).describe("the client's own deadline per request; past it the request is a hang"),
-    max_in_flight: z.number().int().positive().default(1000).describe('requests due while this many are in flight are counted as not sent'),
+    timeout: durationSchema
+      .default(30_000)
+      .describe("the client's own deadline per request; past it the request is a hang"),
+    max_in_flight: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('requests due while this many are in flight are counted as not sent'),
   })
   .refine((l) => [l.rate, l.stages, l.concurrency].filter((x) => x !== undefined).length <= 1, {
     message: 'choose one of rate, stages or concurrency',
@@ -82,7 +92,10 @@ export const scenarioSchema = z.strictObject({
   upstreams: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'upstream names are letters, digits, _ and -'), upstreamConfigSchema)
     .refine((u) => Object.keys(u).length > 0, { message: 'declare at least one upstream' }),
-  phases: z.array(phaseSchema).min(1).default([{ name: 'steady', duration: 10_000 }]),
+  phases: z
+    .array(phaseSchema)
+    .min(1)
+    .default([{ name: 'steady', duration: 10_000 }]),
   load: loadSchema.default(loadSchema.parse({})),
   expect: z.record(z.string(), expectValueSchema).default({}),
 })

@@ -34,7 +34,9 @@ function groupAlive(pid: number): boolean {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()))
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()))
 }
 
 /**
@@ -42,16 +44,33 @@ function exited(child: ChildProcess): Promise<void> {
  * Not ready in time, or dead before ready: a SUT_NOT_READY / SUT_CRASHED error with its last log lines, and
  * nothing left running.
  */
-export async function startSut(profile: SutProfile, values: Record<string, string>, logFile: string, profileFile?: string): Promise<StartedSut> {
-  const fd = openSync(logFile, 'a')
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])) }
-  const cwd = profile.cwd ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd) : profileFile ? dirname(resolve(profileFile)) : process.cwd()
-  const argv = typeof profile.command === 'string' ? ['/bin/sh', '-c', renderTemplate(profile.command, values)] : profile.command.map((a) => renderTemplate(a, values))
+export async function startSut(
+  profile: SutProfile,
+  values: Record<string, string>,
+  logFile: string,
+  profileFile?: string,
+): Promise<StartedSut> {
+  const fd = openSync(logFile, 'w')
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])),
+  }
+  const cwd = profile.cwd
+    ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd)
+    : profileFile
+      ? dirname(resolve(profileFile))
+      : process.cwd()
+  const argv =
+    typeof profile.command === 'string'
+      ? ['/bin/sh', '-c', renderTemplate(profile.command, values)]
+      : profile.command.map((a) => renderTemplate(a, values))
   const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   const pid = child.pid
   if (pid === undefined) {
-    throw new BrownoutError('SUT_CRASHED', `could not start the SUT "${profile.name}": ${argv.join(' ')}`, { hint: 'check the command and cwd' })
+    throw new BrownoutError('SUT_CRASHED', `could not start the SUT "${profile.name}": ${argv.join(' ')}`, {
+      hint: 'check the command and cwd',
+    })
   }
   let stopping = false
   const crashed = new Promise<string>((resolvePromise) => {
@@ -66,7 +85,14 @@ export async function startSut(profile: SutProfile, values: Record<string, strin
       try {
         process.kill(-pid, 'SIGTERM')
       } catch {}
-      const killed = await Promise.race([exited(child).then(() => 'exited'), new Promise((r) => setTimeout(() => r('timeout'), profile.stop_timeout))])
+      let timer: NodeJS.Timeout | undefined
+      const killed = await Promise.race([
+        exited(child).then(() => 'exited'),
+        new Promise((r) => {
+          timer = setTimeout(() => r('timeout'), profile.stop_timeout)
+        }),
+      ])
+      clearTimeout(timer)
       if (killed === 'timeout' || groupAlive(pid)) {
         try {
           process.kill(-pid, 'SIGKILL')
@@ -95,11 +121,19 @@ export async function startSut(profile: SutProfile, values: Record<string, strin
   await stop()
   const last = tail(logFile)
   if (died !== undefined) {
-    throw new BrownoutError('SUT_CRASHED', `the SUT "${profile.name}" ${died} before it was ready. Its last output:\n${last}`, {
-      hint: `see ${logFile}; check the command and its configuration`,
-    })
+    throw new BrownoutError(
+      'SUT_CRASHED',
+      `the SUT "${profile.name}" ${died} before it was ready. Its last output:\n${last}`,
+      {
+        hint: `see ${logFile}; check the command and its configuration`,
+      },
+    )
   }
-  throw new BrownoutError('SUT_NOT_READY', `the SUT "${profile.name}" did not answer ${readyUrl} within ${profile.ready.timeout} ms. Its last output:\n${last}`, {
-    hint: `raise ready.timeout, or check ready.path and url in the profile (full log: ${logFile})`,
-  })
+  throw new BrownoutError(
+    'SUT_NOT_READY',
+    `the SUT "${profile.name}" did not answer ${readyUrl} within ${profile.ready.timeout} ms. Its last output:\n${last}`,
+    {
+      hint: `raise ready.timeout, or check ready.path and url in the profile (full log: ${logFile})`,
+    },
+  )
 }

@@ -35,7 +35,10 @@ export function renderTemplate(text: string, values: Record<string, string>): st
 }
 
 /** Template values for a run: the SUT's port and every upstream's url and port. */
-export function templateValues(port: number, upstreams: Record<string, { url: string; port: number }>): Record<string, string> {
+export function templateValues(
+  port: number,
+  upstreams: Record<string, { url: string; port: number }>,
+): Record<string, string> {
   const values: Record<string, string> = { port: String(port) }
   for (const [name, u] of Object.entries(upstreams)) {
     values[`upstreams.${name}.url`] = u.url
@@ -46,7 +49,9 @@ export function templateValues(port: number, upstreams: Record<string, { url: st
 
 /** Every {{template}} in the profile that names nothing the scenario has. */
 export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstreamNames: string[]): Problem[] {
-  const known = new Set(Object.keys(templateValues(0, Object.fromEntries(upstreamNames.map((n) => [n, { url: "", port: 0 }])))))
+  const known = new Set(
+    Object.keys(templateValues(0, Object.fromEntries(upstreamNames.map((n) => [n, { url: '', port: 0 }])))),
+  )
   const problems: Problem[] = []
   const check = (text: string, path: Array<string | number>) => {
     for (const m of text.matchAll(TEMPLATE)) {
@@ -57,7 +62,9 @@ export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstream
         file: doc.file,
         ...doc.locate(path),
         message: `${path.join('.')}: {{${name}}} names nothing`,
-        hint: upstream ? `the scenario's upstreams are: ${upstreamNames.join(', ')}` : 'use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}}',
+        hint: upstream
+          ? `the scenario's upstreams are: ${upstreamNames.join(', ')}`
+          : 'use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}}',
       })
     }
   }
@@ -71,5 +78,7 @@ export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstream
 
 /** Loads a SUT profile, checking its templates against the scenario's upstream names. */
 export function loadSutProfile(file: string, upstreamNames?: string[]): SutProfile {
-  return loadYamlFile(file, sutProfileSchema, (profile, doc) => (upstreamNames ? templateProblems(profile, doc, upstreamNames) : []))
+  return loadYamlFile(file, sutProfileSchema, (profile, doc) =>
+    upstreamNames ? templateProblems(profile, doc, upstreamNames) : [],
+  )
 }

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// A small LLM gateway, dependency-free, for teaching and for testing brownout itself.
+// One file, configured by environment variables, so the same code can be naive, resilient, or broken on purpose.
+//
+//   PORT              where to listen (required)
+//   UPSTREAMS         comma-separated base URLs, tried in order (failover rotates through them)
+//   RETRIES           extra attempts after the first (0 = naive pass-through)          [2]
+//   RETRY_ON          statuses worth retrying                                          [408,409,429,500,502,503,504,529]
+//   BACKOFF_MS        base of the exponential backoff                                  [100]
+//   MAX_BACKOFF_MS    cap of one backoff                                               [2000]
+//   JITTER            full | none                                                      [full]
+//   RETRY_AFTER       1: wait what Retry-After says (and fail fast when it is too long) [1]
+//   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
+//   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
+//   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
+//   BREAKER           1: per-upstream circuit breaker (5 failures → open 5 s)           [1]
+//   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
+import http from 'node:http'
+
+const env = (name, fallback) => process.env[name] ?? fallback
+const num = (name, fallback) => Number(env(name, fallback))
+const PORT = num('PORT', 0)
+const UPSTREAMS = env('UPSTREAMS', '').split(',').filter(Boolean).map((u) => u.replace(/\/$/, ''))
+const RETRIES = num('RETRIES', 2)
+const RETRY_ON = new Set(env('RETRY_ON', '408,409,429,500,502,503,504,529').split(',').map(Number))
+const BACKOFF_MS = num('BACKOFF_MS', 100)
+const MAX_BACKOFF_MS = num('MAX_BACKOFF_MS', 2000)
+const JITTER = env('JITTER', 'full')
+const RETRY_AFTER = env('RETRY_AFTER', '1') === '1'
+const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
+const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
+const DEADLINE_MS = num('DEADLINE_MS', 30000)
+const BREAKER = env('BREAKER', '1') === '1'
+const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
+
+function backoffMs(retry) {
+  const cap = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** retry)
+  return JITTER === 'none' ? cap : Math.random() * cap
+}
+
+function retryAfterMs(headers) {
+  const ms = Number(headers['retry-after-ms'])
+  if (Number.isFinite(ms) && ms >= 0) return ms
+  const s = Number(headers['retry-after'])
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined
+}
+
+function pickUpstream(attempt) {
+  const now = Date.now()
+  for (let i = 0; i < UPSTREAMS.length; i++) {
+    const url = UPSTREAMS[(attempt + i) % UPSTREAMS.length]
+    const b = breakers.get(url)
+    if (!BREAKER || b.openUntil <= now) return url
+  }
+  return undefined
+}
+
+function record(url, ok) {
+  const b = breakers.get(url)
+  if (!b) return
+  if (ok) b.failures = 0
+  else if (++b.failures >= 5) b.openUntil = Date.now() + 5000
+}
+
+/** One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout. */
+function attempt(url, req, body, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const headers = { ...req.headers, host: new URL(url).host, 'content-length': Buffer.byteLength(body) }
+    const out = http.request(`${url}${req.url}`, { method: req.method, headers })
+    const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => out.destroy(new Error('per-try timeout')), timeoutMs) : undefined
+    out.on('response', (res) => {
+      if (timer) clearTimeout(timer)
+      resolve(res)
+    })
+    out.on('error', (err) => {
+      if (timer) clearTimeout(timer)
+      reject(err)
+    })
+    out.end(body)
+  })
+}
+
+function readAll(res) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    res.on('data', (c) => chunks.push(c))
+    res.on('end', () => resolve(Buffer.concat(chunks)))
+    res.on('error', reject)
+  })
+}
+
+function fail(res, status, message, extra = {}) {
+  if (res.headersSent) return res.destroy()
+  if (DEFECTS.has('html-errors')) {
+    res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>${status}</h1>${message}</body></html>`)
+    return
+  }
+  res.writeHead(status, { 'content-type': 'application/json', ...extra })
+  res.end(JSON.stringify({ error: { message, type: status === 503 ? 'overloaded' : 'upstream_error', param: null, code: null } }))
+}
+
+/** Streams an upstream SSE response to the client; resolves true if it ended cleanly. */
+function pipeStream(upstream, res) {
+  return new Promise((resolve) => {
+    upstream.on('data', (chunk) => res.write(chunk))
+    upstream.on('end', () => resolve(true))
+    upstream.on('error', () => resolve(false))
+    upstream.on('aborted', () => resolve(false))
+  })
+}
+
+async function handle(req, res) {
+  if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+  const body = await readAll(req)
+  const started = Date.now()
+  const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
+  let last = { status: 502, message: 'no upstream answered' }
+  for (let k = 0; k <= RETRIES; k++) {
+    const url = pickUpstream(k)
+    if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': '5' })
+    const left = deadline - Date.now()
+    if (left <= 0) return fail(res, 504, 'deadline exceeded')
+    let waitMs
+    try {
+      const up = await attempt(url, req, body, Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left))
+      const retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
+      if (up.statusCode < 400 || !retryable || k === RETRIES) {
+        record(url, up.statusCode < 500)
+        const isStream = String(up.headers['content-type'] ?? '').startsWith('text/event-stream')
+        if (!res.headersSent) res.writeHead(up.statusCode, up.headers)
+        if (!isStream) return res.end(await readAll(up).catch(() => Buffer.alloc(0)))
+        if (await pipeStream(up, res)) return res.end()
+        record(url, false)
+        if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
+        if (DEFECTS.has('splice-stream') && k < RETRIES) continue
+        res.write(`data: ${JSON.stringify({ error: { message: 'upstream stream failed', type: 'upstream_error' } })}\n\n`)
+        return res.destroy()
+      }
+      record(url, false)
+      const errorBody = await readAll(up).catch(() => Buffer.alloc(0))
+      last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
+      const ra = RETRY_AFTER ? retryAfterMs(up.headers) : undefined
+      if (ra !== undefined && (ra > MAX_RETRY_AFTER_MS || Date.now() + ra > deadline)) {
+        return fail(res, up.statusCode, `upstream asks to wait ${ra} ms, longer than this gateway waits`, { 'retry-after': up.headers['retry-after'] ?? '' })
+      }
+      waitMs = ra ?? backoffMs(k)
+    } catch (err) {
+      if (res.headersSent) return res.destroy()
+      record(url, false)
+      last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
+      waitMs = backoffMs(k)
+    }
+    if (k < RETRIES) await sleep(Math.min(waitMs, Math.max(0, deadline - Date.now())))
+  }
+  if (last.status >= 400 && last.status < 600 && last.message.startsWith('{')) {
+    return res.writeHead(last.status, { 'content-type': 'application/json' }).end(last.message)
+  }
+  fail(res, last.status >= 500 ? last.status : 502, last.message)
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((err) => fail(res, 500, `gateway error: ${err.message}`))
+})
+server.listen(PORT, '127.0.0.1', () => console.log(`gateway listening on http://127.0.0.1:${server.address().port} → ${UPSTREAMS.join(', ')}`))
+const stop = () => server.close(() => process.exit(0))
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)

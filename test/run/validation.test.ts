@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { BrownoutError } from '../../src/errors.js'
+import { loadScenario } from '../../src/scenario/load.js'
+import { loadSutProfile } from '../../src/sut/profile.js'
+
+const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
+
+function problems(load: () => unknown): string[] {
+  try {
+    load()
+  } catch (err) {
+    expect(err).toBeInstanceOf(BrownoutError)
+    expect((err as BrownoutError).code).toBe('INVALID_CONFIG')
+    return (err as BrownoutError).problems
+  }
+  throw new Error('expected the file to be rejected')
+}
+
+const cases: Array<[string, string]> = [
+  ['err-yaml.yaml', ':4:1: YAML syntax: Flow map in block collection must be sufficiently indented'],
+  ['err-unknown-key.yaml', ':3:1: unknown key "phses" (did you mean "phases"?)'],
+  ['err-type.yaml', ':2:7: seed: expected number, got string "forty-two"'],
+  [
+    'err-fault.yaml',
+    ':5:24: upstreams.primary.faults.0.fault.type: unknown type "stream-cutt" (did you mean "stream-cut"?)',
+  ],
+  ['err-phase.yaml', ':5:25: upstreams.primary.faults.0.when.during: "outage" names no phase (did you mean "outge"?'],
+  ['err-ports.yaml', ':4:22: upstreams.secondary.port: port 19101 is also used by upstream "primary"'],
+  ['err-model.yaml', ':4:3: load: choose one of rate, stages or concurrency'],
+]
+
+describe('scenario validation: one fixture per kind of mistake', () => {
+  it.each(cases)('%s is reported at its place with what is wrong', (name, expected) => {
+    const file = fixture(`scenarios/${name}`)
+    const found = problems(() => loadScenario(file))
+    expect(found).toHaveLength(1)
+    expect(found[0]).toContain(`${file}${expected}`)
+  })
+
+  it('reports a bad duration and a bad rate together', () => {
+    const file = fixture('scenarios/err-duration.yaml')
+    expect(problems(() => loadScenario(file))).toEqual([
+      `${file}:3:37: phases.0.duration: "10 seconds" is not a duration; write it like 250ms, 1.5s, 2m or a number of milliseconds`,
+      `${file}:4:15: load.rate: "10 per second" is not a rate; write it like 10/s, 600/m or a number per second`,
+    ])
+  })
+
+  it('loads a good scenario with defaults applied', () => {
+    const s = loadScenario(fixture('scenarios/short.yaml'))
+    expect(s.load.rate).toBe(10)
+    expect(s.phases[0]?.duration).toBe(2000)
+    expect(s.upstreams.primary?.port).toBe(0)
+  })
+
+  it('reports SUT profile templates that name nothing the scenario has', () => {
+    const file = fixture('sut/bad-template.sut.yaml')
+    const found = problems(() => loadSutProfile(file, ['primary']))
+    expect(found).toEqual([
+      `${file}:3:36: env.UPSTREAM: {{upstreams.primry.url}} names nothing (the scenario's upstreams are: primary)`,
+      `${file}:3:71: env.OTHER: {{portt}} names nothing (use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}})`,
+    ])
+  })
+
+  it('every scenario in the catalogue validates', async () => {
+    const { readdirSync } = await import('node:fs')
+    const dir = new URL('../../scenarios/', import.meta.url).pathname
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'))
+    expect(files.length).toBeGreaterThan(0)
+    for (const f of files) expect(() => loadScenario(`${dir}${f}`)).not.toThrow()
+  })
+})
