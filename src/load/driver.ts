@@ -50,7 +50,11 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
   if (!load.mix) return load.request
   const total = load.mix.reduce((s, m) => s + m.weight, 0)
   let pick = rngFor(seed, 'mix', n)() * total
-  const chosen = load.mix.find((m) => (pick -= m.weight) < 0) ?? load.mix[load.mix.length - 1]
+  const chosen =
+    load.mix.find((m) => {
+      pick -= m.weight
+      return pick < 0
+    }) ?? load.mix[load.mix.length - 1]
   const { weight: _weight, ...entry } = chosen ?? { weight: 1 }
   const merged: RequestTemplate = { ...load.request }
   for (const [key, value] of Object.entries(entry))

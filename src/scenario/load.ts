@@ -41,7 +41,7 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
     }
   }
   checkUpstream(scenario.load.request.upstream, ['load', 'request', 'upstream'])
-  scenario.load.mix?.forEach((m, i) => checkUpstream(m.upstream, ['load', 'mix', i, 'upstream']))
+  for (const [i, m] of (scenario.load.mix ?? []).entries()) checkUpstream(m.upstream, ['load', 'mix', i, 'upstream'])
   return problems
 }
 

@@ -18,7 +18,8 @@ export const rateSchema = z.union([z.number().nonnegative(), z.string()]).transf
     })
     return z.NEVER
   }
-  return Number(m[1]) / ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]]!
+  const perSecond: Record<string, number> = { s: 1, m: 60, h: 3600 }
+  return Number(m[1]) / (perSecond[m[2]] ?? 1)
 })
 
 /** What each logical request looks like. */

@@ -69,7 +69,7 @@ export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstream
     }
   }
   const commands = typeof profile.command === 'string' ? [profile.command] : profile.command
-  commands.forEach((c, i) => check(c, typeof profile.command === 'string' ? ['command'] : ['command', i]))
+  for (const [i, c] of commands.entries()) check(c, typeof profile.command === 'string' ? ['command'] : ['command', i])
   check(profile.url, ['url'])
   for (const [k, v] of Object.entries(profile.env)) check(v, ['env', k])
   for (const [k, v] of Object.entries(profile.headers)) check(v, ['headers', k])

@@ -44,8 +44,14 @@ function withFixedPorts(scenario: Scenario, ports: number[]): Scenario {
   const names = Object.keys(scenario.upstreams)
   return {
     ...scenario,
-    upstreams: Object.fromEntries(names.map((n, i) => [n, { ...scenario.upstreams[n]!, port: ports[i] ?? 0 }])),
+    upstreams: Object.fromEntries(names.map((n, i) => [n, { ...primaryOf(scenario, n), port: ports[i] ?? 0 }])),
   }
+}
+
+function primaryOf(scenario: Scenario, name = 'primary'): Scenario['upstreams'][string] {
+  const upstream = scenario.upstreams[name]
+  if (!upstream) throw new Error(`no upstream ${name}`)
+  return upstream
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -130,7 +136,7 @@ describe('brownout run', () => {
       ...base,
       upstreams: {
         primary: {
-          ...base.upstreams.primary!,
+          ...primaryOf(base),
           latency: { ttft: { dist: 'fixed', value: 1000 }, itl: { dist: 'fixed', value: 0 } },
         },
       },
@@ -149,7 +155,7 @@ describe('brownout run', () => {
       ...base,
       upstreams: {
         primary: {
-          ...base.upstreams.primary!,
+          ...primaryOf(base),
           faults: [{ when: {}, fault: { type: 'hang', at: 'before-headers', bytes: 0 } }],
         },
       },
@@ -169,7 +175,7 @@ describe('brownout run', () => {
       ...base,
       upstreams: {
         primary: {
-          ...base.upstreams.primary!,
+          ...primaryOf(base),
           latency: { ttft: { dist: 'fixed', value: 50 }, itl: { dist: 'fixed', value: 0 } },
         },
       },
