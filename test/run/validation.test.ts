@@ -69,3 +69,23 @@ describe('scenario validation: one fixture per kind of mistake', () => {
     for (const f of files) expect(() => loadScenario(`${dir}${f}`)).not.toThrow()
   })
 })
+
+describe('--fast', () => {
+  it('shrinks phases, stages and during windows by one factor, leaving latencies and fault parameters alone', async () => {
+    const { scaleScenario } = await import('../../src/scenario/load.js')
+    const s = loadScenario(fixture('scenarios/two-upstreams.yaml'))
+    const withWindow = {
+      ...s,
+      upstreams: {
+        ...s.upstreams,
+        secondary: { ...s.upstreams.secondary, faults: [{ when: { during: { from: 1000, to: 5000 } }, fault: { type: 'error', status: 503, retry_after: 2000 } }] },
+      },
+      load: { ...s.load, stages: [{ duration: 10_000, rate: 5 }] },
+    } as typeof s
+    const fast = scaleScenario(withWindow, 0.1)
+    expect(fast.phases.map((p) => p.duration)).toEqual([50, 100])
+    expect(fast.load.stages?.[0]?.duration).toBe(1000)
+    expect(fast.upstreams.secondary?.faults[0]?.when.during).toEqual({ from: 100, to: 500 })
+    expect(fast.upstreams.secondary?.faults[0]?.fault).toEqual({ type: 'error', status: 503, retry_after: 2000 })
+  })
+})
