@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { z } from 'zod'
 import { FAULTS } from '../faults/registry.js'
+import { CHECKS } from '../grade/registry.js'
 import { info } from './output.js'
 
 type Property = {
@@ -54,11 +55,35 @@ const RULES_HELP = `Rules (first match wins; \`faults: [...]\` composes several)
     fault: { type: stream-cut, after: 5, mode: reset }
 Matchers: attempt, probability, during (phase name or {from, to}), every, path, model, stream, header.`
 
+/** Documentation for every check: name, unit, default expectation, what it measures. */
+export function describeChecks(): string {
+  return CHECKS.map((c) => {
+    const def = c.defaultExpect
+      ? `default ${c.defaultExpect.threshold}${c.defaultExpect.required ? '' : ' (advisory)'}`
+      : 'no default: set it in expect'
+    return `${c.name}  [${c.unit}; ${def}]\n  ${c.summary}`
+  }).join('\n')
+}
+
+const EXPECT_HELP = `In a scenario:
+  expect:
+    client.success_rate: ">= 0.99"             # required
+    client.latency: "p(99) < 2s"               # percentiles: p(N), avg, max, min
+    retries.max_attempts: { threshold: "<= 3", required: false }   # advisory
+    client.success_rate[outage]: ">= 0.5"      # scoped to a phase
+A check with no evidence (its situation never happened) never passes; it fails the run only if the scenario asked for it.`
+
 export const listCommand: CommandModule<object, { what: string }> = {
   command: 'list [what]',
-  describe: 'List what brownout knows: faults',
-  builder: (y) => y.positional('what', { choices: ['faults'] as const, default: 'faults' }),
-  handler: () => {
+  describe: 'List what brownout knows: faults, checks',
+  builder: (y) => y.positional('what', { choices: ['faults', 'checks'] as const, default: 'faults' }),
+  handler: (args) => {
+    if (args.what === 'checks') {
+      info(`Checks (${CHECKS.length}):\n`)
+      info(describeChecks())
+      info(`\n${EXPECT_HELP}`)
+      return
+    }
     info(`Faults (${FAULTS.length}):\n`)
     info(describeFaults())
     info(RULES_HELP)

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
 import { listCommand } from './list.js'
 import { fail } from './output.js'
+import { reportCommand } from './report.js'
 import { runCommand } from './run.js'
 import { schemaCommand } from './schema.js'
 import { serveCommand } from './serve.js'
@@ -15,6 +16,7 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(runCommand)
   .command(validateCommand)
+  .command(reportCommand)
   .command(listCommand)
   .command(schemaCommand)
   .demandCommand(1, 'Name a command: brownout serve, or see brownout --help.')

@@ -1,6 +1,11 @@
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode, exitCodeFor } from '../errors.js'
+import type { RunData } from '../grade/context.js'
+import { type GradeResult, grade } from '../grade/grade.js'
+import { renderConsole, renderSummaryLine } from '../report/console.js'
+import { writeReports } from '../report/write.js'
+import { prepareOutDir } from '../run/files.js'
 import { runScenario, type SutMode } from '../run/run.js'
 import { loadScenario, scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
@@ -90,6 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     let exit: number = ExitCode.ok
+    const all: Array<{ result: GradeResult; data: RunData }> = []
     try {
       for (const file of args.scenarios) {
         let scenario = loadScenario(file)
@@ -120,11 +126,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
         info(
           `  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`,
         )
+        const data = { meta: result.meta, scenario, records: result.records, journal: result.journal }
+        const graded = grade(data)
+        all.push({ result: graded, data })
+        info(renderConsole(graded))
+        if (outDir) writeReports(outDir, [{ result: graded, data }])
         if (result.error) {
           printError(result.error)
           exit = exitCodeFor(result.error)
           break
         }
+        if (!graded.passed) exit = Math.max(exit, ExitCode.checkFailed)
+      }
+      if (all.length > 1) {
+        info(renderSummaryLine(all.map((g) => g.result)))
+        if (args.out !== undefined) writeReports(prepareOutDir(args.out), all)
       }
     } catch (err) {
       exit = printError(err)

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { request } from 'undici'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
 import { type LoadStats, runIdFor, startLoad } from '../load/driver.js'
@@ -47,7 +48,16 @@ export interface RunMeta {
   loadStartedAt: number
   durationMs: number
   phases: Array<{ name: string; startMs: number; endMs: number }>
-  sut: { mode: SutMode['mode']; url: string; name?: string; command?: string | string[]; log?: string; pid?: number }
+  sut: {
+    mode: SutMode['mode']
+    url: string
+    name?: string
+    command?: string | string[]
+    log?: string
+    pid?: number
+    /** Whether the SUT still answered its ready check after the load (not probed with --direct). */
+    aliveAfter?: boolean
+  }
   upstreams: Record<string, { url: string; port: number; provider: string }>
   counts: {
     requests: number
@@ -77,6 +87,17 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port))
     })
   })
+}
+
+/** Whether anything answers HTTP at `url` within two seconds. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await request(url, { method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 })
+    await res.body.dump()
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
@@ -244,6 +265,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
             })
     }
     if (progress) clearInterval(progress)
+    if (outcome === 'done' && opts.sut.mode !== 'direct') {
+      const probeUrl = opts.sut.mode === 'sut' ? `${meta.sut.url}${opts.sut.profile.ready.path}` : meta.sut.url
+      meta.sut.aliveAfter = await answers(probeUrl)
+    }
     finished = true
   } finally {
     for (const off of unsubscribes) off()
@@ -260,7 +285,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     meta.stopReason = stopReason
     await requestsFile?.close()
     await journalFile?.close()
-    if (outDir) writeJson(join(outDir, 'run.json'), meta)
+    if (outDir) {
+      writeJson(join(outDir, 'run.json'), meta)
+      writeJson(join(outDir, 'scenario.json'), scenario)
+    }
   }
   return error ? { meta, records, journal, error } : { meta, records, journal }
 }

@@ -2,6 +2,7 @@ import { type LocatedYaml, loadYamlFile } from '../config/load-yaml.js'
 import type { Problem } from '../config/problems.js'
 import type { PhaseWindow } from '../faults/rules.js'
 import { unknownPhases } from '../faults/rules.js'
+import { expectProblems } from '../grade/expect.js'
 import { type Scenario, scenarioSchema } from './schema.js'
 
 /** Checks that need the whole scenario: phase names, duplicate ports, upstream references. */
@@ -33,6 +34,14 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
         'use another port, or 0 for a free one',
       )
     ports.set(upstream.port, name)
+  }
+  for (const p of expectProblems(scenario.expect, [...names])) {
+    problems.push({
+      file: doc.file,
+      ...doc.locate(['expect'], p.key),
+      message: `expect.${p.key}: ${p.message}`,
+      ...(p.hint ? { hint: p.hint } : {}),
+    })
   }
   const upstreamNames = Object.keys(scenario.upstreams)
   const checkUpstream = (value: string | undefined, path: Array<string | number>) => {

@@ -78,7 +78,12 @@ describe('--fast', () => {
       ...s,
       upstreams: {
         ...s.upstreams,
-        secondary: { ...s.upstreams.secondary, faults: [{ when: { during: { from: 1000, to: 5000 } }, fault: { type: 'error', status: 503, retry_after: 2000 } }] },
+        secondary: {
+          ...s.upstreams.secondary,
+          faults: [
+            { when: { during: { from: 1000, to: 5000 } }, fault: { type: 'error', status: 503, retry_after: 2000 } },
+          ],
+        },
       },
       load: { ...s.load, stages: [{ duration: 10_000, rate: 5 }] },
     } as typeof s

@@ -1,0 +1,126 @@
+import type { PhaseWindow } from '../faults/rules.js'
+import type { ClientRecord } from '../load/record.js'
+import type { RunMeta } from '../run/run.js'
+import type { Scenario } from '../scenario/schema.js'
+import { answerFor, answerText } from '../upstream/content.js'
+import type { JournalEntry } from '../upstream/journal.js'
+
+/** Everything a saved run holds: grading is a pure function of it. */
+export interface RunData {
+  meta: RunMeta
+  scenario: Scenario
+  records: ClientRecord[]
+  journal: JournalEntry[]
+}
+
+/** One attempt on a request's timeline, for examples in reports. */
+export interface TimelineStep {
+  upstream: string
+  /** ms since the load started. */
+  atMs: number
+  status: number | null
+  fault: string | null
+  /** ms since the previous attempt ended (null for the first). */
+  gapMs: number | null
+  endedBy: string
+}
+
+/** The data of a run, indexed for checks: records in scope, every request's attempts in order. */
+export interface GradeContext {
+  data: RunData
+  phase: PhaseWindow | null
+  /** Client records in scope (the phase's, or all). */
+  records: ClientRecord[]
+  /** Records that were actually sent. */
+  sent: ClientRecord[]
+  /** Upstream attempts per request id, in arrival order. */
+  attempts: Map<string, JournalEntry[]>
+  /** Upstream attempts in scope (of requests in scope; unmatched ones by time). */
+  journal: JournalEntry[]
+  /** ms since load start of an epoch time. */
+  runMs(epochMs: number): number
+  /** The complete answer a request should get, or null when it has none (embeddings). */
+  expectedText(record: ClientRecord): string | null
+  timeline(id: string): TimelineStep[]
+}
+
+export function buildContext(
+  data: RunData,
+  phase: PhaseWindow | null,
+  attempts?: Map<string, JournalEntry[]>,
+): GradeContext {
+  const index = attempts ?? indexAttempts(data.journal)
+  const records = phase ? data.records.filter((r) => r.phase === phase.name) : data.records
+  const ids = new Set(records.map((r) => r.id))
+  const start = data.meta.loadStartedAt
+  const inPhase = (e: JournalEntry) =>
+    !phase ||
+    ids.has(e.requestId) ||
+    (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
+  const content = Object.values(data.scenario.upstreams)[0]?.content ?? { min_tokens: 16, max_tokens: 64 }
+  return {
+    data,
+    phase,
+    records,
+    sent: records.filter((r) => r.outcome !== 'not-sent'),
+    attempts: index,
+    journal: phase ? data.journal.filter(inPhase) : data.journal,
+    runMs: (t) => t - start,
+    expectedText: (r) =>
+      r.api === 'openai.embeddings'
+        ? null
+        : answerText(answerFor(data.scenario.seed, r.id, r.maxTokens ?? undefined, content)),
+    timeline: (id) => {
+      const steps: TimelineStep[] = []
+      let prevEnd: number | null = null
+      for (const e of index.get(id) ?? []) {
+        steps.push({
+          upstream: e.upstream,
+          atMs: Math.round(e.receivedAt - start),
+          status: e.status,
+          fault: e.faults.length > 0 ? e.faults.join('+') : null,
+          gapMs: prevEnd === null ? null : Math.round(e.receivedAt - prevEnd),
+          endedBy: e.endedBy,
+        })
+        prevEnd = e.receivedAt + e.durationMs
+      }
+      return steps
+    },
+  }
+}
+
+export function indexAttempts(journal: readonly JournalEntry[]): Map<string, JournalEntry[]> {
+  const index = new Map<string, JournalEntry[]>()
+  for (const e of journal) {
+    const list = index.get(e.requestId)
+    if (list) list.push(e)
+    else index.set(e.requestId, [e])
+  }
+  for (const list of index.values()) list.sort((a, b) => a.receivedAt - b.receivedAt)
+  return index
+}
+
+/** Statuses that say "the request was not processed; try again later". */
+export const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529])
+/** Statuses that say "this request is wrong; retrying cannot help". */
+export const FATAL_STATUSES = new Set([400, 401, 403, 404, 413, 422])
+
+/** How an attempt failed, if it did, from the upstream's side. */
+export function attemptFailure(e: JournalEntry): 'fatal' | 'transient' | 'mid-stream' | null {
+  if (e.faults.includes('quota')) return 'fatal'
+  if (e.status !== null && FATAL_STATUSES.has(e.status)) return 'fatal'
+  if (e.status !== null && TRANSIENT_STATUSES.has(e.status)) return 'transient'
+  if (e.status === null && e.endedBy !== 'client') return 'transient'
+  if (e.status === null && e.endedBy === 'client' && e.faults.length > 0) return 'transient'
+  if (
+    e.status === 200 &&
+    e.faults.some((f) => f.startsWith('stream-') || f === 'reset' || f === 'close' || f === 'hang' || f === 'malformed')
+  )
+    return 'mid-stream'
+  return null
+}
+
+/** A success as the client saw it: a 2xx read to its end with no error inside. */
+export function clientSuccess(r: ClientRecord): boolean {
+  return r.outcome === 'ok' && r.inBandError === null && r.bodyError === null
+}

@@ -1,0 +1,92 @@
+import { buildContext, indexAttempts, type RunData, type TimelineStep } from './context.js'
+import { type Expectation, resolveExpectations } from './expect.js'
+import { checkDefinition } from './registry.js'
+import { compare, reduce } from './threshold.js'
+
+export type Verdict = 'pass' | 'fail' | 'no-evidence'
+
+export interface CheckResult {
+  key: string
+  name: string
+  phase: string | null
+  summary: string
+  verdict: Verdict
+  required: boolean
+  /** Whether this result fails the run: a required check that failed, or an asked-for check without evidence. */
+  failsRun: boolean
+  value: number | null
+  unit: string
+  threshold: string
+  source: 'scenario' | 'default'
+  evidence: string
+  examples: Array<{ id: string; timeline: TimelineStep[] }>
+}
+
+export interface GradeResult {
+  schema: 'brownout.result/1'
+  scenario: { name: string; description: string }
+  seed: number
+  sut: RunData['meta']['sut']
+  complete: boolean
+  passed: boolean
+  counts: RunData['meta']['counts']
+  summary: { pass: number; fail: number; noEvidence: number; failing: number }
+  checks: CheckResult[]
+}
+
+function evaluate(data: RunData, e: Expectation, attempts: ReturnType<typeof indexAttempts>): CheckResult {
+  const def = checkDefinition(e.name)
+  if (!def) throw new Error(`unknown check ${e.name}`)
+  const phase = e.phase === null ? null : (data.meta.phases.find((p) => p.name === e.phase) ?? null)
+  const ctx = buildContext(data, phase, attempts)
+  const m = def.measure(ctx)
+  const value = m.sample
+    ? m.sample.length > 0
+      ? reduce(m.sample, e.threshold.stat, def.stat ?? { kind: 'avg' })
+      : null
+    : m.value
+  const verdict: Verdict =
+    value === null || Number.isNaN(value) ? 'no-evidence' : compare(value, e.threshold) ? 'pass' : 'fail'
+  const failsRun = e.required && (verdict === 'fail' || (verdict === 'no-evidence' && e.source === 'scenario'))
+  return {
+    key: e.key,
+    name: e.name,
+    phase: e.phase,
+    summary: def.summary,
+    verdict,
+    required: e.required,
+    failsRun,
+    value: verdict === 'no-evidence' ? null : value,
+    unit: def.unit,
+    threshold: e.threshold.text,
+    source: e.source,
+    evidence: m.evidence,
+    examples: m.examples.slice(0, 3).map((id) => ({ id, timeline: ctx.timeline(id) })),
+  }
+}
+
+/**
+ * Grades a run: every expectation of the scenario, plus the defaults it does not override. Pure: the same run
+ * data always gives the same result. A run that did not complete never passes.
+ */
+export function grade(data: RunData): GradeResult {
+  const attempts = indexAttempts(data.journal)
+  const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(data, e, attempts))
+  const failing = checks.filter((c) => c.failsRun).length
+  return {
+    schema: 'brownout.result/1',
+    scenario: { name: data.scenario.name, description: data.scenario.description },
+    seed: data.meta.seed,
+    sut: data.meta.sut,
+    complete: data.meta.complete,
+    passed: data.meta.complete && failing === 0,
+    counts: data.meta.counts,
+    summary: {
+      pass: checks.filter((c) => c.verdict === 'pass').length,
+      fail: checks.filter((c) => c.verdict === 'fail').length,
+      noEvidence: checks.filter((c) => c.verdict === 'no-evidence').length,
+      failing,
+    },
+    checks,
+  }
+}

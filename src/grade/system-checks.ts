@@ -1,0 +1,143 @@
+import type { PhaseWindow } from '../faults/rules.js'
+import { defineCheck, noEvidence, ratio } from './check.js'
+import { clientSuccess, type GradeContext } from './context.js'
+
+/** The phase a breaker/recovery check is about: its scope, or the phase where most faults fired. */
+function faultPhase(ctx: GradeContext, needsFollower: boolean): PhaseWindow | undefined {
+  if (ctx.phase) return ctx.phase
+  const phases = ctx.data.meta.phases
+  let best: PhaseWindow | undefined
+  let bestCount = 0
+  phases.forEach((p, i) => {
+    if (needsFollower && i === phases.length - 1) return
+    const count = ctx.data.journal.filter(
+      (e) => e.faults.length > 0 && ctx.runMs(e.receivedAt) >= p.startMs && ctx.runMs(e.receivedAt) < p.endMs,
+    ).length
+    if (count > bestCount) {
+      best = p
+      bestCount = count
+    }
+  })
+  return best
+}
+
+export const outageAttemptRatio = defineCheck({
+  name: 'breaker.outage_attempt_ratio',
+  summary:
+    'upstream attempts ÷ client requests in the second half of the fault phase (a breaker or retry budget brings it down)',
+  unit: 'x',
+  measure: (ctx) => {
+    const phase = faultPhase(ctx, false)
+    if (!phase) return noEvidence('no phase with faults')
+    const from = (phase.startMs + phase.endMs) / 2
+    const requests = ctx.data.records.filter(
+      (r) => r.outcome !== 'not-sent' && r.intendedAt >= from && r.intendedAt < phase.endMs,
+    )
+    const attempts = ctx.data.journal.filter(
+      (e) => ctx.runMs(e.receivedAt) >= from && ctx.runMs(e.receivedAt) < phase.endMs,
+    )
+    if (requests.length === 0) return noEvidence(`no request in the second half of ${phase.name}`)
+    return {
+      value: ratio(attempts.length, requests.length),
+      evidence: `${attempts.length} attempts for ${requests.length} requests in the second half of ${phase.name}`,
+      examples: requests.slice(0, 3).map((r) => r.id),
+    }
+  },
+})
+
+export const recoverySeconds = defineCheck({
+  name: 'recovery.seconds',
+  summary: 'seconds after the fault phase ends until requests stop failing',
+  unit: 's',
+  measure: (ctx) => {
+    const phase = faultPhase(ctx, true)
+    if (!phase) return noEvidence('no fault phase followed by another phase')
+    const after = ctx.data.records
+      .filter((r) => r.outcome !== 'not-sent' && r.intendedAt >= phase.endMs)
+      .sort((a, b) => a.intendedAt - b.intendedAt)
+    if (after.length === 0) return noEvidence(`no request after ${phase.name}`)
+    const failures = after.filter((r) => !clientSuccess(r))
+    const last = failures[failures.length - 1]
+    if (!last) return { value: 0, evidence: `every request after ${phase.name} succeeded`, examples: [] }
+    const recovered = after.some((r) => r.intendedAt > last.intendedAt)
+    return {
+      value: (last.intendedAt - phase.endMs) / 1000 + (recovered ? 0 : Number.POSITIVE_INFINITY),
+      evidence: recovered
+        ? `last failure ${((last.intendedAt - phase.endMs) / 1000).toFixed(1)} s after ${phase.name} ended`
+        : `still failing at the end of the run`,
+      examples: failures.slice(-3).map((r) => r.id),
+    }
+  },
+})
+
+const SHED = new Set([429, 503, 529])
+
+export const shedLatency = defineCheck({
+  name: 'overload.shed_latency',
+  summary: 'how fast refusals (429/503/529) come back to the client (ms)',
+  unit: 'ms',
+  stat: { kind: 'p', q: 95 },
+  measure: (ctx) => {
+    const shed = ctx.sent.filter((r) => r.status !== null && SHED.has(r.status))
+    if (shed.length === 0) return noEvidence('no request was refused with 429/503/529')
+    const slowest = [...shed].sort((a, b) => b.latencyMs - a.latencyMs)
+    return {
+      value: null,
+      sample: shed.map((r) => r.latencyMs),
+      evidence: `${shed.length} refusals`,
+      examples: slowest.slice(0, 3).map((r) => r.id),
+    }
+  },
+})
+
+export const goodput = defineCheck({
+  name: 'overload.goodput',
+  summary: 'successful requests per second over the scope',
+  unit: 'per-s',
+  measure: (ctx) => {
+    const span = ctx.phase ? ctx.phase.endMs - ctx.phase.startMs : ctx.data.meta.durationMs
+    if (ctx.sent.length === 0 || span <= 0) return noEvidence('no request was sent')
+    const ok = ctx.sent.filter(clientSuccess).length
+    return { value: ok / (span / 1000), evidence: `${ok} successes in ${(span / 1000).toFixed(1)} s`, examples: [] }
+  },
+})
+
+export const aliveAfter = defineCheck({
+  name: 'sut.alive_after',
+  summary: 'the SUT still answered its ready check after the run (1 = yes)',
+  unit: 'count',
+  defaultExpect: { threshold: '== 1', required: true },
+  measure: (ctx) => {
+    const alive = ctx.data.meta.sut.aliveAfter
+    if (alive === undefined) return noEvidence(ctx.data.meta.sut.mode === 'direct' ? 'no SUT (--direct)' : 'not probed')
+    return {
+      value: alive ? 1 : 0,
+      evidence: alive ? 'answered after the run' : 'did not answer after the run',
+      examples: [],
+    }
+  },
+})
+
+export const faultsFired = defineCheck({
+  name: 'faults.fired',
+  summary: 'attempts on which a declared fault fired (a scenario whose faults never fired proved nothing)',
+  unit: 'count',
+  defaultExpect: { threshold: '> 0', required: true },
+  measure: (ctx) => {
+    const declared = Object.entries(ctx.data.scenario.upstreams).flatMap(([name, u]) =>
+      u.faults.map((rule, i) => `${name}/${rule.name ?? i}`),
+    )
+    const capacity = Object.values(ctx.data.scenario.upstreams).some((u) => u.capacity || u.limits.rpm || u.limits.tpm)
+    if (declared.length === 0 && !capacity) return noEvidence('the scenario declares no faults')
+    const fired = ctx.journal.filter((e) => e.faults.length > 0 || e.status === 429)
+    const firedRules = new Set(fired.map((e) => `${e.upstream}/${e.rule}`))
+    const silent = declared.filter((d) => !firedRules.has(d))
+    return {
+      value: fired.length,
+      evidence: `${fired.length} attempts faulted${silent.length > 0 ? `; never fired: ${silent.join(', ')}` : ''}`,
+      examples: [...new Set(fired.map((e) => e.requestId))].slice(0, 3),
+    }
+  },
+})
+
+export const SYSTEM_CHECKS = [outageAttemptRatio, recoverySeconds, shedLatency, goodput, aliveAfter, faultsFired]

@@ -1,0 +1,36 @@
+import type { GradeResult } from '../grade/grade.js'
+import { formatTimeline, formatValue, verdictLabel } from './format.js'
+
+const ICON = { pass: '✅', fail: '❌', 'no-evidence': '⚪' } as const
+
+/** A Markdown summary that fits a CI step summary: verdict, checks, and what failed on which requests. */
+export function renderMarkdown(results: GradeResult[]): string {
+  const out: string[] = []
+  const passed = results.filter((r) => r.passed).length
+  out.push(`## brownout: ${passed}/${results.length} scenarios passed`, '')
+  for (const r of results) {
+    out.push(
+      `### ${r.passed ? '✅' : '❌'} ${r.scenario.name} — ${r.sut.name ?? r.sut.mode}${r.complete ? '' : ' (incomplete)'}`,
+      '',
+    )
+    if (r.scenario.description) out.push(`> ${r.scenario.description.trim().replace(/\n/g, ' ')}`, '')
+    out.push('| | check | verdict | value | threshold | evidence |', '|---|---|---|---|---|---|')
+    for (const c of r.checks) {
+      out.push(
+        `| ${ICON[c.verdict]} | \`${c.key}\` | ${verdictLabel(c)} | ${formatValue(c.value, c.unit)} | \`${c.threshold}\` | ${c.evidence.replace(/\|/g, '\\|')} |`,
+      )
+    }
+    const failing = r.checks.filter((c) => c.verdict === 'fail' && c.examples.length > 0)
+    if (failing.length > 0) {
+      out.push('', '<details><summary>Example requests</summary>', '')
+      for (const c of failing) {
+        out.push(`**${c.key}**`, '')
+        for (const e of c.examples) out.push(`- \`${formatTimeline(e)}\``)
+        out.push('')
+      }
+      out.push('</details>')
+    }
+    out.push('')
+  }
+  return out.join('\n')
+}
