@@ -13,7 +13,8 @@
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
-//   BREAKER           1: per-upstream circuit breaker (5 failures → open 5 s)           [1]
+//   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
+//                     retries open it for 5 s (pushback such as 429 and client errors do not count)   [1]
 //   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
 import http from 'node:http'
 
@@ -128,7 +129,7 @@ async function handle(req, res) {
       const up = await attempt(url, req, body, Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left))
       const retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       if (up.statusCode < 400 || !retryable || k === RETRIES) {
-        record(url, up.statusCode < 500)
+        if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
         const isStream = String(up.headers['content-type'] ?? '').startsWith('text/event-stream')
         if (!res.headersSent) res.writeHead(up.statusCode, up.headers)
         if (!isStream) return res.end(await readAll(up).catch(() => Buffer.alloc(0)))
@@ -137,9 +138,8 @@ async function handle(req, res) {
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (DEFECTS.has('splice-stream') && k < RETRIES) continue
         res.write(`data: ${JSON.stringify({ error: { message: 'upstream stream failed', type: 'upstream_error' } })}\n\n`)
-        return res.destroy()
+        return res.end()
       }
-      record(url, false)
       const errorBody = await readAll(up).catch(() => Buffer.alloc(0))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = RETRY_AFTER ? retryAfterMs(up.headers) : undefined
@@ -149,7 +149,7 @@ async function handle(req, res) {
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
       if (res.headersSent) return res.destroy()
-      record(url, false)
+      if (k === RETRIES) record(url, false)
       last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
       waitMs = backoffMs(k)
     }

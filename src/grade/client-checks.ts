@@ -1,11 +1,11 @@
+import type { ClientRecord } from '../load/record.js'
 import { type CheckDefinition, defineCheck, noEvidence, ratio } from './check.js'
-import { clientSuccess } from './context.js'
+import { attemptFailure, clientSuccess, type GradeContext } from './context.js'
 
 export const successRate = defineCheck({
   name: 'client.success_rate',
   summary: 'share of sent requests the client saw succeed (2xx, read to the end, no error inside)',
   unit: 'ratio',
-  defaultExpect: { threshold: '>= 0.99', required: false },
   measure: (ctx) => {
     if (ctx.sent.length === 0) return noEvidence('no request was sent')
     const failed = ctx.sent.filter((r) => !clientSuccess(r))
@@ -72,16 +72,13 @@ export const hung = defineCheck({
 export const errorsWellFormed = defineCheck({
   name: 'client.errors_well_formed',
   summary:
-    'share of failures the client got as an HTTP error with a JSON body in the API shape (not a reset, HTML or a malformed 200)',
+    'share of failures the client got in a clean form: an HTTP error with a JSON body in the API shape, or (once a stream has begun) an in-band error event or a close; never a reset before any answer, an HTML page or a malformed 200',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 1', required: true },
   measure: (ctx) => {
-    const failures = ctx.sent.filter(
-      (r) =>
-        r.outcome === 'http-error' || r.outcome === 'network-error' || (r.outcome === 'ok' && r.bodyError !== null),
-    )
+    const failures = ctx.sent.filter((r) => r.outcome !== 'timeout' && !clientSuccess(r))
     if (failures.length === 0) return noEvidence('the client saw no failure')
-    const bad = failures.filter((r) => !(r.outcome === 'http-error' && r.errorBody?.wellFormed))
+    const bad = failures.filter((r) => !cleanFailure(r))
     return {
       value: ratio(failures.length - bad.length, failures.length),
       evidence: `${failures.length - bad.length} of ${failures.length} failures well formed`,
@@ -90,46 +87,63 @@ export const errorsWellFormed = defineCheck({
   },
 })
 
-/** Successes whose text can be compared with the deterministic answer. */
-function comparable(ctx: Parameters<CheckDefinition['measure']>[0]) {
-  return ctx.sent.filter((r) => clientSuccess(r) && r.text !== null && ctx.expectedText(r) !== null)
+/** An error the client can handle: a well-formed API error, or an explicit end to a stream already under way. */
+function cleanFailure(r: ClientRecord): boolean {
+  if (r.outcome === 'http-error') return r.errorBody?.wellFormed === true
+  const committedStream = r.status === 200 && r.stream && r.events > 0 && r.bodyError === null
+  return committedStream && (r.inBandError !== null || r.outcome === 'network-error')
 }
 
-export const truncatedSuccess = defineCheck({
-  name: 'client.truncated_success',
-  summary: 'successes whose answer is a strict prefix of the complete answer (a cut stream passed off as done)',
-  unit: 'count',
-  defaultExpect: { threshold: '== 0', required: true },
-  measure: (ctx) => {
-    const candidates = comparable(ctx)
-    if (candidates.length === 0) return noEvidence('no success with text to compare')
-    const cut = candidates.filter((r) => {
-      const expected = ctx.expectedText(r) ?? ''
-      return r.text !== expected && expected.startsWith(r.text ?? '')
-    })
-    return {
-      value: cut.length,
-      evidence: `${cut.length} of ${candidates.length} successes truncated`,
-      examples: cut.slice(0, 3).map((r) => r.id),
-    }
-  },
-})
+/**
+ * Successes whose text can be compared with the deterministic answer, and how many requests were exposed to a
+ * content fault (a stream broken after it began): either makes evidence, since a correct SUT may well turn every
+ * broken stream into a clean failure and so leave no success to compare.
+ */
+function comparable(ctx: GradeContext): { candidates: ClientRecord[]; exposed: number } {
+  const candidates = ctx.sent.filter((r) => clientSuccess(r) && r.text !== null && ctx.expectedText(r) !== null)
+  const exposed = ctx.sent.filter((r) =>
+    (ctx.attempts.get(r.id) ?? []).some((a) => attemptFailure(a) === 'mid-stream'),
+  ).length
+  return { candidates, exposed }
+}
 
-export const duplicatedContent = defineCheck({
-  name: 'client.duplicated_content',
-  summary: 'successes whose answer is not the complete answer nor a prefix of it (spliced retries, corruption)',
-  unit: 'count',
-  defaultExpect: { threshold: '== 0', required: true },
-  measure: (ctx) => {
-    const candidates = comparable(ctx)
-    if (candidates.length === 0) return noEvidence('no success with text to compare')
-    const wrong = candidates.filter((r) => !(ctx.expectedText(r) ?? '').startsWith(r.text ?? ''))
-    return {
-      value: wrong.length,
-      evidence: `${wrong.length} of ${candidates.length} successes carry content that is not the answer`,
-      examples: wrong.slice(0, 3).map((r) => r.id),
-    }
-  },
-})
+function contentCheck(
+  name: string,
+  summary: string,
+  isWrong: (text: string, expected: string) => boolean,
+  what: string,
+): CheckDefinition {
+  return defineCheck({
+    name,
+    summary,
+    unit: 'count',
+    defaultExpect: { threshold: '== 0', required: true },
+    measure: (ctx) => {
+      const { candidates, exposed } = comparable(ctx)
+      if (candidates.length === 0 && exposed === 0)
+        return noEvidence('no success with text to compare and no broken stream')
+      const wrong = candidates.filter((r) => isWrong(r.text ?? '', ctx.expectedText(r) ?? ''))
+      return {
+        value: wrong.length,
+        evidence: `${wrong.length} of ${candidates.length} successes ${what}${exposed > 0 ? `; ${exposed} requests met a broken stream` : ''}`,
+        examples: wrong.slice(0, 3).map((r) => r.id),
+      }
+    },
+  })
+}
+
+export const truncatedSuccess = contentCheck(
+  'client.truncated_success',
+  'successes whose answer is a strict prefix of the complete answer (a cut stream passed off as done)',
+  (text, expected) => text !== expected && expected.startsWith(text),
+  'truncated',
+)
+
+export const duplicatedContent = contentCheck(
+  'client.duplicated_content',
+  'successes whose answer is not the complete answer nor a prefix of it (spliced retries, corruption)',
+  (text, expected) => !expected.startsWith(text),
+  'carry content that is not the answer',
+)
 
 export const CLIENT_CHECKS = [successRate, latency, ttft, hung, errorsWellFormed, truncatedSuccess, duplicatedContent]

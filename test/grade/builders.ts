@@ -44,7 +44,13 @@ export function rec(id: string, over: Partial<ClientRecord> = {}): ClientRecord 
 }
 
 export const failed = (id: string, status: number, over: Partial<ClientRecord> = {}) =>
-  rec(id, { outcome: 'http-error', status, text: null, errorBody: { wellFormed: true, type: 'server_error', contentType: 'application/json' }, ...over })
+  rec(id, {
+    outcome: 'http-error',
+    status,
+    text: null,
+    errorBody: { wellFormed: true, type: 'server_error', contentType: 'application/json' },
+    ...over,
+  })
 
 let seq = 0
 /** An upstream attempt at `atMs` after load start; by default a clean 200. */
@@ -81,7 +87,12 @@ export const fault503 = (id: string, attempt: number, atMs: number, over: Partia
   att(id, attempt, atMs, { status: 503, errorType: 'server_error', rule: '0', faults: ['error'], ...over })
 
 /** Run data around hand-built records, with a scenario built from `scenario` (YAML-shaped input). */
-export function run(records: ClientRecord[], journal: JournalEntry[], scenario: Record<string, unknown> = {}, meta: Partial<RunData['meta']> = {}): RunData {
+export function run(
+  records: ClientRecord[],
+  journal: JournalEntry[],
+  scenario: Record<string, unknown> = {},
+  meta: Partial<RunData['meta']> = {},
+): RunData {
   const parsed = scenarioSchema.parse({ name: 'hand-built', seed: SEED, upstreams: { primary: {} }, ...scenario })
   let t = 0
   const phases = parsed.phases.map((p) => {

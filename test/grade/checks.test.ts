@@ -28,15 +28,28 @@ describe('client checks', () => {
     const bad = run([rec('a'), failed('b', 503)], [], withExpect({ 'client.success_rate': '>= 0.99' }))
     expect(check(bad, 'client.success_rate')).toMatchObject({ verdict: 'fail', value: 0.5, failsRun: true })
     expect(check(bad, 'client.success_rate').examples[0]?.id).toBe('b')
-    const none = run([rec('a', { outcome: 'not-sent', status: null })], [], withExpect({ 'client.success_rate': '>= 0.99' }))
+    const none = run(
+      [rec('a', { outcome: 'not-sent', status: null })],
+      [],
+      withExpect({ 'client.success_rate': '>= 0.99' }),
+    )
     expect(check(none, 'client.success_rate')).toMatchObject({ verdict: 'no-evidence', failsRun: true })
   })
 
   it('latency: the percentile the threshold names', () => {
     const records = Array.from({ length: 100 }, (_, i) => rec(`r${i}`, { latencyMs: i + 1 }))
-    expect(check(run(records, [], withExpect({ 'client.latency': 'p(99) < 100ms' })), 'client.latency')).toMatchObject({ verdict: 'pass', value: 99 })
-    expect(check(run(records, [], withExpect({ 'client.latency': 'p(50) < 40ms' })), 'client.latency')).toMatchObject({ verdict: 'fail', value: 50 })
-    expect(check(run(records, [], withExpect({ 'client.latency': 'max < 100ms' })), 'client.latency')).toMatchObject({ verdict: 'fail', value: 100 })
+    expect(check(run(records, [], withExpect({ 'client.latency': 'p(99) < 100ms' })), 'client.latency')).toMatchObject({
+      verdict: 'pass',
+      value: 99,
+    })
+    expect(check(run(records, [], withExpect({ 'client.latency': 'p(50) < 40ms' })), 'client.latency')).toMatchObject({
+      verdict: 'fail',
+      value: 50,
+    })
+    expect(check(run(records, [], withExpect({ 'client.latency': 'max < 100ms' })), 'client.latency')).toMatchObject({
+      verdict: 'fail',
+      value: 100,
+    })
   })
 
   it('hung counts requests that hit the client deadline', () => {
@@ -49,7 +62,10 @@ describe('client checks', () => {
     const reset = rec('b', { outcome: 'network-error', status: null, error: 'ECONNRESET', text: null })
     const malformed = rec('c', { bodyError: 'invalid-json', text: null })
     const good = failed('d', 503)
-    expect(check(run([html, reset, malformed, good], []), 'client.errors_well_formed')).toMatchObject({ verdict: 'fail', value: 0.25 })
+    expect(check(run([html, reset, malformed, good], []), 'client.errors_well_formed')).toMatchObject({
+      verdict: 'fail',
+      value: 0.25,
+    })
     expect(check(run([good], []), 'client.errors_well_formed')).toMatchObject({ verdict: 'pass', value: 1 })
     expect(check(run([rec('e')], []), 'client.errors_well_formed').verdict).toBe('no-evidence')
   })
@@ -85,50 +101,94 @@ describe('retry checks', () => {
   })
 
   it('fatal_retried treats a quota 429 as fatal', () => {
-    const data = run([failed('q', 429)], [att('q', 1, 0, { status: 429, faults: ['quota'] }), att('q', 2, 500, { status: 429, faults: ['quota'] })])
+    const data = run(
+      [failed('q', 429)],
+      [att('q', 1, 0, { status: 429, faults: ['quota'] }), att('q', 2, 500, { status: 429, faults: ['quota'] })],
+    )
     expect(check(data, 'retries.fatal_retried').verdict).toBe('fail')
   })
 
   it('transient_retried: a 503 passed on without retry fails; a reset before headers counts as transient', () => {
-    expect(check(run([failed('t', 503)], [fault503('t', 1, 0)]), 'retries.transient_retried')).toMatchObject({ verdict: 'fail', value: 0 })
-    const retried = run([rec('t')], [att('t', 1, 0, { status: null, endedBy: 'reset', faults: ['reset'] }), att('t', 2, 300)])
+    expect(check(run([failed('t', 503)], [fault503('t', 1, 0)]), 'retries.transient_retried')).toMatchObject({
+      verdict: 'fail',
+      value: 0,
+    })
+    const retried = run(
+      [rec('t')],
+      [att('t', 1, 0, { status: null, endedBy: 'reset', faults: ['reset'] }), att('t', 2, 300)],
+    )
     expect(check(retried, 'retries.transient_retried')).toMatchObject({ verdict: 'pass', value: 1 })
   })
 
   it('transient_retried ignores a Retry-After longer than the client deadline (failing fast is right)', () => {
-    const data = run([failed('l', 429)], [att('l', 1, 0, { status: 429, retryAfterMs: 120_000, faults: ['rate-limit'] })])
+    const data = run(
+      [failed('l', 429)],
+      [att('l', 1, 0, { status: 429, retryAfterMs: 120_000, faults: ['rate-limit'] })],
+    )
     expect(check(data, 'retries.transient_retried').verdict).toBe('no-evidence')
   })
 
   it('max_attempts: the largest count of attempts for one request', () => {
-    const journal = [fault503('m', 1, 0), fault503('m', 2, 100), fault503('m', 3, 200), fault503('m', 4, 300), fault503('m', 5, 400), att('m', 6, 500)]
+    const journal = [
+      fault503('m', 1, 0),
+      fault503('m', 2, 100),
+      fault503('m', 3, 200),
+      fault503('m', 4, 300),
+      fault503('m', 5, 400),
+      att('m', 6, 500),
+    ]
     expect(check(run([rec('m')], journal), 'retries.max_attempts')).toMatchObject({ verdict: 'fail', value: 6 })
   })
 
   it('retry_after_honored: a retry 100 ms after "Retry-After: 1s" is early', () => {
-    const early = run([rec('r')], [att('r', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 5 }), att('r', 2, 105)])
+    const early = run(
+      [rec('r')],
+      [att('r', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 5 }), att('r', 2, 105)],
+    )
     expect(check(early, 'retries.retry_after_honored')).toMatchObject({ verdict: 'fail', value: 0 })
-    const patient = run([rec('r')], [att('r', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 5 }), att('r', 2, 1010)])
+    const patient = run(
+      [rec('r')],
+      [att('r', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 5 }), att('r', 2, 1010)],
+    )
     expect(check(patient, 'retries.retry_after_honored')).toMatchObject({ verdict: 'pass', value: 1 })
   })
 
   it('retry_after_honored tolerates skew up to 50 ms between the attempt records', () => {
-    const data = run([rec('s')], [att('s', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 10 }), att('s', 2, 965)])
+    const data = run(
+      [rec('s')],
+      [att('s', 1, 0, { status: 429, retryAfterMs: 1000, durationMs: 10 }), att('s', 2, 965)],
+    )
     expect(check(data, 'retries.retry_after_honored').verdict).toBe('pass')
   })
 
   it('jitter: identical first-retry gaps have no spread; random gaps do', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `j${i}`)
-    const fixed = run(ids.map((id) => rec(id)), ids.flatMap((id, i) => [fault503(id, 1, i * 1000, { durationMs: 10 }), att(id, 2, i * 1000 + 110)]))
+    const fixed = run(
+      ids.map((id) => rec(id)),
+      ids.flatMap((id, i) => [fault503(id, 1, i * 1000, { durationMs: 10 }), att(id, 2, i * 1000 + 110)]),
+    )
     expect(check(fixed, 'retries.jitter')).toMatchObject({ verdict: 'fail', value: 0 })
-    const spread = run(ids.map((id) => rec(id)), ids.flatMap((id, i) => [fault503(id, 1, i * 1000, { durationMs: 10 }), att(id, 2, i * 1000 + 10 + ((i * 37) % 200))]))
+    const spread = run(
+      ids.map((id) => rec(id)),
+      ids.flatMap((id, i) => [
+        fault503(id, 1, i * 1000, { durationMs: 10 }),
+        att(id, 2, i * 1000 + 10 + ((i * 37) % 200)),
+      ]),
+    )
     expect(check(spread, 'retries.jitter').verdict).toBe('pass')
     expect(check(run([rec('x')], [att('x', 1, 0)]), 'retries.jitter').verdict).toBe('no-evidence')
   })
 
   it('backoff_growth: the second gap should not be shorter than the first', () => {
     const ids = ['b1', 'b2', 'b3']
-    const shrinking = run(ids.map((id) => rec(id)), ids.flatMap((id, i) => [fault503(id, 1, i * 5000, { durationMs: 0 }), fault503(id, 2, i * 5000 + 400, { durationMs: 0 }), att(id, 3, i * 5000 + 500)]))
+    const shrinking = run(
+      ids.map((id) => rec(id)),
+      ids.flatMap((id, i) => [
+        fault503(id, 1, i * 5000, { durationMs: 0 }),
+        fault503(id, 2, i * 5000 + 400, { durationMs: 0 }),
+        att(id, 3, i * 5000 + 500),
+      ]),
+    )
     expect(check(shrinking, 'retries.backoff_growth')).toMatchObject({ verdict: 'fail', value: 0.25 })
   })
 
@@ -141,43 +201,81 @@ describe('retry checks', () => {
   })
 
   it('amplification: attempts per request, scoped to a phase', () => {
-    const scenario = { phases: [{ name: 'calm', duration: 1000 }, { name: 'storm', duration: 1000 }], expect: { 'retries.amplification[storm]': '<= 1.2' } }
+    const scenario = {
+      phases: [
+        { name: 'calm', duration: 1000 },
+        { name: 'storm', duration: 1000 },
+      ],
+      expect: { 'retries.amplification[storm]': '<= 1.2' },
+    }
     const records = [rec('a', { phase: 'calm' }), rec('b', { phase: 'storm', intendedAt: 1000 })]
     const journal = [att('a', 1, 0), fault503('b', 1, 1000), fault503('b', 2, 1100), att('b', 3, 1200)]
-    expect(check(run(records, journal, scenario), 'retries.amplification[storm]')).toMatchObject({ verdict: 'fail', value: 3 })
+    expect(check(run(records, journal, scenario), 'retries.amplification[storm]')).toMatchObject({
+      verdict: 'fail',
+      value: 3,
+    })
   })
 })
 
 describe('breaker, recovery, overload, SUT and faults', () => {
-  const phases = [{ name: 'outage', duration: 2000 }, { name: 'after', duration: 2000 }]
+  const phases = [
+    { name: 'outage', duration: 2000 },
+    { name: 'after', duration: 2000 },
+  ]
 
   it('breaker.outage_attempt_ratio: attempts per request in the second half of the fault phase', () => {
     const records = Array.from({ length: 20 }, (_, i) => failed(`o${i}`, 503, { phase: 'outage', intendedAt: i * 100 }))
-    const storm = records.flatMap((r) => [fault503(r.id, 1, r.intendedAt), fault503(r.id, 2, r.intendedAt + 10), fault503(r.id, 3, r.intendedAt + 20)])
+    const storm = records.flatMap((r) => [
+      fault503(r.id, 1, r.intendedAt),
+      fault503(r.id, 2, r.intendedAt + 10),
+      fault503(r.id, 3, r.intendedAt + 20),
+    ])
     const data = run(records, storm, { phases, expect: { 'breaker.outage_attempt_ratio': '<= 0.2' } })
     expect(check(data, 'breaker.outage_attempt_ratio')).toMatchObject({ verdict: 'fail', value: 3 })
   })
 
   it('recovery.seconds: time after the fault phase until failures stop; never recovering is infinite', () => {
-    const records = [failed('a', 503, { phase: 'outage', intendedAt: 1500 }), failed('b', 503, { phase: 'after', intendedAt: 2500 }), rec('c', { phase: 'after', intendedAt: 3000 })]
+    const records = [
+      failed('a', 503, { phase: 'outage', intendedAt: 1500 }),
+      failed('b', 503, { phase: 'after', intendedAt: 2500 }),
+      rec('c', { phase: 'after', intendedAt: 3000 }),
+    ]
     const journal = [fault503('a', 1, 1500), att('c', 1, 3000)]
-    expect(check(run(records, journal, { phases, expect: { 'recovery.seconds': '<= 1' } }), 'recovery.seconds')).toMatchObject({ verdict: 'pass', value: 0.5 })
-    const never = [failed('a', 503, { phase: 'outage', intendedAt: 1500 }), failed('b', 503, { phase: 'after', intendedAt: 3900 })]
-    expect(check(run(never, [fault503('a', 1, 1500)], { phases, expect: { 'recovery.seconds': '<= 10' } }), 'recovery.seconds').verdict).toBe('fail')
+    expect(
+      check(run(records, journal, { phases, expect: { 'recovery.seconds': '<= 1' } }), 'recovery.seconds'),
+    ).toMatchObject({ verdict: 'pass', value: 0.5 })
+    const never = [
+      failed('a', 503, { phase: 'outage', intendedAt: 1500 }),
+      failed('b', 503, { phase: 'after', intendedAt: 3900 }),
+    ]
+    expect(
+      check(
+        run(never, [fault503('a', 1, 1500)], { phases, expect: { 'recovery.seconds': '<= 10' } }),
+        'recovery.seconds',
+      ).verdict,
+    ).toBe('fail')
   })
 
   it('overload.shed_latency: how fast refusals come back', () => {
     const records = [failed('s1', 529, { latencyMs: 30 }), failed('s2', 503, { latencyMs: 900 }), rec('ok')]
-    expect(check(run(records, [], { expect: { 'overload.shed_latency': 'max < 250ms' } }), 'overload.shed_latency')).toMatchObject({ verdict: 'fail', value: 900 })
+    expect(
+      check(run(records, [], { expect: { 'overload.shed_latency': 'max < 250ms' } }), 'overload.shed_latency'),
+    ).toMatchObject({ verdict: 'fail', value: 900 })
   })
 
   it('sut.alive_after: no evidence with --direct, fail when the SUT died', () => {
-    expect(check(run([rec('a')], [], {}, { sut: { mode: 'direct', url: 'x' } }), 'sut.alive_after').verdict).toBe('no-evidence')
-    expect(check(run([rec('a')], [], {}, { sut: { mode: 'sut', url: 'x', aliveAfter: false } }), 'sut.alive_after').verdict).toBe('fail')
+    expect(check(run([rec('a')], [], {}, { sut: { mode: 'direct', url: 'x' } }), 'sut.alive_after').verdict).toBe(
+      'no-evidence',
+    )
+    expect(
+      check(run([rec('a')], [], {}, { sut: { mode: 'sut', url: 'x', aliveAfter: false } }), 'sut.alive_after').verdict,
+    ).toBe('fail')
   })
 
   it('faults.fired: declared faults that never fired fail the scenario', () => {
-    const scenario = { upstreams: { primary: { faults: [{ when: { attempt: 3 }, fault: { type: 'error', status: 503 } }] } } }
+    const scenario = {
+      upstreams: { primary: { faults: [{ when: { attempt: 3 }, fault: { type: 'error', status: 503 } }] } },
+    }
     const data = run([rec('a')], [att('a', 1, 0)], scenario)
     const c = check(data, 'faults.fired')
     expect(c).toMatchObject({ verdict: 'fail', value: 0, failsRun: true })
@@ -196,7 +294,11 @@ describe('verdicts', () => {
   })
 
   it('an advisory check that fails is reported but does not fail the run', () => {
-    const data = run([rec('a'), failed('b', 503)], [], withExpect({ 'client.success_rate': { threshold: '>= 0.99', required: false } }))
+    const data = run(
+      [rec('a'), failed('b', 503)],
+      [],
+      withExpect({ 'client.success_rate': { threshold: '>= 0.99', required: false } }),
+    )
     expect(check(data, 'client.success_rate')).toMatchObject({ verdict: 'fail', failsRun: false })
   })
 
@@ -210,7 +312,11 @@ describe('verdicts', () => {
   })
 
   it('examples carry the attempt timeline: upstream, time, fault, status, gap', () => {
-    const data = run([failed('t', 503)], [fault503('t', 1, 0, { durationMs: 10 }), fault503('t', 2, 210)], withExpect({ 'client.success_rate': '>= 1' }))
+    const data = run(
+      [failed('t', 503)],
+      [fault503('t', 1, 0, { durationMs: 10 }), fault503('t', 2, 210)],
+      withExpect({ 'client.success_rate': '>= 1' }),
+    )
     expect(check(data, 'client.success_rate').examples[0]).toEqual({
       id: 't',
       timeline: [
