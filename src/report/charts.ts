@@ -129,7 +129,11 @@ export function histogram(
   const rects = bins
     .map((b, i) => {
       const h = (b.count / yMax) * plotH
-      return `<rect class="series" data-series="${x(b.label)}" x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${x(b.label)}: ${b.count}</title></rect><text x="${(PAD.left + (i + 0.5) * bw).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="10">${x(b.label)}</text>`
+      const bar =
+        b.count > 0
+          ? `<rect class="series" data-series="${x(b.label)}" x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${x(b.label)}: ${b.count}</title></rect>`
+          : ''
+      return `${bar}<text x="${(PAD.left + (i + 0.5) * bw).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="10">${x(b.label)}</text>`
     })
     .join('')
   return frame(title, yMax, yLabel, rects, [], '')
