@@ -265,6 +265,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
             })
     }
     if (progress) clearInterval(progress)
+    // What the upstreams see after the load (the liveness probe, say) is not part of the run.
+    for (const off of unsubscribes.splice(0)) off()
     if (outcome === 'done' && opts.sut.mode !== 'direct') {
       const probeUrl = opts.sut.mode === 'sut' ? `${meta.sut.url}${opts.sut.profile.ready.path}` : meta.sut.url
       meta.sut.aliveAfter = await answers(probeUrl)

@@ -91,7 +91,9 @@ describe('the SUT lifecycle', () => {
       '--out',
       dir,
     ])
-    expect(r.code).toBe(0)
+    // It completes, and fails its checks: this SUT answers {"ok":true} to everything.
+    expect(r.code).toBe(1)
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).complete).toBe(true)
     expect(readFileSync(join(dir, 'sut.log'), 'utf8')).toContain('SIGTERM ignored')
     expect(processesMatching('stubborn.mjs')).toEqual([])
   })
