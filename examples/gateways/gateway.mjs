@@ -15,6 +15,10 @@
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
 //   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
 //                     retries open it for 5 s (pushback such as 429 and client errors do not count)   [1]
+//   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
+//                     response.completed) gets an explicit error event instead of passing as complete [1]
+//   IDLE_TIMEOUT_MS   a stream silent this long is ended with an error event, 0 = never               [5000]
+//   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
 //   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
 import http from 'node:http'
 
@@ -32,6 +36,9 @@ const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
 const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
 const DEADLINE_MS = num('DEADLINE_MS', 30000)
 const BREAKER = env('BREAKER', '1') === '1'
+const STREAM_CHECK = env('STREAM_CHECK', '1') === '1'
+const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
+const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -93,6 +100,15 @@ function readAll(res) {
   })
 }
 
+function parses(buffer) {
+  try {
+    JSON.parse(buffer.toString())
+    return true
+  } catch {
+    return false
+  }
+}
+
 function fail(res, status, message, extra = {}) {
   if (res.headersSent) return res.destroy()
   if (DEFECTS.has('html-errors')) {
@@ -103,14 +119,42 @@ function fail(res, status, message, extra = {}) {
   res.end(JSON.stringify({ error: { message, type: status === 503 ? 'overloaded' : 'upstream_error', param: null, code: null } }))
 }
 
-/** Streams an upstream SSE response to the client; resolves true if it ended cleanly. */
+const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)/
+
+/** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
 function pipeStream(upstream, res) {
   return new Promise((resolve) => {
-    upstream.on('data', (chunk) => res.write(chunk))
-    upstream.on('end', () => resolve(true))
-    upstream.on('error', () => resolve(false))
-    upstream.on('aborted', () => resolve(false))
+    let tail = ''
+    let idle
+    const arm = () => {
+      if (IDLE_TIMEOUT_MS <= 0) return
+      clearTimeout(idle)
+      idle = setTimeout(() => {
+        upstream.destroy()
+        resolve('idle')
+      }, IDLE_TIMEOUT_MS)
+    }
+    arm()
+    upstream.on('data', (chunk) => {
+      arm()
+      tail = (tail + chunk.toString()).slice(-200)
+      res.write(chunk)
+    })
+    upstream.on('end', () => {
+      clearTimeout(idle)
+      resolve(!STREAM_CHECK || TERMINAL.test(tail) ? 'ok' : 'unterminated')
+    })
+    const broken = () => {
+      clearTimeout(idle)
+      resolve('broken')
+    }
+    upstream.on('error', broken)
+    upstream.on('aborted', broken)
   })
+}
+
+function streamError(res, message) {
+  res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { message, type: 'upstream_error' } })}\n\n`)
 }
 
 async function handle(req, res) {
@@ -130,14 +174,27 @@ async function handle(req, res) {
       const retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       if (up.statusCode < 400 || !retryable || k === RETRIES) {
         if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
-        const isStream = String(up.headers['content-type'] ?? '').startsWith('text/event-stream')
+        const type = String(up.headers['content-type'] ?? '')
+        if (!type.startsWith('text/event-stream')) {
+          const payload = await readAll(up).catch(() => undefined)
+          if (payload === undefined || (VALIDATE_JSON && up.statusCode < 300 && type.includes('json') && !parses(payload))) {
+            last = { status: 502, message: 'upstream sent a broken body' }
+            if (k < RETRIES) {
+              await sleep(backoffMs(k))
+              continue
+            }
+            return fail(res, 502, last.message)
+          }
+          return res.writeHead(up.statusCode, up.headers).end(payload)
+        }
         if (!res.headersSent) res.writeHead(up.statusCode, up.headers)
-        if (!isStream) return res.end(await readAll(up).catch(() => Buffer.alloc(0)))
-        if (await pipeStream(up, res)) return res.end()
+        const ended = await pipeStream(up, res)
+        if (ended === 'ok') return res.end()
         record(url, false)
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (DEFECTS.has('splice-stream') && k < RETRIES) continue
-        res.write(`data: ${JSON.stringify({ error: { message: 'upstream stream failed', type: 'upstream_error' } })}\n\n`)
+        // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
+        streamError(res, `upstream stream ${ended}`)
         return res.end()
       }
       const errorBody = await readAll(up).catch(() => Buffer.alloc(0))

@@ -40,8 +40,12 @@ export function isStream(plan: Plan): boolean {
   return plan.status === 200 && (plan.headers['content-type'] ?? '').startsWith('text/event-stream')
 }
 
-/** Position in `plan.steps` just after the nth body write (n = 0: before the first write). */
+/**
+ * Position in `plan.steps` just after the nth body write (n = 0: before the first write). A negative n counts
+ * from the end: -1 is just before the last write (a stream without its terminal event).
+ */
 export function indexAfterWrites(plan: Plan, n: number): number {
+  if (n < 0) n = Math.max(0, writeCount(plan) + n)
   let seen = 0
   for (let i = 0; i < plan.steps.length; i++) {
     if (seen === n) return i
@@ -71,4 +75,4 @@ export function cutAfterWrites(
 }
 
 /** Parameters shared by the stream faults: after how many events they strike. */
-export const AFTER_DESCRIPTION = 'number of SSE events delivered first'
+export const AFTER_DESCRIPTION = 'number of SSE events delivered first; negative counts from the end (-1: all but the terminal event)'

@@ -10,7 +10,7 @@ export const streamCut = defineFault({
   example: { type: 'stream-cut', after: 5, mode: 'reset' },
   schema: z.strictObject({
     type: z.literal('stream-cut'),
-    after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),
+    after: z.number().int().default(3).describe(AFTER_DESCRIPTION),
     mode: z
       .enum(['clean', 'dirty', 'reset'])
       .default('clean')

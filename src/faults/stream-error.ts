@@ -8,7 +8,7 @@ export const streamError = defineFault({
   example: { type: 'stream-error', after: 3 },
   schema: z.strictObject({
     type: z.literal('stream-error'),
-    after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),
+    after: z.number().int().default(3).describe(AFTER_DESCRIPTION),
     error_type: z
       .string()
       .optional()

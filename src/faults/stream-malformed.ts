@@ -8,7 +8,7 @@ export const streamMalformed = defineFault({
   example: { type: 'stream-malformed', after: 3, kind: 'unknown-event' },
   schema: z.strictObject({
     type: z.literal('stream-malformed'),
-    after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),
+    after: z.number().int().default(3).describe(AFTER_DESCRIPTION),
     kind: z
       .enum(['bad-json', 'missing-prefix', 'unknown-event'])
       .default('bad-json')

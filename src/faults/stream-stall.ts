@@ -8,7 +8,7 @@ export const streamStall = defineFault({
   example: { type: 'stream-stall', after: 3, duration: '30s' },
   schema: z.strictObject({
     type: z.literal('stream-stall'),
-    after: z.number().int().nonnegative().default(3).describe(AFTER_DESCRIPTION),
+    after: z.number().int().default(3).describe(AFTER_DESCRIPTION),
     duration: distributionSchema.optional().describe('how long the pause lasts; omitted: forever'),
   }),
   apply: (cfg, plan, ctx) => {

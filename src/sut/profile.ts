@@ -5,7 +5,10 @@ import type { Problem } from '../config/problems.js'
 import { durationSchema } from '../duration.js'
 import { API_NAMES } from '../scenario/schema.js'
 
-/** How to start, reach and stop a system under test. Strings may use {{port}} and {{upstreams.<name>.url|port}}. */
+/**
+ * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}} and
+ * {{upstreams.*.url}} (every upstream's URL, comma-separated, in the scenario's order).
+ */
 export const sutProfileSchema = z.strictObject({
   name: z.string().default('sut'),
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('a shell command line, or argv'),

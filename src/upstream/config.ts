@@ -21,6 +21,10 @@ export const upstreamConfigSchema = z.strictObject({
   capacity: capacitySchema.optional().describe('overload model: max concurrency, bounded queue, latency inflation'),
   faults: rulesSchema.default([]).describe('fault rules, first match wins'),
   header_faults: z.boolean().default(false).describe('accept faults from the x-brownout-fault request header'),
+  refuse_connections: z
+    .boolean()
+    .default(false)
+    .describe('nothing listens on the port: connections are refused (the "firewall" case)'),
   max_body_bytes: z
     .number()
     .int()

@@ -110,6 +110,8 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   })
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  // A refusing upstream took a real port (so its URL is stable) and stops listening: connections get ECONNREFUSED.
+  if (config.refuse_connections) await new Promise<void>((resolve) => server.close(() => resolve()))
   return {
     name,
     url: `http://${host}:${port}`,
@@ -122,6 +124,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     reset: () => resetState(state),
     close: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve()
         server.close(() => resolve())
         server.closeAllConnections()
       }),
