@@ -14,7 +14,9 @@
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
 //   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
-//                     retries open it for 5 s (pushback such as 429 and client errors do not count)   [1]
+//                     retries open it for BREAK_MS, then one probe (half-open) closes it or opens it
+//                     again (pushback such as 429 and client errors do not count)                   [1]
+//   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
 //   IDLE_TIMEOUT_MS   a stream silent this long is ended with an error event, 0 = never               [5000]
@@ -36,6 +38,7 @@ const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
 const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
 const DEADLINE_MS = num('DEADLINE_MS', 30000)
 const BREAKER = env('BREAKER', '1') === '1'
+const BREAK_MS = num('BREAK_MS', 1000)
 const STREAM_CHECK = env('STREAM_CHECK', '1') === '1'
 const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
 const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
@@ -70,7 +73,10 @@ function record(url, ok) {
   const b = breakers.get(url)
   if (!b) return
   if (ok) b.failures = 0
-  else if (++b.failures >= 5) b.openUntil = Date.now() + 5000
+  else if (++b.failures >= 5) {
+    b.openUntil = Date.now() + BREAK_MS
+    b.failures = 4 // half-open after the break: one more failure opens it again
+  }
 }
 
 /** One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout. */
@@ -119,6 +125,8 @@ function fail(res, status, message, extra = {}) {
   res.end(JSON.stringify({ error: { message, type: status === 503 ? 'overloaded' : 'upstream_error', param: null, code: null } }))
 }
 
+const QUOTA = /insufficient_quota|spend_limit|usage_limit|credit_balance|billing/
+
 const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)/
 
 /** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
@@ -165,13 +173,20 @@ async function handle(req, res) {
   let last = { status: 502, message: 'no upstream answered' }
   for (let k = 0; k <= RETRIES; k++) {
     const url = pickUpstream(k)
-    if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': '5' })
+    if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
     if (left <= 0) return fail(res, 504, 'deadline exceeded')
     let waitMs
     try {
       const up = await attempt(url, req, body, Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left))
-      const retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
+      let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
+      let peeked
+      if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
+        // Quota and spend limits are 429s that waiting cannot fix: never retry them.
+        peeked = await readAll(up).catch(() => Buffer.alloc(0))
+        if (QUOTA.test(peeked.toString())) retryable = false
+      }
+      if (peeked !== undefined && (!retryable || k === RETRIES)) return res.writeHead(up.statusCode, up.headers).end(peeked)
       if (up.statusCode < 400 || !retryable || k === RETRIES) {
         if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
         const type = String(up.headers['content-type'] ?? '')
@@ -197,7 +212,7 @@ async function handle(req, res) {
         streamError(res, `upstream stream ${ended}`)
         return res.end()
       }
-      const errorBody = await readAll(up).catch(() => Buffer.alloc(0))
+      const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = RETRY_AFTER ? retryAfterMs(up.headers) : undefined
       if (ra !== undefined && (ra > MAX_RETRY_AFTER_MS || Date.now() + ra > deadline)) {

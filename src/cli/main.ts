@@ -8,6 +8,7 @@ import { reportCommand } from './report.js'
 import { runCommand } from './run.js'
 import { schemaCommand } from './schema.js'
 import { serveCommand } from './serve.js'
+import { suiteCommand } from './suite.js'
 import { validateCommand } from './validate.js'
 
 await yargs(hideBin(process.argv))
@@ -15,6 +16,7 @@ await yargs(hideBin(process.argv))
   .usage('$0 <command> [options]\n\nChaos-test the gateways between your apps and LLM providers.')
   .command(serveCommand)
   .command(runCommand)
+  .command(suiteCommand)
   .command(validateCommand)
   .command(reportCommand)
   .command(listCommand)

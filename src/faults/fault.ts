@@ -75,4 +75,5 @@ export function cutAfterWrites(
 }
 
 /** Parameters shared by the stream faults: after how many events they strike. */
-export const AFTER_DESCRIPTION = 'number of SSE events delivered first; negative counts from the end (-1: all but the terminal event)'
+export const AFTER_DESCRIPTION =
+  'number of SSE events delivered first; negative counts from the end (-1: all but the terminal event)'

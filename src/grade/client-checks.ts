@@ -121,11 +121,11 @@ function contentCheck(
     measure: (ctx) => {
       const { candidates, exposed } = comparable(ctx)
       if (candidates.length === 0 && exposed === 0)
-        return noEvidence('no success with text to compare and no broken stream')
+        return noEvidence('no success with text to compare and no broken answer')
       const wrong = candidates.filter((r) => isWrong(r.text ?? '', ctx.expectedText(r) ?? ''))
       return {
         value: wrong.length,
-        evidence: `${wrong.length} of ${candidates.length} successes ${what}${exposed > 0 ? `; ${exposed} requests met a broken stream` : ''}`,
+        evidence: `${wrong.length} of ${candidates.length} successes ${what}${exposed > 0 ? `; ${exposed} requests met a broken answer` : ''}`,
         examples: wrong.slice(0, 3).map((r) => r.id),
       }
     },

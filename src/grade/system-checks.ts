@@ -21,6 +21,16 @@ function faultPhase(ctx: GradeContext, needsFollower: boolean): PhaseWindow | un
   return best
 }
 
+function nextFaultPhaseStart(ctx: GradeContext, phase: PhaseWindow): number {
+  const later = ctx.data.meta.phases.filter((p) => p.startMs >= phase.endMs)
+  const faulted = later.find((p) =>
+    ctx.data.journal.some(
+      (e) => e.faults.length > 0 && ctx.runMs(e.receivedAt) >= p.startMs && ctx.runMs(e.receivedAt) < p.endMs,
+    ),
+  )
+  return faulted?.startMs ?? Number.POSITIVE_INFINITY
+}
+
 export const outageAttemptRatio = defineCheck({
   name: 'breaker.outage_attempt_ratio',
   summary:
@@ -52,8 +62,10 @@ export const recoverySeconds = defineCheck({
   measure: (ctx) => {
     const phase = faultPhase(ctx, true)
     if (!phase) return noEvidence('no fault phase followed by another phase')
+    // Recovery is measured until the next phase in which faults fire again (a flapping upstream), or the end.
+    const until = nextFaultPhaseStart(ctx, phase)
     const after = ctx.data.records
-      .filter((r) => r.outcome !== 'not-sent' && r.intendedAt >= phase.endMs)
+      .filter((r) => r.outcome !== 'not-sent' && r.intendedAt >= phase.endMs && r.intendedAt < until)
       .sort((a, b) => a.intendedAt - b.intendedAt)
     if (after.length === 0) return noEvidence(`no request after ${phase.name}`)
     const failures = after.filter((r) => !clientSuccess(r))

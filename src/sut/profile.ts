@@ -42,7 +42,12 @@ export function templateValues(
   port: number,
   upstreams: Record<string, { url: string; port: number }>,
 ): Record<string, string> {
-  const values: Record<string, string> = { port: String(port) }
+  const values: Record<string, string> = {
+    port: String(port),
+    'upstreams.*.url': Object.values(upstreams)
+      .map((u) => u.url)
+      .join(','),
+  }
   for (const [name, u] of Object.entries(upstreams)) {
     values[`upstreams.${name}.url`] = u.url
     values[`upstreams.${name}.port`] = String(u.port)

@@ -1,0 +1,148 @@
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { CommandModule } from 'yargs'
+import { BrownoutError, ExitCode } from '../errors.js'
+import type { RunData } from '../grade/context.js'
+import { type GradeResult, grade } from '../grade/grade.js'
+import {
+  buildScorecard,
+  renderScorecardConsole,
+  renderScorecardHtml,
+  renderScorecardMarkdown,
+} from '../report/scorecard.js'
+import { writeReports } from '../report/write.js'
+import { prepareOutDir } from '../run/files.js'
+import { runScenario, type SutMode } from '../run/run.js'
+import { loadScenario, scaleScenario } from '../scenario/load.js'
+import { loadSutProfile } from '../sut/profile.js'
+import { info, printError } from './output.js'
+import { FAST_FACTOR } from './run.js'
+
+export const CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url))
+export const REFERENCE_SUTS = ['naive', 'resilient'].map((n) =>
+  fileURLToPath(new URL(`../../examples/gateways/${n}.sut.yaml`, import.meta.url)),
+)
+
+interface SuiteArgs {
+  target: string | undefined
+  sut: string[] | undefined
+  out: string | undefined
+  fast: number | undefined
+  only: string | undefined
+}
+
+function catalogue(only: string | undefined): string[] {
+  const files = readdirSync(CATALOGUE_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+  const chosen = only
+    ? files.filter((f) => only.split(',').some((o) => f.replace(/\.yaml$/, '').includes(o.trim())))
+    : files
+  if (chosen.length === 0)
+    throw new BrownoutError('INVALID_USAGE', `--only ${only} matches no scenario`, {
+      hint: 'see `brownout list scenarios`',
+    })
+  return chosen.map((f) => join(CATALOGUE_DIR, f))
+}
+
+function sutModes(args: SuiteArgs, upstreamNames: string[]): Array<{ label: string; mode: SutMode }> {
+  if (args.target !== undefined) return [{ label: args.target, mode: { mode: 'target', url: args.target } }]
+  const files = args.sut && args.sut.length > 0 ? args.sut : REFERENCE_SUTS
+  return files.map((file) => {
+    const profile = loadSutProfile(file, upstreamNames)
+    return { label: profile.name, mode: { mode: 'sut', file, profile } }
+  })
+}
+
+export const suiteCommand: CommandModule<object, SuiteArgs> = {
+  command: 'suite',
+  describe:
+    'Run the scenario catalogue against one or more SUTs and print a resilience scorecard (default: the two reference gateways)',
+  builder: (y) =>
+    y
+      .option('target', {
+        type: 'string',
+        describe: 'a running gateway (only scenarios whose upstreams it can reach make sense)',
+      })
+      .option('sut', { type: 'string', array: true, describe: 'SUT profile(s); several give side-by-side columns' })
+      .option('out', {
+        type: 'string',
+        describe: 'folder for the scorecard (scorecard.md, scorecard.html) and every run',
+      })
+      .option('fast', {
+        type: 'number',
+        describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
+        coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
+      })
+      .option('only', { type: 'string', describe: 'comma-separated parts of scenario names to run' })
+      .example('$0 suite', 'the catalogue against the naive and the resilient reference gateways')
+      .example('$0 suite --sut my-gateway.sut.yaml --out scorecard', 'your gateway, with reports'),
+  handler: async (args) => {
+    const controller = new AbortController()
+    const onSignal = () => controller.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let exit: number = ExitCode.ok
+    try {
+      const files = catalogue(args.only)
+      const out = args.out === undefined ? undefined : prepareOutDir(args.out)
+      let labels: string[] = []
+      const columns: GradeResult[][] = []
+      for (const file of files) {
+        let scenario = loadScenario(file)
+        if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        const suts = sutModes(args, Object.keys(scenario.upstreams))
+        labels = suts.map((s) => s.label)
+        // The SUTs of one scenario run side by side: each has its own upstreams on free ports.
+        const graded = await Promise.all(
+          suts.map(async (sut, i) => {
+            const dir = out ? join(out, scenario.name, sut.label.replace(/[^A-Za-z0-9_.-]+/g, '_')) : undefined
+            const run = await runScenario({
+              scenario,
+              scenarioFile: file,
+              sut: sut.mode,
+              signal: controller.signal,
+              ...(dir ? { outDir: dir } : {}),
+            })
+            const data: RunData = { meta: run.meta, scenario, records: run.records, journal: run.journal }
+            const result = grade(data)
+            if (dir) writeReports(dir, [{ result, data }])
+            if (run.error) throw run.error
+            ;(columns[i] ??= []).push(result)
+            return result
+          }),
+        )
+        info(
+          `${scenario.name.padEnd(30)} ${graded
+            .map(
+              (g, i) =>
+                `${labels[i]}: ${
+                  g.passed
+                    ? 'pass'
+                    : `FAIL (${g.checks
+                        .filter((c) => c.failsRun)
+                        .map((c) => c.key)
+                        .join(', ')})`
+                }`,
+            )
+            .join('   ')}`,
+        )
+      }
+      const card = buildScorecard(labels, columns)
+      info(`\n${renderScorecardConsole(card)}`)
+      if (out) {
+        writeFileSync(join(out, 'scorecard.md'), renderScorecardMarkdown(card))
+        writeFileSync(join(out, 'scorecard.html'), renderScorecardHtml(card))
+        info(`\nscorecard written to ${join(out, 'scorecard.md')} and scorecard.html`)
+      }
+      if (columns.some((c) => c.some((r) => !r.passed))) exit = ExitCode.checkFailed
+    } catch (err) {
+      exit = printError(err)
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    process.exitCode = exit
+  },
+}

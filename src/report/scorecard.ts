@@ -1,0 +1,80 @@
+import type { GradeResult } from '../grade/grade.js'
+import { escapeXml as x } from './format.js'
+
+export interface Scorecard {
+  suts: string[]
+  rows: Array<{ scenario: string; description: string; cells: GradeResult[] }>
+}
+
+/** Scenario × SUT: each cell a graded run. */
+export function buildScorecard(suts: string[], results: GradeResult[][]): Scorecard {
+  const rows = (results[0] ?? []).map((first, i) => ({
+    scenario: first.scenario.name,
+    description: first.scenario.description,
+    cells: results.map((column) => column[i] ?? first),
+  }))
+  return { suts, rows }
+}
+
+/** The resilience score of one SUT: the share of scenarios it passed, in percent. */
+export function score(card: Scorecard, column: number): number {
+  const passed = card.rows.filter((r) => r.cells[column]?.passed).length
+  return card.rows.length === 0 ? 0 : Math.round((passed / card.rows.length) * 100)
+}
+
+function failing(cell: GradeResult): string[] {
+  return cell.checks.filter((c) => c.failsRun).map((c) => c.key)
+}
+
+function cellText(cell: GradeResult | undefined): string {
+  if (!cell) return '—'
+  if (!cell.complete) return '✗ incomplete'
+  return cell.passed ? '✓ pass' : `✗ ${failing(cell).join(', ')}`
+}
+
+export function renderScorecardConsole(card: Scorecard): string {
+  const width = Math.max(8, ...card.rows.map((r) => r.scenario.length)) + 2
+  const col = 44
+  const pad = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s + ' '.repeat(w - s.length))
+  const lines = [`${pad('scenario', width)}${card.suts.map((s) => pad(s, col)).join('')}`]
+  for (const row of card.rows)
+    lines.push(`${pad(row.scenario, width)}${row.cells.map((c) => pad(cellText(c), col)).join('')}`)
+  lines.push(
+    `${pad('resilience score', width)}${card.suts.map((_, i) => pad(`${score(card, i)}%  (${card.rows.filter((r) => r.cells[i]?.passed).length}/${card.rows.length} scenarios)`, col)).join('')}`,
+  )
+  return lines.join('\n')
+}
+
+export function renderScorecardMarkdown(card: Scorecard): string {
+  const out = [
+    '## brownout resilience scorecard',
+    '',
+    `| scenario | ${card.suts.join(' | ')} |`,
+    `|---|${card.suts.map(() => '---').join('|')}|`,
+  ]
+  for (const row of card.rows)
+    out.push(`| \`${row.scenario}\` | ${row.cells.map((c) => cellText(c).replace(/\|/g, '\\|')).join(' | ')} |`)
+  out.push(`| **resilience score** | ${card.suts.map((_, i) => `**${score(card, i)}%**`).join(' | ')} |`, '')
+  return out.join('\n')
+}
+
+export function renderScorecardHtml(card: Scorecard): string {
+  const head = card.suts.map((s, i) => `<th>${x(s)}<br><span class="score">${score(card, i)}%</span></th>`).join('')
+  const rows = card.rows
+    .map(
+      (r) =>
+        `<tr><td><code>${x(r.scenario)}</code><br><small>${x(r.description)}</small></td>${r.cells
+          .map((c) => `<td class="${c.passed ? 'pass' : 'fail'}">${x(cellText(c))}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n')
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>brownout scorecard</title><style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#111827}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e5e7eb;padding:6px;text-align:left;vertical-align:top}
+.pass{color:#16a34a}.fail{color:#dc2626}.score{font-size:22px;font-weight:700}small{color:#6b7280}
+</style></head><body><h1>brownout resilience scorecard</h1>
+<table><thead><tr><th>scenario</th>${head}</tr></thead><tbody>
+${rows}
+</tbody></table></body></html>
+`
+}
