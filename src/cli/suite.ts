@@ -109,10 +109,10 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
             const result = grade(data)
             if (dir) writeReports(dir, [{ result, data }])
             if (run.error) throw run.error
-            ;(columns[i] ??= []).push(result)
             return result
           }),
         )
+        for (const [i, result] of graded.entries()) columns[i] = [...(columns[i] ?? []), result]
         info(
           `${scenario.name.padEnd(30)} ${graded
             .map(
