@@ -96,7 +96,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         labels = suts.map((s) => s.label)
         // The SUTs of one scenario run side by side: each has its own upstreams on free ports.
         const graded = await Promise.all(
-          suts.map(async (sut, i) => {
+          suts.map(async (sut) => {
             const dir = out ? join(out, scenario.name, sut.label.replace(/[^A-Za-z0-9_.-]+/g, '_')) : undefined
             const run = await runScenario({
               scenario,
