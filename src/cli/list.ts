@@ -1,8 +1,12 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { z } from 'zod'
 import { FAULTS } from '../faults/registry.js'
 import { CHECKS } from '../grade/registry.js'
+import { loadScenario } from '../scenario/load.js'
 import { info } from './output.js'
+import { CATALOGUE_DIR } from './suite.js'
 
 type Property = {
   description?: string
@@ -73,11 +77,28 @@ const EXPECT_HELP = `In a scenario:
     client.success_rate[outage]: ">= 0.5"      # scoped to a phase
 A check with no evidence (its situation never happened) never passes; it fails the run only if the scenario asked for it.`
 
+/** The built-in scenario catalogue: name and what it proves. */
+export function describeScenarios(): string {
+  return readdirSync(CATALOGUE_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const s = loadScenario(join(CATALOGUE_DIR, f))
+      return `${s.name}\n  ${s.description.trim().replace(/\s+/g, ' ')}`
+    })
+    .join('\n')
+}
+
 export const listCommand: CommandModule<object, { what: string }> = {
   command: 'list [what]',
-  describe: 'List what brownout knows: faults, checks',
-  builder: (y) => y.positional('what', { choices: ['faults', 'checks'] as const, default: 'faults' }),
+  describe: 'List what brownout knows: scenarios, faults, checks',
+  builder: (y) => y.positional('what', { choices: ['scenarios', 'faults', 'checks'] as const, default: 'scenarios' }),
   handler: (args) => {
+    if (args.what === 'scenarios') {
+      info(`Scenarios in the built-in catalogue (${CATALOGUE_DIR}):\n`)
+      info(describeScenarios())
+      return
+    }
     if (args.what === 'checks') {
       info(`Checks (${CHECKS.length}):\n`)
       info(describeChecks())

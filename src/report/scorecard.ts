@@ -33,16 +33,24 @@ function cellText(cell: GradeResult | undefined): string {
 }
 
 export function renderScorecardConsole(card: Scorecard): string {
-  const width = Math.max(8, ...card.rows.map((r) => r.scenario.length)) + 2
-  const col = 44
-  const pad = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s + ' '.repeat(w - s.length))
-  const lines = [`${pad('scenario', width)}${card.suts.map((s) => pad(s, col)).join('')}`]
-  for (const row of card.rows)
-    lines.push(`${pad(row.scenario, width)}${row.cells.map((c) => pad(cellText(c), col)).join('')}`)
-  lines.push(
-    `${pad('resilience score', width)}${card.suts.map((_, i) => pad(`${score(card, i)}%  (${card.rows.filter((r) => r.cells[i]?.passed).length}/${card.rows.length} scenarios)`, col)).join('')}`,
+  const scoreText = (i: number) =>
+    `${score(card, i)}%  (${card.rows.filter((r) => r.cells[i]?.passed).length}/${card.rows.length} scenarios)`
+  const first = Math.max('resilience score'.length, ...card.rows.map((r) => r.scenario.length)) + 2
+  const widths = card.suts.map(
+    (sut, i) =>
+      Math.min(72, Math.max(sut.length, scoreText(i).length, ...card.rows.map((r) => cellText(r.cells[i]).length))) + 2,
   )
-  return lines.join('\n')
+  const pad = (s: string, w: number) => (s.length > w - 1 ? `${s.slice(0, w - 2)}… ` : s + ' '.repeat(w - s.length))
+  const line = (head: string, cells: string[]) =>
+    `${pad(head, first)}${cells.map((c, i) => pad(c, widths[i] ?? 20)).join('')}`.trimEnd()
+  return [
+    line('scenario', card.suts),
+    ...card.rows.map((row) => line(row.scenario, row.cells.map(cellText))),
+    line(
+      'resilience score',
+      card.suts.map((_, i) => scoreText(i)),
+    ),
+  ].join('\n')
 }
 
 export function renderScorecardMarkdown(card: Scorecard): string {
