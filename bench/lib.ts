@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+
+export interface Server {
+  url: string
+  pid: number
+  kill(): Promise<void>
+}
+
+/** Starts a server in its own process and waits for the `listening on <url>` line. */
+export function spawnServer(command: string, args: string[]): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 30_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      const m = /listening on (http:\/\/\S+)/.exec(String(d))
+      if (!m?.[1]) return
+      clearTimeout(timer)
+      resolve({
+        url: m[1],
+        pid: child.pid ?? 0,
+        kill: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done()
+            child.once('exit', () => done())
+            child.kill('SIGTERM')
+          }),
+      })
+    })
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
+  })
+}
+
+export interface Cannon {
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+}
+
+/** autocannon against one POST endpoint. */
+export async function cannon(url: string, body: string, seconds: number, connections: number, headers: Record<string, string> = {}): Promise<Cannon> {
+  const r = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections, duration: seconds })
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx }
+}
+
+/** Resident memory of a process, in MiB (from /proc). */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m?.[1] ? Number(m[1]) / 1024 : Number.NaN
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? Number.NaN
+}
+
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN
+}

@@ -1,0 +1,196 @@
+// npm run bench: brownout's own performance, every figure a ratio against a baseline measured in the same run.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { systemClock } from '../src/clock.js'
+import { startLoad } from '../src/load/driver.js'
+import { loadSchema } from '../src/scenario/schema.js'
+import { cannon, median, quantile, rssMiB, spawnServer } from './lib.js'
+
+const root = new URL('..', import.meta.url).pathname
+const CLI = join(root, 'dist/cli/main.js')
+const tmp = mkdtempSync(join(tmpdir(), 'brownout-bench-'))
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
+const results: Record<string, unknown> = {}
+const lines: string[] = []
+const note = (line: string) => {
+  console.log(line)
+  lines.push(line)
+}
+
+const chatBody = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 32, messages: [{ role: 'user', content: 'Say something.' }] })
+const idHeader = { 'x-brownout-request-id': 'bench-fixed' }
+
+async function serveWith(config: string | undefined): Promise<Awaited<ReturnType<typeof spawnServer>>> {
+  const args = [CLI, 'serve', '--port', '0']
+  if (config) {
+    const file = join(tmp, `cfg-${Math.random().toString(36).slice(2)}.yaml`)
+    writeFileSync(file, config)
+    args.push('--config', file)
+  }
+  return spawnServer(process.execPath, args)
+}
+
+async function throughput(): Promise<void> {
+  const brownout = await serveWith(undefined)
+  const sample = await request(`${brownout.url}/v1/chat/completions`, { method: 'POST', body: chatBody, headers: idHeader })
+  const bytesFile = join(tmp, 'body.json')
+  writeFileSync(bytesFile, Buffer.from(await sample.body.arrayBuffer()))
+  const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
+  await cannon(`${brownout.url}/v1/chat/completions`, chatBody, 1, 50, idHeader)
+  await cannon(`${bare.url}/`, chatBody, 1, 50)
+  const ratios: number[] = []
+  const rows: Array<{ brownout: number; bare: number }> = []
+  for (let round = 0; round < 3; round++) {
+    const b = await cannon(`${brownout.url}/v1/chat/completions`, chatBody, SECONDS, 50, idHeader)
+    const a = await cannon(`${bare.url}/`, chatBody, SECONDS, 50)
+    rows.push({ brownout: b.rps, bare: a.rps })
+    ratios.push(b.rps / a.rps)
+  }
+  await brownout.kill()
+  await bare.kill()
+  const ratio = median(ratios)
+  results.serve = { rounds: rows, ratio, target: 0.8, met: ratio >= 0.8 }
+  note(`serve, non-streaming chat: ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`)
+  note(`  → brownout ÷ bare node:http = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
+}
+
+async function streamingTiming(streams: number): Promise<void> {
+  const itl = 20
+  const tokens = 20
+  const server = await serveWith(`latency: { ttft: 0, itl: ${itl}ms }\ncontent: { min_tokens: ${tokens}, max_tokens: ${tokens} }\n`)
+  const errors: number[] = []
+  const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] })
+  const one = async () => {
+    const res = await request(`${server.url}/v1/chat/completions`, { method: 'POST', body })
+    let last: number | null = null
+    for await (const chunk of res.body) {
+      const now = performance.now()
+      const n = (String(chunk).match(/"content":"[^"]/g) ?? []).length
+      if (n === 0) continue
+      // Several tokens in one read: the first arrived late by the gap, the rest cannot be told apart.
+      if (last !== null) errors.push(Math.abs(now - last - itl * n) / n)
+      last = now
+    }
+  }
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: streams }, one))
+  const wall = performance.now() - t0
+  await server.kill()
+  const p99 = quantile(errors, 0.99)
+  results[`streaming_${streams}`] = { streams, itlMs: itl, tokens, p50ErrorMs: quantile(errors, 0.5), p99ErrorMs: p99, wallMs: wall, target: 5, met: p99 <= 5 }
+  note(`streaming, ${streams} concurrent streams at ${itl} ms/token: inter-token error p50 ${quantile(errors, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target ≤ 5 ms): ${p99 <= 5 ? 'met' : 'NOT MET'}`)
+}
+
+async function delayAccuracy(): Promise<void> {
+  const server = await serveWith('faults: [ { fault: { type: delay, duration: 100ms } } ]\n')
+  const r = await cannon(`${server.url}/v1/chat/completions`, chatBody, SECONDS, 250)
+  await server.kill()
+  results.delay = { configuredMs: 100, rps: r.rps, p50: r.p50, p99: r.p99 }
+  note(`delay fault 100 ms at ${r.rps.toFixed(0)} req/s: client latency p50 ${r.p50} ms, p99 ${r.p99} ms`)
+}
+
+async function driver(): Promise<void> {
+  const bytesFile = join(tmp, 'body.json')
+  const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
+  for (const rate of [1000, 5000, 10000]) {
+    const seconds = 3
+    const schedule = Array.from({ length: rate * seconds }, (_, i) => (i * 1000) / rate)
+    const sends: number[] = []
+    const load = startLoad(
+      {
+        load: loadSchema.parse({ rate, timeout: 10_000, max_in_flight: 20_000 }),
+        seed: 1,
+        runId: 'bench',
+        phases: [{ name: 'steady', startMs: 0, endMs: seconds * 1000 }],
+        durationMs: seconds * 1000,
+        baseUrl: () => bare.url,
+        mapping: { paths: { 'openai.chat': '/' } },
+        clock: systemClock,
+        onRecord: (r) => {
+          if (r.outcome !== 'not-sent') sends.push(r.intendedAt + r.sendLagMs)
+        },
+      },
+      schedule,
+    )
+    await load.done
+    sends.sort((a, b) => a - b)
+    const span = (sends[sends.length - 1] ?? 0) - (sends[0] ?? 0)
+    const achieved = span > 0 ? ((sends.length - 1) / span) * 1000 : 0
+    const error = Math.abs(achieved - rate) / rate
+    results[`driver_rate_${rate}`] = { target: rate, achieved, sent: sends.length, errorPct: error * 100, met: error <= 0.01 }
+    note(`load driver, open model at ${rate}/s: achieved ${achieved.toFixed(0)}/s over ${sends.length} sends (error ${(error * 100).toFixed(2)} %, target ≤ 1 %): ${error <= 0.01 ? 'met' : 'NOT MET'}`)
+  }
+  const concurrency = 64
+  let count = 0
+  const closed = startLoad(
+    {
+      load: loadSchema.parse({ concurrency, timeout: 10_000 }),
+      seed: 1,
+      runId: 'bench',
+      phases: [{ name: 'steady', startMs: 0, endMs: SECONDS * 1000 }],
+      durationMs: SECONDS * 1000,
+      baseUrl: () => bare.url,
+      mapping: { paths: { 'openai.chat': '/' } },
+      clock: systemClock,
+      onRecord: () => {
+        count++
+      },
+    },
+    undefined,
+  )
+  await closed.done
+  const driverRps = count / SECONDS
+  const ac = await cannon(`${bare.url}/`, chatBody, SECONDS, concurrency)
+  await bare.kill()
+  const ratio = driverRps / ac.rps
+  results.driver_max = { driverRps, autocannonRps: ac.rps, ratio, target: 0.8, met: ratio >= 0.8 }
+  note(`load driver max rate (${concurrency} clients): ${driverRps.toFixed(0)} req/s vs autocannon ${ac.rps.toFixed(0)} req/s = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
+}
+
+function gradingMillion(): void {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/grade-million.ts'), '500000'], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { attempts: number; seconds: number; peakRssMiB: number; rssBeforeMiB: number }
+  results.grading = { ...r, targetSeconds: 10, targetMiB: 1024, met: r.seconds <= 10 && r.peakRssMiB < 1024 }
+  note(`grading ${r.attempts.toLocaleString('en')} attempts: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (data alone ${r.rssBeforeMiB.toFixed(0)} MiB; target: seconds, < 1 GiB): ${r.seconds <= 10 && r.peakRssMiB < 1024 ? 'met' : 'NOT MET'}`)
+}
+
+async function hungConnections(count: number): Promise<void> {
+  const server = await serveWith('faults: [ { fault: { type: hang } } ]\n')
+  const { port, hostname } = new URL(server.url)
+  const idle = rssMiB(server.pid)
+  const sockets: net.Socket[] = []
+  const body = chatBody
+  for (let i = 0; i < count; i++) {
+    const s = net.connect(Number(port), hostname)
+    s.on('error', () => undefined)
+    s.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    sockets.push(s)
+    if (i % 500 === 499) await new Promise((r) => setTimeout(r, 20))
+  }
+  await new Promise((r) => setTimeout(r, 1500))
+  const state = (await (await request(`${server.url}/_brownout/state`)).body.json()) as { inFlight: number }
+  const loaded = rssMiB(server.pid)
+  for (const s of sockets) s.destroy()
+  await server.kill()
+  results.hung = { connections: count, inFlight: state.inFlight, rssIdleMiB: idle, rssHungMiB: loaded, perConnectionKiB: ((loaded - idle) * 1024) / count }
+  note(`${count.toLocaleString('en')} hung connections: ${state.inFlight} in flight, upstream RSS ${idle.toFixed(0)} → ${loaded.toFixed(0)} MiB (${(((loaded - idle) * 1024) / count).toFixed(1)} KiB each)`)
+}
+
+note(`# brownout bench — ${new Date().toISOString().slice(0, 10)}`)
+note(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+await throughput()
+await streamingTiming(500)
+await streamingTiming(2000)
+await delayAccuracy()
+await driver()
+gradingMillion()
+await hungConnections(10_000)
+mkdirSync(join(root, 'bench/results'), { recursive: true })
+const stamp = new Date().toISOString().slice(0, 10)
+writeFileSync(join(root, `bench/results/${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`)
+writeFileSync(join(root, `bench/results/${stamp}.md`), `${lines.join('\n')}\n`)
+console.log(`\nwritten to bench/results/${stamp}.md and .json`)
