@@ -40,8 +40,21 @@ export interface Cannon {
 }
 
 /** autocannon against one POST endpoint. */
-export async function cannon(url: string, body: string, seconds: number, connections: number, headers: Record<string, string> = {}): Promise<Cannon> {
-  const r = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections, duration: seconds })
+export async function cannon(
+  url: string,
+  body: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<Cannon> {
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    connections,
+    duration: seconds,
+  })
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx }
 }
 

@@ -21,7 +21,11 @@ const note = (line: string) => {
   lines.push(line)
 }
 
-const chatBody = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 32, messages: [{ role: 'user', content: 'Say something.' }] })
+const chatBody = JSON.stringify({
+  model: 'gpt-4o-mini',
+  max_tokens: 32,
+  messages: [{ role: 'user', content: 'Say something.' }],
+})
 const idHeader = { 'x-brownout-request-id': 'bench-fixed' }
 
 async function serveWith(config: string | undefined): Promise<Awaited<ReturnType<typeof spawnServer>>> {
@@ -36,7 +40,11 @@ async function serveWith(config: string | undefined): Promise<Awaited<ReturnType
 
 async function throughput(): Promise<void> {
   const brownout = await serveWith(undefined)
-  const sample = await request(`${brownout.url}/v1/chat/completions`, { method: 'POST', body: chatBody, headers: idHeader })
+  const sample = await request(`${brownout.url}/v1/chat/completions`, {
+    method: 'POST',
+    body: chatBody,
+    headers: idHeader,
+  })
   const bytesFile = join(tmp, 'body.json')
   writeFileSync(bytesFile, Buffer.from(await sample.body.arrayBuffer()))
   const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
@@ -54,14 +62,18 @@ async function throughput(): Promise<void> {
   await bare.kill()
   const ratio = median(ratios)
   results.serve = { rounds: rows, ratio, target: 0.8, met: ratio >= 0.8 }
-  note(`serve, non-streaming chat: ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`)
+  note(
+    `serve, non-streaming chat: ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`,
+  )
   note(`  → brownout ÷ bare node:http = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
 }
 
 async function streamingTiming(streams: number): Promise<void> {
   const itl = 20
   const tokens = 20
-  const server = await serveWith(`latency: { ttft: 0, itl: ${itl}ms }\ncontent: { min_tokens: ${tokens}, max_tokens: ${tokens} }\n`)
+  const server = await serveWith(
+    `latency: { ttft: 0, itl: ${itl}ms }\ncontent: { min_tokens: ${tokens}, max_tokens: ${tokens} }\n`,
+  )
   const errors: number[] = []
   const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] })
   const one = async () => {
@@ -81,8 +93,19 @@ async function streamingTiming(streams: number): Promise<void> {
   const wall = performance.now() - t0
   await server.kill()
   const p99 = quantile(errors, 0.99)
-  results[`streaming_${streams}`] = { streams, itlMs: itl, tokens, p50ErrorMs: quantile(errors, 0.5), p99ErrorMs: p99, wallMs: wall, target: 5, met: p99 <= 5 }
-  note(`streaming, ${streams} concurrent streams at ${itl} ms/token: inter-token error p50 ${quantile(errors, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target ≤ 5 ms): ${p99 <= 5 ? 'met' : 'NOT MET'}`)
+  results[`streaming_${streams}`] = {
+    streams,
+    itlMs: itl,
+    tokens,
+    p50ErrorMs: quantile(errors, 0.5),
+    p99ErrorMs: p99,
+    wallMs: wall,
+    target: 5,
+    met: p99 <= 5,
+  }
+  note(
+    `streaming, ${streams} concurrent streams at ${itl} ms/token: inter-token error p50 ${quantile(errors, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target ≤ 5 ms): ${p99 <= 5 ? 'met' : 'NOT MET'}`,
+  )
 }
 
 async function delayAccuracy(): Promise<void> {
@@ -121,8 +144,16 @@ async function driver(): Promise<void> {
     const span = (sends[sends.length - 1] ?? 0) - (sends[0] ?? 0)
     const achieved = span > 0 ? ((sends.length - 1) / span) * 1000 : 0
     const error = Math.abs(achieved - rate) / rate
-    results[`driver_rate_${rate}`] = { target: rate, achieved, sent: sends.length, errorPct: error * 100, met: error <= 0.01 }
-    note(`load driver, open model at ${rate}/s: achieved ${achieved.toFixed(0)}/s over ${sends.length} sends (error ${(error * 100).toFixed(2)} %, target ≤ 1 %): ${error <= 0.01 ? 'met' : 'NOT MET'}`)
+    results[`driver_rate_${rate}`] = {
+      target: rate,
+      achieved,
+      sent: sends.length,
+      errorPct: error * 100,
+      met: error <= 0.01,
+    }
+    note(
+      `load driver, open model at ${rate}/s: achieved ${achieved.toFixed(0)}/s over ${sends.length} sends (error ${(error * 100).toFixed(2)} %, target ≤ 1 %): ${error <= 0.01 ? 'met' : 'NOT MET'}`,
+    )
   }
   const concurrency = 64
   let count = 0
@@ -148,14 +179,26 @@ async function driver(): Promise<void> {
   await bare.kill()
   const ratio = driverRps / ac.rps
   results.driver_max = { driverRps, autocannonRps: ac.rps, ratio, target: 0.8, met: ratio >= 0.8 }
-  note(`load driver max rate (${concurrency} clients): ${driverRps.toFixed(0)} req/s vs autocannon ${ac.rps.toFixed(0)} req/s = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
+  note(
+    `load driver max rate (${concurrency} clients): ${driverRps.toFixed(0)} req/s vs autocannon ${ac.rps.toFixed(0)} req/s = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`,
+  )
 }
 
 function gradingMillion(): void {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/grade-million.ts'), '500000'], { encoding: 'utf8', maxBuffer: 1 << 20 })
-  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { attempts: number; seconds: number; peakRssMiB: number; rssBeforeMiB: number }
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/grade-million.ts'), '500000'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    attempts: number
+    seconds: number
+    peakRssMiB: number
+    rssBeforeMiB: number
+  }
   results.grading = { ...r, targetSeconds: 10, targetMiB: 1024, met: r.seconds <= 10 && r.peakRssMiB < 1024 }
-  note(`grading ${r.attempts.toLocaleString('en')} attempts: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (data alone ${r.rssBeforeMiB.toFixed(0)} MiB; target: seconds, < 1 GiB): ${r.seconds <= 10 && r.peakRssMiB < 1024 ? 'met' : 'NOT MET'}`)
+  note(
+    `grading ${r.attempts.toLocaleString('en')} attempts: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (data alone ${r.rssBeforeMiB.toFixed(0)} MiB; target: seconds, < 1 GiB): ${r.seconds <= 10 && r.peakRssMiB < 1024 ? 'met' : 'NOT MET'}`,
+  )
 }
 
 async function hungConnections(count: number): Promise<void> {
@@ -167,7 +210,9 @@ async function hungConnections(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const s = net.connect(Number(port), hostname)
     s.on('error', () => undefined)
-    s.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    s.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
     sockets.push(s)
     if (i % 500 === 499) await new Promise((r) => setTimeout(r, 20))
   }
@@ -176,12 +221,22 @@ async function hungConnections(count: number): Promise<void> {
   const loaded = rssMiB(server.pid)
   for (const s of sockets) s.destroy()
   await server.kill()
-  results.hung = { connections: count, inFlight: state.inFlight, rssIdleMiB: idle, rssHungMiB: loaded, perConnectionKiB: ((loaded - idle) * 1024) / count }
-  note(`${count.toLocaleString('en')} hung connections: ${state.inFlight} in flight, upstream RSS ${idle.toFixed(0)} → ${loaded.toFixed(0)} MiB (${(((loaded - idle) * 1024) / count).toFixed(1)} KiB each)`)
+  results.hung = {
+    connections: count,
+    inFlight: state.inFlight,
+    rssIdleMiB: idle,
+    rssHungMiB: loaded,
+    perConnectionKiB: ((loaded - idle) * 1024) / count,
+  }
+  note(
+    `${count.toLocaleString('en')} hung connections: ${state.inFlight} in flight, upstream RSS ${idle.toFixed(0)} → ${loaded.toFixed(0)} MiB (${(((loaded - idle) * 1024) / count).toFixed(1)} KiB each)`,
+  )
 }
 
 note(`# brownout bench — ${new Date().toISOString().slice(0, 10)}`)
-note(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+note(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
 await throughput()
 await streamingTiming(500)
 await streamingTiming(2000)

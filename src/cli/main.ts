@@ -2,6 +2,7 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
+import { benchCommand } from './bench.js'
 import { listCommand } from './list.js'
 import { fail } from './output.js'
 import { reportCommand } from './report.js'
@@ -21,6 +22,7 @@ await yargs(hideBin(process.argv))
   .command(reportCommand)
   .command(listCommand)
   .command(schemaCommand)
+  .command(benchCommand)
   .demandCommand(1, 'Name a command: brownout serve, or see brownout --help.')
   .strict()
   .recommendCommands()

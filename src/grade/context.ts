@@ -35,6 +35,8 @@ export interface GradeContext {
   sent: ClientRecord[]
   /** Upstream attempts per request id, in arrival order. */
   attempts: Map<string, JournalEntry[]>
+  /** Sent requests in scope that reached an upstream, with their attempts (computed once, on first use). */
+  attempted(): Array<{ id: string; attempts: JournalEntry[] }>
   /** Upstream attempts in scope (of requests in scope; unmatched ones by time). */
   journal: JournalEntry[]
   /** ms since load start of an epoch time. */
@@ -58,12 +60,21 @@ export function buildContext(
     ids.has(e.requestId) ||
     (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
   const content = Object.values(data.scenario.upstreams)[0]?.content ?? { min_tokens: 16, max_tokens: 64 }
+  const sent = records.filter((r) => r.outcome !== 'not-sent')
+  let attempted: Array<{ id: string; attempts: JournalEntry[] }> | undefined
   return {
     data,
     phase,
     records,
-    sent: records.filter((r) => r.outcome !== 'not-sent'),
+    sent,
     attempts: index,
+    attempted: () => {
+      attempted ??= sent.flatMap((r) => {
+        const list = index.get(r.id)
+        return list && list.length > 0 ? [{ id: r.id, attempts: list }] : []
+      })
+      return attempted
+    },
     journal: phase ? data.journal.filter(inPhase) : data.journal,
     runMs: (t) => t - start,
     expectedText: (r) =>

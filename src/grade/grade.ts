@@ -1,4 +1,4 @@
-import { buildContext, indexAttempts, type RunData, type TimelineStep } from './context.js'
+import { buildContext, type GradeContext, indexAttempts, type RunData, type TimelineStep } from './context.js'
 import { type Expectation, resolveExpectations } from './expect.js'
 import { checkDefinition } from './registry.js'
 import { compare, reduce } from './threshold.js'
@@ -34,11 +34,10 @@ export interface GradeResult {
   checks: CheckResult[]
 }
 
-function evaluate(data: RunData, e: Expectation, attempts: ReturnType<typeof indexAttempts>): CheckResult {
+function evaluate(data: RunData, e: Expectation, contextFor: (phase: string | null) => GradeContext): CheckResult {
   const def = checkDefinition(e.name)
   if (!def) throw new Error(`unknown check ${e.name}`)
-  const phase = e.phase === null ? null : (data.meta.phases.find((p) => p.name === e.phase) ?? null)
-  const ctx = buildContext(data, phase, attempts)
+  const ctx = contextFor(e.phase)
   const m = def.measure(ctx)
   const value = m.sample
     ? m.sample.length > 0
@@ -71,7 +70,18 @@ function evaluate(data: RunData, e: Expectation, attempts: ReturnType<typeof ind
  */
 export function grade(data: RunData): GradeResult {
   const attempts = indexAttempts(data.journal)
-  const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(data, e, attempts))
+  // One context per scope, shared by every check of that scope: grading stays linear in the size of the run.
+  const contexts = new Map<string | null, GradeContext>()
+  const contextFor = (name: string | null): GradeContext => {
+    let ctx = contexts.get(name)
+    if (!ctx) {
+      const phase = name === null ? null : (data.meta.phases.find((p) => p.name === name) ?? null)
+      ctx = buildContext(data, phase, attempts)
+      contexts.set(name, ctx)
+    }
+    return ctx
+  }
+  const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(data, e, contextFor))
   const failing = checks.filter((c) => c.failsRun).length
   return {
     schema: 'brownout.result/1',

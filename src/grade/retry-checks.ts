@@ -3,14 +3,9 @@ import { defineCheck, noEvidence, ratio } from './check.js'
 import { attemptFailure, type GradeContext } from './context.js'
 import { percentile } from './threshold.js'
 
-/** Requests in scope with their attempts (only those that reached an upstream). */
+/** Requests in scope with their attempts (only those that reached an upstream); computed once per context. */
 function attempted(ctx: GradeContext): Array<{ id: string; attempts: JournalEntry[] }> {
-  const out: Array<{ id: string; attempts: JournalEntry[] }> = []
-  for (const r of ctx.sent) {
-    const attempts = ctx.attempts.get(r.id)
-    if (attempts && attempts.length > 0) out.push({ id: r.id, attempts })
-  }
-  return out
+  return ctx.attempted()
 }
 
 /** Gap between the end of attempt i and the start of attempt i+1. */

@@ -1,6 +1,6 @@
 import { en } from '@faker-js/faker'
 import { z } from 'zod'
-import { gaussian, pick, type Rng, randomInt, rngFor } from '../rng.js'
+import { gaussian, hash32, pick, type Rng, randomInt, rngFor } from '../rng.js'
 
 const WORDS: readonly string[] = [
   ...(en.word?.noun ?? []),
@@ -127,10 +127,8 @@ export function embeddingFor(seed: number | string, text: string, dimensions: nu
   return v.map((x) => Math.fround(x / norm))
 }
 
-/** A short deterministic id suffix (hex) for response ids. */
+/** A short deterministic id suffix (24 hex digits) for response ids: three salted 32-bit hashes, no RNG needed. */
 export function idSuffix(seed: number | string, ...parts: Array<string | number>): string {
-  const rng = rngFor(seed, 'id', ...parts)
-  let out = ''
-  for (let i = 0; i < 24; i++) out += Math.floor(rng() * 16).toString(16)
-  return out
+  const key = `${seed}\u0000${parts.join('\u0000')}`
+  return [1, 2, 3].map((salt) => hash32(`${salt}${key}`).toString(16).padStart(8, '0')).join('')
 }

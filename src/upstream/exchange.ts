@@ -43,8 +43,11 @@ export function attemptRng(ex: Exchange, purpose: string): Rng {
  * sample, each next one an inter-token-latency sample later.
  */
 export function tokenTimes(ex: Exchange, count: number): number[] {
-  const rng = attemptRng(ex, 'timing')
   const { ttft, itl } = ex.upstream.config.latency
+  if (ttft.dist === 'fixed' && itl.dist === 'fixed') {
+    return Array.from({ length: count }, (_, i) => ttft.value + i * itl.value)
+  }
+  const rng = attemptRng(ex, 'timing')
   const times: number[] = []
   let t = sample(ttft, rng)
   for (let i = 0; i < count; i++) {

@@ -10,6 +10,8 @@ type TimelineStep = Step | { kind: 'headers'; atMs: number }
  * the response ended, the connection was reset or closed, or (for a hang) the client gave up.
  */
 export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: Clock): Promise<PlayResult> {
+  const fast = playAtOnce(res, plan, arrivalMs, clock)
+  if (fast) return fast
   return new Promise((resolve) => {
     const result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'end', clientDisconnected: false }
     const timeline: TimelineStep[] =
@@ -101,6 +103,33 @@ export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: 
       }
     }
     advance()
+  })
+}
+
+/**
+ * The hot path: a plan whose every step is due now and that only writes and ends (a plain JSON answer) goes out
+ * in one writeHead + end, with no timers and no corking. Undefined when the plan needs the full player.
+ */
+function playAtOnce(res: ServerResponse, plan: Plan, arrivalMs: number, clock: Clock): Promise<PlayResult> | undefined {
+  if (plan.headersAtMs === null || plan.steps.length !== 2) return undefined
+  const [write, end] = plan.steps
+  if (write?.kind !== 'write' || end?.kind !== 'end') return undefined
+  const now = clock.now()
+  if (arrivalMs + Math.max(plan.headersAtMs, write.atMs, end.atMs) - now > 0.5) return undefined
+  return new Promise((resolve) => {
+    const result: PlayResult = {
+      bytes: Buffer.byteLength(write.data),
+      firstByteMs: now - arrivalMs,
+      endedBy: 'end',
+      clientDisconnected: false,
+    }
+    res.once('close', () => {
+      result.clientDisconnected = !res.writableFinished
+      if (result.clientDisconnected) result.endedBy = 'client'
+      resolve(result)
+    })
+    res.writeHead(plan.status, plan.headers)
+    res.end(write.data)
   })
 }
 
