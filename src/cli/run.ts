@@ -20,9 +20,70 @@ interface RunArgs {
   out: string | undefined
   seed: number | undefined
   fast: number | undefined
+  'max-rate': number
+  'max-concurrency': number
+  'max-duration': number
 }
 
 export const FAST_FACTOR = 0.2
+
+/** Safety caps on the load a scenario may ask for; raise them on purpose with --max-rate and friends. */
+export interface LoadCaps {
+  maxRate: number
+  maxConcurrency: number
+  maxDurationMs: number
+}
+
+export const DEFAULT_CAPS: LoadCaps = { maxRate: 20_000, maxConcurrency: 5_000, maxDurationMs: 3_600_000 }
+
+/** Refuses a scenario whose load exceeds the caps (a typo like `rate: 100000/s` should not melt the machine). */
+export function checkCaps(scenario: Scenario, caps: LoadCaps, file: string): void {
+  const rates = [
+    scenario.load.rate ?? 0,
+    ...(scenario.load.stages ?? []).map((s) => s.rate),
+    ...scenario.phases.map((p) => p.rate ?? 0),
+  ]
+  const duration = scenario.phases.reduce((sum, p) => sum + p.duration, 0)
+  const problems: string[] = []
+  if (Math.max(...rates) > caps.maxRate)
+    problems.push(`rate ${Math.max(...rates)}/s is above --max-rate ${caps.maxRate}/s`)
+  if ((scenario.load.concurrency ?? 0) > caps.maxConcurrency)
+    problems.push(`concurrency ${scenario.load.concurrency} is above --max-concurrency ${caps.maxConcurrency}`)
+  if (duration > caps.maxDurationMs)
+    problems.push(`duration ${duration / 1000}s is above --max-duration ${caps.maxDurationMs / 1000}s`)
+  if (problems.length > 0) {
+    throw new BrownoutError('INVALID_USAGE', `${file} asks for more load than allowed`, {
+      problems,
+      hint: 'raise the cap on the command line if you mean it',
+    })
+  }
+}
+
+export const capOptions = {
+  'max-rate': {
+    type: 'number',
+    default: DEFAULT_CAPS.maxRate,
+    describe: 'refuse scenarios above this arrival rate (req/s)',
+  },
+  'max-concurrency': {
+    type: 'number',
+    default: DEFAULT_CAPS.maxConcurrency,
+    describe: 'refuse closed-model scenarios above this many clients',
+  },
+  'max-duration': {
+    type: 'number',
+    default: DEFAULT_CAPS.maxDurationMs / 1000,
+    describe: 'refuse scenarios longer than this (seconds)',
+  },
+} as const
+
+export function capsFrom(args: { 'max-rate': number; 'max-concurrency': number; 'max-duration': number }): LoadCaps {
+  return {
+    maxRate: args['max-rate'],
+    maxConcurrency: args['max-concurrency'],
+    maxDurationMs: args['max-duration'] * 1000,
+  }
+}
 
 export function sutMode(
   args: { target?: string | undefined; sut?: string | undefined; direct?: boolean },
@@ -84,6 +145,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
         coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
       })
+      .options(capOptions)
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -101,6 +163,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         let scenario = loadScenario(file)
         if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        checkCaps(scenario, capsFrom(args), file)
         const sut = sutMode(args, scenario)
         const outDir =
           args.out === undefined

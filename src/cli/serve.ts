@@ -11,6 +11,7 @@ interface ServeArgs {
   seed: number
   provider: 'openai' | 'anthropic' | undefined
   'header-faults': boolean
+  'admin-token': string | undefined
 }
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
@@ -30,6 +31,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('provider', {
         choices: ['openai', 'anthropic'] as const,
         describe: 'Error shape for paths of neither API [default: openai]',
+      })
+      .option('admin-token', {
+        type: 'string',
+        describe: 'require `authorization: Bearer <token>` on /_brownout/* (or env BROWNOUT_ADMIN_TOKEN)',
       })
       .option('header-faults', {
         type: 'boolean',
@@ -62,9 +67,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     options.port = args.port ?? (portGiven ? options.port : 8080)
     if (args.provider !== undefined) options.provider = args.provider
     if (args['header-faults']) options.header_faults = true
+    const token = args['admin-token'] ?? process.env.BROWNOUT_ADMIN_TOKEN
+    if (token !== undefined) options.admin_token = token
     const host = options.host ?? '127.0.0.1'
-    if (!LOOPBACK.test(host))
-      warn(`binding ${host}: anyone who can reach this address can use the upstream and its admin API`)
+    if (!LOOPBACK.test(host)) {
+      const admin = options.admin_token ? '' : ' and its admin API (set --admin-token)'
+      warn(`binding ${host}: anyone who can reach this address can use the upstream${admin}`)
+    }
     const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
     info(`brownout upstream listening on ${upstream.url}`)
     info(`  OpenAI:    baseURL ${upstream.url}/v1`)

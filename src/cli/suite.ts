@@ -17,7 +17,7 @@ import { runScenario, type SutMode } from '../run/run.js'
 import { loadScenario, scaleScenario } from '../scenario/load.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, printError } from './output.js'
-import { FAST_FACTOR } from './run.js'
+import { capOptions, capsFrom, checkCaps, FAST_FACTOR } from './run.js'
 
 export const CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url))
 export const REFERENCE_SUTS = ['naive', 'resilient'].map((n) =>
@@ -30,6 +30,9 @@ interface SuiteArgs {
   out: string | undefined
   fast: number | undefined
   only: string | undefined
+  'max-rate': number
+  'max-concurrency': number
+  'max-duration': number
 }
 
 function catalogue(only: string | undefined): string[] {
@@ -76,6 +79,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
       })
       .option('only', { type: 'string', describe: 'comma-separated parts of scenario names to run' })
+      .options(capOptions)
       .example('$0 suite', 'the catalogue against the naive and the resilient reference gateways')
       .example('$0 suite --sut my-gateway.sut.yaml --out scorecard', 'your gateway, with reports'),
   handler: async (args) => {
@@ -92,6 +96,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       for (const file of files) {
         let scenario = loadScenario(file)
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        checkCaps(scenario, capsFrom(args), file)
         const suts = sutModes(args, Object.keys(scenario.upstreams))
         labels = suts.map((s) => s.label)
         // The SUTs of one scenario run side by side: each has its own upstreams on free ports.

@@ -34,7 +34,7 @@ export interface GradeResult {
   checks: CheckResult[]
 }
 
-function evaluate(data: RunData, e: Expectation, contextFor: (phase: string | null) => GradeContext): CheckResult {
+function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeContext): CheckResult {
   const def = checkDefinition(e.name)
   if (!def) throw new Error(`unknown check ${e.name}`)
   const ctx = contextFor(e.phase)
@@ -81,7 +81,7 @@ export function grade(data: RunData): GradeResult {
     }
     return ctx
   }
-  const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(data, e, contextFor))
+  const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(e, contextFor))
   const failing = checks.filter((c) => c.failsRun).length
   return {
     schema: 'brownout.result/1',

@@ -21,6 +21,11 @@ export const upstreamConfigSchema = z.strictObject({
   capacity: capacitySchema.optional().describe('overload model: max concurrency, bounded queue, latency inflation'),
   faults: rulesSchema.default([]).describe('fault rules, first match wins'),
   header_faults: z.boolean().default(false).describe('accept faults from the x-brownout-fault request header'),
+  admin_token: z
+    .string()
+    .min(8)
+    .optional()
+    .describe('when set, /_brownout/* (except /health) needs `authorization: Bearer <token>`'),
   refuse_connections: z
     .boolean()
     .default(false)

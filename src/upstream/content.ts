@@ -83,7 +83,7 @@ export function valueForSchema(schema: unknown, rng: Rng, depth = 0): unknown {
   if (s.const !== undefined) return s.const
   if (Array.isArray(s.enum) && s.enum.length > 0) return pick(rng, s.enum)
   const alternatives = s.anyOf ?? s.oneOf
-  if (alternatives && alternatives.length > 0) return valueForSchema(alternatives[0], rng, depth)
+  if (alternatives && alternatives.length > 0) return depth > 8 ? null : valueForSchema(alternatives[0], rng, depth + 1)
   const type = Array.isArray(s.type) ? (s.type.find((t) => t !== 'null') ?? 'null') : (s.type ?? 'object')
   switch (type) {
     case 'string':

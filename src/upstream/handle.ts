@@ -50,7 +50,7 @@ function newEntry(
     requestId: ex.requestId,
     idSource,
     attempt: ex.attempt,
-    upstreamAttempt: state.local.next(ex.requestId),
+    upstreamAttempt: idSource === 'generated' ? 1 : state.local.next(ex.requestId),
     receivedAt: ex.arrivalMs,
     method: ex.method,
     path: ex.path,
@@ -136,7 +136,8 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     headers: req.headers,
     body: parsed,
     requestId: idInfo.id,
-    attempt: state.attempts.next(idInfo.id),
+    // Requests without an id are each their own logical request: counting them would only grow memory.
+    attempt: idInfo.source === 'generated' ? 1 : state.attempts.next(idInfo.id),
     arrivalMs,
     tokenCost:
       promptTokens([fields.messages, fields.input, fields.system]) +

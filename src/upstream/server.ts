@@ -1,4 +1,5 @@
-import { createServer } from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
@@ -56,6 +57,60 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
   })
 }
 
+/**
+ * The last resort when handling a request threw before it could answer: a 500 `internal_error` (never a stack
+ * trace) and a journal entry, the signal that brownout itself is broken.
+ */
+function internalError(state: UpstreamState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const now = state.runtime.clock.now()
+  if (!res.headersSent && !res.destroyed) {
+    const body = JSON.stringify({
+      error: {
+        message: `brownout internal error: ${err instanceof Error ? err.message : String(err)}`,
+        type: 'internal_error',
+        param: null,
+        code: null,
+      },
+    })
+    res
+      .writeHead(500, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
+      .end(body)
+  } else res.destroy()
+  state.journal.record({
+    seq: ++state.counters.seq,
+    upstream: state.runtime.name,
+    requestId: `internal-${state.counters.seq}`,
+    idSource: 'generated',
+    attempt: 1,
+    upstreamAttempt: 1,
+    receivedAt: now,
+    method: req.method ?? 'GET',
+    path: (req.url ?? '/').split('?')[0] ?? '/',
+    provider: state.runtime.config.provider,
+    model: null,
+    stream: false,
+    status: 500,
+    errorType: 'internal_error',
+    bytes: 0,
+    durationMs: 0,
+    firstByteMs: null,
+    stainlessRetryCount: null,
+    clientDisconnected: false,
+    endedBy: 'end',
+    rule: null,
+    faults: [],
+    retryAfterMs: null,
+  })
+}
+
+/** Whether an admin request carries the token (health stays open for readiness probes). */
+function adminAllowed(req: IncomingMessage, token: string): boolean {
+  if ((req.url ?? '').split('?')[0] === '/_brownout/health') return true
+  const given = req.headers.authorization ?? ''
+  const expected = `Bearer ${token}`
+  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+}
+
 /** Starts a fake OpenAI- and Anthropic-compatible upstream with fault rules. Use `port: 0` in tests. */
 export async function startUpstream(options: StartUpstreamOptions = {}): Promise<RunningUpstream> {
   const config = parseConfig(options)
@@ -81,12 +136,24 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
 
   const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
     if ((req.url ?? '').startsWith('/_brownout')) {
+      if (config.admin_token !== undefined && !adminAllowed(req, config.admin_token)) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+        res.end(
+          JSON.stringify({
+            error: {
+              message: 'the admin API needs `authorization: Bearer <token>` (the token given with --admin-token)',
+              type: 'brownout_admin_error',
+            },
+          }),
+        )
+        return
+      }
       admin(req, res)
       return
     }
     counters.inFlight++
     handle(state, req, res)
-      .catch(() => res.destroy())
+      .catch((err: unknown) => internalError(state, req, res, err))
       .finally(() => {
         counters.inFlight--
       })

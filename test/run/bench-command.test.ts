@@ -7,7 +7,9 @@ const GATEWAY = new URL('../../examples/gateways/resilient.sut.yaml', import.met
 
 describe('brownout bench', () => {
   it('measures a gateway against going direct and prints the added latency', async () => {
-    const child = spawn(process.execPath, [CLI, 'bench', '--sut', GATEWAY, '--seconds', '1', '--concurrency', '4'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'bench', '--sut', GATEWAY, '--seconds', '1', '--concurrency', '4'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     child.stdout.on('data', (d) => {
       out += d

@@ -12,16 +12,18 @@ export function answerOf(ex: Exchange, maxTokens: number | null | undefined): An
 /** All the text in a list of chat/message contents (strings or parts with `text`), for prompt token estimates. */
 export function promptTokens(value: unknown): number {
   let chars = 0
-  const walk = (v: unknown): void => {
+  // Bounded depth: hostile bodies nest arrays thousands deep.
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 32) return
     if (typeof v === 'string') chars += v.length
-    else if (Array.isArray(v)) for (const item of v) walk(item)
+    else if (Array.isArray(v)) for (const item of v) walk(item, depth + 1)
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>
-      walk(o.content)
-      walk(o.text)
+      walk(o.content, depth + 1)
+      walk(o.text, depth + 1)
     }
   }
-  walk(value)
+  walk(value, 0)
   return estimateTokens('x'.repeat(Math.max(1, chars)))
 }
 
