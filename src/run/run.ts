@@ -244,12 +244,15 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
           opts.onProgress?.({ phase, elapsedMs, durationMs, stats: load.stats })
         }, 1000)
       : undefined
+    let onAbort: (() => void) | undefined
     const interrupted = new Promise<string>((resolve) => {
       if (opts.signal?.aborted) resolve('interrupted')
-      opts.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true })
+      onAbort = () => resolve('interrupted')
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
       void sut?.crashed.then((why) => resolve(`the SUT ${why} during the run`))
     })
     const outcome = await Promise.race([load.done.then(() => 'done'), interrupted])
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort)
     if (outcome !== 'done') {
       stopReason = outcome
       load.stop()
