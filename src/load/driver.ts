@@ -5,8 +5,8 @@ import type { PhaseWindow } from '../faults/rules.js'
 import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
-import { buildRequest, type RequestMapping } from './request.js'
-import { sendOne } from './send.js'
+import { type BuiltRequest, buildRequest, type RequestMapping } from './request.js'
+import { emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
 
 export interface DriverOptions {
   load: LoadSpec
@@ -19,7 +19,18 @@ export interface DriverOptions {
   mapping: RequestMapping
   clock: Clock
   onRecord: (record: ClientRecord) => void
+  /** How one request is carried out; default: an HTTP request. Client mode runs a program instead. */
+  execute?: Executor
 }
+
+/** Carries out one logical request and returns its record (never throws). */
+export type Executor = (
+  ctx: SendContext,
+  base: RecordBase,
+  template: RequestTemplate,
+  url: string,
+  built: BuiltRequest,
+) => Promise<ClientRecord>
 
 export interface LoadStats {
   sent: number
@@ -106,12 +117,14 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     const built = buildRequest(template, id, opts.mapping)
     stats.sent++
     stats.inFlight++
-    const p = sendOne(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built).then((record) => {
-      stats.inFlight--
-      const key = record.status === null ? record.outcome : String(record.status)
-      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1
-      opts.onRecord(record)
-    })
+    const p = (opts.execute ?? sendOne)(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built).then(
+      (record) => {
+        stats.inFlight--
+        const key = record.status === null ? record.outcome : String(record.status)
+        stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1
+        opts.onRecord(record)
+      },
+    )
     pending.add(p)
     void p.finally(() => pending.delete(p))
     return p
@@ -175,45 +188,6 @@ async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, worker))
 }
 
-function notSent(
-  base: Omit<
-    ClientRecord,
-    | 'outcome'
-    | 'status'
-    | 'latencyMs'
-    | 'ttftMs'
-    | 'gapsMs'
-    | 'events'
-    | 'terminal'
-    | 'inBandError'
-    | 'finishReason'
-    | 'text'
-    | 'errorBody'
-    | 'bodyError'
-    | 'error'
-    | 'headers'
-    | 'bytes'
-    | 'sendLagMs'
-  >,
-  nowMs: number,
-): ClientRecord {
-  return {
-    ...base,
-    sendLagMs: nowMs - base.intendedAt,
-    outcome: 'not-sent',
-    status: null,
-    latencyMs: 0,
-    ttftMs: null,
-    gapsMs: [],
-    events: 0,
-    terminal: false,
-    inBandError: null,
-    finishReason: null,
-    text: null,
-    errorBody: null,
-    bodyError: null,
-    error: `max_in_flight reached`,
-    headers: {},
-    bytes: 0,
-  }
+function notSent(base: RecordBase, nowMs: number): ClientRecord {
+  return { ...emptyRecord(base, nowMs - base.intendedAt), outcome: 'not-sent', error: 'max_in_flight reached' }
 }

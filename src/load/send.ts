@@ -16,6 +16,35 @@ const KEPT_HEADERS = [
   'content-type',
 ]
 
+/** What the driver knows of a request before it is carried out. */
+export type RecordBase = Pick<
+  ClientRecord,
+  'id' | 'n' | 'api' | 'model' | 'stream' | 'maxTokens' | 'phase' | 'intendedAt'
+>
+
+/** A record for a request that has not produced anything yet: every outcome field empty. */
+export function emptyRecord(base: RecordBase, sendLagMs: number): ClientRecord {
+  return {
+    ...base,
+    sendLagMs,
+    outcome: 'ok',
+    status: null,
+    latencyMs: 0,
+    ttftMs: null,
+    gapsMs: [],
+    events: 0,
+    terminal: false,
+    inBandError: null,
+    finishReason: null,
+    text: null,
+    errorBody: null,
+    bodyError: null,
+    error: null,
+    headers: {},
+    bytes: 0,
+  }
+}
+
 export interface SendContext {
   dispatcher: Dispatcher
   clock: Clock
@@ -38,49 +67,13 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
 /** Sends one logical request and reads its whole answer, event by event for streams. Never throws. */
 export async function sendOne(
   ctx: SendContext,
-  base: Omit<
-    ClientRecord,
-    | 'outcome'
-    | 'status'
-    | 'latencyMs'
-    | 'ttftMs'
-    | 'gapsMs'
-    | 'events'
-    | 'terminal'
-    | 'inBandError'
-    | 'finishReason'
-    | 'text'
-    | 'errorBody'
-    | 'bodyError'
-    | 'error'
-    | 'headers'
-    | 'bytes'
-    | 'sendLagMs'
-  >,
+  base: RecordBase,
   template: RequestTemplate,
   url: string,
   built: BuiltRequest,
 ): Promise<ClientRecord> {
   const now = () => ctx.clock.now() - ctx.startMs
-  const record: ClientRecord = {
-    ...base,
-    sendLagMs: Math.max(0, now() - base.intendedAt),
-    outcome: 'ok',
-    status: null,
-    latencyMs: 0,
-    ttftMs: null,
-    gapsMs: [],
-    events: 0,
-    terminal: false,
-    inBandError: null,
-    finishReason: null,
-    text: null,
-    errorBody: null,
-    bodyError: null,
-    error: null,
-    headers: {},
-    bytes: 0,
-  }
+  const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
   // One controller and one timer per request (AbortSignal.any/timeout are costly at thousands of requests/s).
   const controller = new AbortController()
   let timedOut = false

@@ -5,12 +5,13 @@ import { join } from 'node:path'
 import { request } from 'undici'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
-import { type LoadStats, runIdFor, startLoad } from '../load/driver.js'
+import { type Executor, type LoadStats, runIdFor, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import type { RequestMapping } from '../load/request.js'
 import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
 import type { RequestTemplate, Scenario } from '../scenario/schema.js'
+import { clientExecutor } from '../sut/client-mode.js'
 import { type StartedSut, startSut, tail } from '../sut/process.js'
 import { type SutProfile, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
@@ -176,6 +177,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     const byName = Object.fromEntries(upstreams.map((u) => [u.name, u]))
     let baseUrl: (t: RequestTemplate) => string
     let mapping: RequestMapping = {}
+    let execute: Executor | undefined
     if (opts.sut.mode === 'target') {
       const url = opts.sut.url.replace(/\/$/, '')
       baseUrl = () => url
@@ -189,20 +191,28 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${runId}.log`)
       const values = templateValues(await freePort(), byName)
       Object.assign(meta.sut, { name: profile.name, command: profile.command, log: logFile })
-      sut = await startSut(profile, values, logFile, file)
-      meta.sut.pid = sut.pid
-      const url = sut.url
-      baseUrl = () => url
-      meta.sut.url = url
-      mapping = {
-        paths: profile.paths,
-        models: profile.models,
-        headers: Object.fromEntries(
-          Object.entries(profile.headers).map(([k, v]) => [
-            k,
-            v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (w, n: string) => values[n] ?? w),
-          ]),
-        ),
+      if (profile.kind === 'client') {
+        // Client mode: no server to start; the program runs once per request against the upstreams directly.
+        const first = upstreams[0]
+        baseUrl = (t) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
+        meta.sut.url = first?.url ?? ''
+        execute = clientExecutor(profile, values, file)
+      } else {
+        sut = await startSut(profile, values, logFile, file)
+        meta.sut.pid = sut.pid
+        const url = sut.url
+        baseUrl = () => url
+        meta.sut.url = url
+        mapping = {
+          paths: profile.paths,
+          models: profile.models,
+          headers: Object.fromEntries(
+            Object.entries(profile.headers).map(([k, v]) => [
+              k,
+              v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (w, n: string) => values[n] ?? w),
+            ]),
+          ),
+        }
       }
     }
     for (const u of upstreams) {
@@ -228,6 +238,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         baseUrl,
         mapping,
         clock,
+        ...(execute ? { execute } : {}),
         onRecord: (r) => {
           records.push(r)
           requestsFile?.write(r)
@@ -270,7 +281,11 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     if (progress) clearInterval(progress)
     // What the upstreams see after the load (the liveness probe, say) is not part of the run.
     for (const off of unsubscribes.splice(0)) off()
-    if (outcome === 'done' && opts.sut.mode !== 'direct') {
+    if (
+      outcome === 'done' &&
+      opts.sut.mode !== 'direct' &&
+      !(opts.sut.mode === 'sut' && opts.sut.profile.kind === 'client')
+    ) {
       const probeUrl = opts.sut.mode === 'sut' ? `${meta.sut.url}${opts.sut.profile.ready.path}` : meta.sut.url
       meta.sut.aliveAfter = await answers(probeUrl)
     }

@@ -11,6 +11,12 @@ import { API_NAMES } from '../scenario/schema.js'
  */
 export const sutProfileSchema = z.strictObject({
   name: z.string().default('sut'),
+  kind: z
+    .enum(['proxy', 'client'])
+    .default('proxy')
+    .describe(
+      'proxy: a gateway load goes through; client: a program run once per request (an SDK with its own retries)',
+    ),
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('a shell command line, or argv'),
   cwd: z.string().optional().describe('working directory, relative to the profile file'),
   env: z.record(z.string(), z.string()).default({}),

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process'
+import { dirname, resolve } from 'node:path'
+import type { Executor } from '../load/driver.js'
+import { emptyRecord } from '../load/send.js'
+import { marker } from '../upstream/correlation.js'
+import { renderTemplate, type SutProfile } from './profile.js'
+
+const OUTPUT_CAP = 64 * 1024
+
+/**
+ * Client mode: the SUT is a program (an SDK with its own retries) run once per logical request. It gets the
+ * upstream's base URL, the request id and the request in its environment, prints the answer's text on stdout and
+ * exits 0 on success. Grading then reads the journal (every attempt the SDK made) and the exit status.
+ */
+export function clientExecutor(
+  profile: SutProfile,
+  values: Record<string, string>,
+  profileFile: string | undefined,
+): Executor {
+  const cwd = profile.cwd
+    ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd)
+    : profileFile
+      ? dirname(resolve(profileFile))
+      : process.cwd()
+  const argv =
+    typeof profile.command === 'string'
+      ? ['/bin/sh', '-c', renderTemplate(profile.command, values)]
+      : profile.command.map((a) => renderTemplate(a, values))
+  return (ctx, base, template, url) =>
+    new Promise((done) => {
+      const now = () => ctx.clock.now() - ctx.startMs
+      const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
+      const upstream = url.replace(/\/v1\/.*$/, '').replace(/\/$/, '')
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])),
+        BROWNOUT_API: template.api,
+        BROWNOUT_BASE_URL: template.api.startsWith('openai') ? `${upstream}/v1` : upstream,
+        BROWNOUT_REQUEST_ID: base.id,
+        BROWNOUT_MODEL: profile.models[template.model] ?? template.model,
+        BROWNOUT_PROMPT: `${template.prompt} ${marker(base.id)}`,
+        BROWNOUT_STREAM: template.stream ? '1' : '0',
+        BROWNOUT_MAX_TOKENS: String(template.max_tokens ?? 1024),
+      }
+      const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d: Buffer) => {
+        if (stdout.length < OUTPUT_CAP) stdout += d.toString()
+      })
+      child.stderr.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-2000)
+      })
+      let timedOut = false
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL')
+        } catch {}
+      }
+      const timer = setTimeout(() => {
+        timedOut = true
+        kill()
+      }, ctx.timeoutMs)
+      const onStop = () => kill()
+      ctx.signal.addEventListener('abort', onStop, { once: true })
+      child.once('error', (err) => {
+        record.outcome = 'network-error'
+        record.error = `cannot run the client: ${err.message}`
+      })
+      child.once('close', (code, signal) => {
+        clearTimeout(timer)
+        ctx.signal.removeEventListener('abort', onStop)
+        record.latencyMs = now() - base.intendedAt
+        record.bytes = Buffer.byteLength(stdout)
+        const lastError = stderr.trim().split('\n').pop() ?? ''
+        if (timedOut) {
+          record.outcome = 'timeout'
+          record.error = 'client deadline'
+        } else if (code === 0) {
+          record.outcome = 'ok'
+          record.status = 200
+          record.terminal = true
+          record.ttftMs = record.latencyMs
+          record.text = stdout.endsWith('\n') ? stdout.slice(0, -1) : stdout
+        } else if (signal !== null) {
+          record.outcome = 'network-error'
+          record.error = `client killed by ${signal}: ${lastError}`
+        } else if (record.outcome !== 'network-error') {
+          // A program that reports the failure and exits non-zero failed cleanly.
+          record.outcome = 'http-error'
+          record.errorBody = { wellFormed: true, type: `exit ${code}`, contentType: null }
+          record.error = lastError.slice(0, 300)
+        }
+        done(record)
+      })
+    })
+}
