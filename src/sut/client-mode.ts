@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
-import { dirname, resolve } from 'node:path'
 import type { Executor } from '../load/driver.js'
 import { emptyRecord } from '../load/send.js'
 import { marker } from '../upstream/correlation.js'
-import { renderTemplate, type SutProfile } from './profile.js'
+import { resolveCommand, type SutProfile } from './profile.js'
 
 const OUTPUT_CAP = 64 * 1024
 
@@ -17,23 +16,14 @@ export function clientExecutor(
   values: Record<string, string>,
   profileFile: string | undefined,
 ): Executor {
-  const cwd = profile.cwd
-    ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd)
-    : profileFile
-      ? dirname(resolve(profileFile))
-      : process.cwd()
-  const argv =
-    typeof profile.command === 'string'
-      ? ['/bin/sh', '-c', renderTemplate(profile.command, values)]
-      : profile.command.map((a) => renderTemplate(a, values))
+  const { argv, cwd, env: profileEnv } = resolveCommand(profile, values, profileFile)
   return (ctx, base, template, url) =>
     new Promise((done) => {
       const now = () => ctx.clock.now() - ctx.startMs
       const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
       const upstream = url.replace(/\/v1\/.*$/, '').replace(/\/$/, '')
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])),
+        ...profileEnv,
         BROWNOUT_API: template.api,
         BROWNOUT_BASE_URL: template.api.startsWith('openai') ? `${upstream}/v1` : upstream,
         BROWNOUT_REQUEST_ID: base.id,
@@ -42,7 +32,7 @@ export function clientExecutor(
         BROWNOUT_STREAM: template.stream ? '1' : '0',
         BROWNOUT_MAX_TOKENS: String(template.max_tokens ?? 1024),
       }
-      const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), {
+      const child = spawn(argv[0], argv.slice(1), {
         cwd,
         env,
         detached: true,

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import { request } from 'undici'
 import { BrownoutError } from '../errors.js'
-import { renderTemplate, type SutProfile } from './profile.js'
+import { renderTemplate, resolveCommand, type SutProfile } from './profile.js'
 
 export interface StartedSut {
   url: string
@@ -51,20 +50,8 @@ export async function startSut(
   profileFile?: string,
 ): Promise<StartedSut> {
   const fd = openSync(logFile, 'w')
-  const env = {
-    ...process.env,
-    ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])),
-  }
-  const cwd = profile.cwd
-    ? resolve(profileFile ? dirname(profileFile) : '.', profile.cwd)
-    : profileFile
-      ? dirname(resolve(profileFile))
-      : process.cwd()
-  const argv =
-    typeof profile.command === 'string'
-      ? ['/bin/sh', '-c', renderTemplate(profile.command, values)]
-      : profile.command.map((a) => renderTemplate(a, values))
-  const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] })
+  const { argv, cwd, env } = resolveCommand(profile, values, profileFile)
+  const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   const pid = child.pid
   if (pid === undefined) {

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path'
 import { z } from 'zod'
 import type { LocatedYaml } from '../config/load-yaml.js'
 import { loadYamlFile } from '../config/load-yaml.js'
@@ -95,4 +96,26 @@ export function loadSutProfile(file: string, upstreamNames?: string[]): SutProfi
   return loadYamlFile(file, sutProfileSchema, (profile, doc) =>
     upstreamNames ? templateProblems(profile, doc, upstreamNames) : [],
   )
+}
+
+/** What to spawn for a profile: argv (a shell line runs under /bin/sh -c), working directory and environment. */
+export function resolveCommand(
+  profile: SutProfile,
+  values: Record<string, string>,
+  profileFile: string | undefined,
+): { argv: [string, ...string[]]; cwd: string; env: NodeJS.ProcessEnv } {
+  const base = profileFile ? dirname(resolve(profileFile)) : process.cwd()
+  const cwd = profile.cwd ? resolve(base, profile.cwd) : base
+  const argv: [string, ...string[]] =
+    typeof profile.command === 'string'
+      ? ['/bin/sh', '-c', renderTemplate(profile.command, values)]
+      : [
+          renderTemplate(profile.command[0] ?? '/bin/sh', values),
+          ...profile.command.slice(1).map((a) => renderTemplate(a, values)),
+        ]
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(profile.env).map(([k, v]) => [k, renderTemplate(v, values)])),
+  }
+  return { argv, cwd, env }
 }
