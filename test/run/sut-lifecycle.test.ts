@@ -145,3 +145,27 @@ describe('the SUT lifecycle', () => {
     )
   })
 })
+
+describe('the runner under faults of its own', () => {
+  it('a scenario port already in use: exit 3 with a clear message, nothing left listening', async () => {
+    const net = await import('node:net')
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()))
+    const port = (blocker.address() as { port: number }).port
+    const dir = out()
+    const scenario = join(dir, 'busy.yaml')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(
+      scenario,
+      `name: busy\nupstreams: { primary: { port: ${port} } }\nphases: [ { name: s, duration: 500ms } ]\n`,
+    )
+    try {
+      const r = await brownout(['run', scenario, '--direct'])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`)
+      expect(r.stderr).toContain('hint: pick another port, or port 0 for a free one')
+    } finally {
+      blocker.close()
+    }
+  })
+})
