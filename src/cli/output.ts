@@ -30,3 +30,18 @@ export function info(line: string): void {
 export function warn(line: string): void {
   process.stderr.write(`warning: ${line}\n`)
 }
+
+/** An abort signal that Ctrl-C (SIGINT) or SIGTERM fires, for runs that stop cleanly; release() when done. */
+export function interruptSignal(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController()
+  const onSignal = () => controller.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+  }
+}

@@ -10,7 +10,7 @@ import { runScenario, type SutMode } from '../run/run.js'
 import { loadScenario, scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
-import { info, printError } from './output.js'
+import { info, interruptSignal, printError } from './output.js'
 
 interface RunArgs {
   scenarios: string[]
@@ -152,10 +152,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         'a gateway, with records',
       ),
   handler: async (args) => {
-    const controller = new AbortController()
-    const onSignal = () => controller.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     const all: Array<{ result: GradeResult; data: RunData }> = []
     try {
@@ -177,7 +174,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           scenario,
           scenarioFile: file,
           sut,
-          signal: controller.signal,
+          signal: interrupt.signal,
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })
@@ -208,8 +205,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     } catch (err) {
       exit = printError(err)
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      interrupt.release()
     }
     process.exitCode = exit
   },

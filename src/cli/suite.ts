@@ -16,7 +16,7 @@ import { prepareOutDir } from '../run/files.js'
 import { runScenario, type SutMode } from '../run/run.js'
 import { loadScenario, scaleScenario } from '../scenario/load.js'
 import { loadSutProfile } from '../sut/profile.js'
-import { info, printError } from './output.js'
+import { info, interruptSignal, printError } from './output.js'
 import { capOptions, capsFrom, checkCaps, FAST_FACTOR } from './run.js'
 
 export const CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url))
@@ -83,10 +83,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       .example('$0 suite', 'the catalogue against the naive and the resilient reference gateways')
       .example('$0 suite --sut my-gateway.sut.yaml --out scorecard', 'your gateway, with reports'),
   handler: async (args) => {
-    const controller = new AbortController()
-    const onSignal = () => controller.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     try {
       const files = catalogue(args.only)
@@ -107,7 +104,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
               scenario,
               scenarioFile: file,
               sut: sut.mode,
-              signal: controller.signal,
+              signal: interrupt.signal,
               ...(dir ? { outDir: dir } : {}),
             })
             const data: RunData = { meta: run.meta, scenario, records: run.records, journal: run.journal }
@@ -145,8 +142,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
     } catch (err) {
       exit = printError(err)
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      interrupt.release()
     }
     process.exitCode = exit
   },
