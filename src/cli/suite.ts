@@ -30,6 +30,7 @@ interface SuiteArgs {
   out: string | undefined
   fast: number | undefined
   only: string | undefined
+  'exit-zero': boolean
   'max-rate': number
   'max-concurrency': number
   'max-duration': number
@@ -77,6 +78,11 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         type: 'number',
         describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
         coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
+      })
+      .option('exit-zero', {
+        type: 'boolean',
+        default: false,
+        describe: 'exit 0 when the suite ran, even if scenarios failed (a demo, not a gate)',
       })
       .option('only', { type: 'string', describe: 'comma-separated parts of scenario names to run' })
       .options(capOptions)
@@ -138,7 +144,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         writeFileSync(join(out, 'scorecard.html'), renderScorecardHtml(card))
         info(`\nscorecard written to ${join(out, 'scorecard.md')} and scorecard.html`)
       }
-      if (columns.some((c) => c.some((r) => !r.passed))) exit = ExitCode.checkFailed
+      if (columns.some((c) => c.some((r) => !r.passed)) && !args['exit-zero']) exit = ExitCode.checkFailed
     } catch (err) {
       exit = printError(err)
     } finally {
