@@ -170,7 +170,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
         entry.faults = fired.faults
       }
       plan = fired?.plan ?? base
-      if (!res.destroyed) result = await play(res, plan, arrivalMs, clock)
+      if (!res.destroyed) result = await play(res, plan, arrivalMs, clock, state.metrics.lateness)
     }
   } catch (err) {
     plan = errorPlan(ex, { status: 500, type: 'internal_error', message: `brownout internal error: ${String(err)}` })

@@ -9,6 +9,11 @@ export class UpstreamMetrics {
   private readonly requests: Counter<'upstream' | 'path' | 'status' | 'fault'>
   private readonly firstByte: Histogram<'upstream' | 'path'>
   private readonly duration: Histogram<'upstream' | 'path' | 'status'>
+  private readonly late: Histogram<'upstream'>
+  /** Records how late a scheduled write went out (ms): brownout's own timing error. */
+  readonly lateness = (ms: number): void => {
+    this.late.observe({ upstream: this.upstream }, ms / 1000)
+  }
 
   constructor(
     readonly upstream: string,
@@ -33,6 +38,13 @@ export class UpstreamMetrics {
       help: 'Time from arrival to the end of the exchange',
       labelNames: ['upstream', 'path', 'status'],
       buckets: LATENCY_BUCKETS,
+      registers,
+    })
+    this.late = new Histogram({
+      name: 'brownout_timing_error_seconds',
+      help: 'How late scheduled writes (tokens after a delay) went out against their schedule',
+      labelNames: ['upstream'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
     })
     new Gauge({

@@ -9,7 +9,14 @@ type TimelineStep = Step | { kind: 'headers'; atMs: number }
  * drift), honours back-pressure, and stops at once when the client goes away. Resolves when the exchange is over:
  * the response ended, the connection was reset or closed, or (for a hang) the client gave up.
  */
-export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: Clock): Promise<PlayResult> {
+export function play(
+  res: ServerResponse,
+  plan: Plan,
+  arrivalMs: number,
+  clock: Clock,
+  /** Called with how late (ms) each delayed body write went out against its schedule: brownout's timing error. */
+  onLate?: (lateMs: number) => void,
+): Promise<PlayResult> {
   const fast = playAtOnce(res, plan, arrivalMs, clock)
   if (fast) return fast
   return new Promise((resolve) => {
@@ -83,6 +90,7 @@ export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: 
     }
 
     const advance = (): void => {
+      const woken = timer !== undefined
       timer = undefined
       if (settled || endedBy) return
       res.cork()
@@ -95,6 +103,7 @@ export function play(res: ServerResponse, plan: Plan, arrivalMs: number, clock: 
             timer = setTimeout(advance, waitMs)
             return
           }
+          if (woken && onLate && step.kind === 'write') onLate(-waitMs)
           if (!run(step)) return
           index++
         }
