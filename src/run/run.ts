@@ -1,23 +1,18 @@
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { request } from 'undici'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
-import { type Executor, type LoadStats, runIdFor, startLoad } from '../load/driver.js'
+import { type LoadStats, runIdFor, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
-import type { RequestMapping } from '../load/request.js'
 import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
-import type { RequestTemplate, Scenario } from '../scenario/schema.js'
-import { clientExecutor } from '../sut/client-mode.js'
-import { type StartedSut, startSut, tail } from '../sut/process.js'
-import { type SutProfile, templateValues } from '../sut/profile.js'
-import { AttemptCounter } from '../upstream/correlation.js'
+import type { Scenario } from '../scenario/schema.js'
+import { type StartedSut, tail } from '../sut/process.js'
+import type { SutProfile } from '../sut/profile.js'
 import type { JournalEntry } from '../upstream/journal.js'
-import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import { VERSION } from '../version.js'
+import { answers, connectSut, startUpstreams } from './connect.js'
 import { JsonLines, prepareOutDir, writeJson } from './files.js'
 
 export type SutMode =
@@ -79,54 +74,6 @@ export interface RunResult {
   error?: BrownoutError
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-/** Whether anything answers HTTP at `url` within two seconds. */
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await request(url, { method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 })
-    await res.body.dump()
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
-async function startUpstreams(scenario: Scenario, clock: Clock): Promise<RunningUpstream[]> {
-  const attempts = new AttemptCounter()
-  const phases = phaseWindows(scenario)
-  const started: RunningUpstream[] = []
-  try {
-    for (const [name, config] of Object.entries(scenario.upstreams)) {
-      started.push(
-        await startUpstream({
-          ...config,
-          name,
-          seed: scenario.seed,
-          clock,
-          attempts,
-          phases,
-          journalCapacity: 2_000_000,
-        }),
-      )
-    }
-    return started
-  } catch (err) {
-    await Promise.all(started.map((u) => u.close()))
-    throw err
-  }
-}
-
 function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
   const out: Record<string, number> = {}
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1
@@ -174,47 +121,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     stopReason: null,
   }
   try {
-    const byName = Object.fromEntries(upstreams.map((u) => [u.name, u]))
-    let baseUrl: (t: RequestTemplate) => string
-    let mapping: RequestMapping = {}
-    let execute: Executor | undefined
-    if (opts.sut.mode === 'target') {
-      const url = opts.sut.url.replace(/\/$/, '')
-      baseUrl = () => url
-      meta.sut.url = url
-    } else if (opts.sut.mode === 'direct') {
-      const first = upstreams[0]
-      baseUrl = (t) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
-      meta.sut.url = first?.url ?? ''
-    } else {
-      const { profile, file } = opts.sut
-      const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${runId}.log`)
-      const values = templateValues(await freePort(), byName)
-      Object.assign(meta.sut, { name: profile.name, command: profile.command, log: logFile })
-      if (profile.kind === 'client') {
-        // Client mode: no server to start; the program runs once per request against the upstreams directly.
-        const first = upstreams[0]
-        baseUrl = (t) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
-        meta.sut.url = first?.url ?? ''
-        execute = clientExecutor(profile, values, file)
-      } else {
-        sut = await startSut(profile, values, logFile, file)
-        meta.sut.pid = sut.pid
-        const url = sut.url
-        baseUrl = () => url
-        meta.sut.url = url
-        mapping = {
-          paths: profile.paths,
-          models: profile.models,
-          headers: Object.fromEntries(
-            Object.entries(profile.headers).map(([k, v]) => [
-              k,
-              v.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (w, n: string) => values[n] ?? w),
-            ]),
-          ),
-        }
-      }
-    }
+    const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${runId}.log`)
+    const connection = await connectSut(opts.sut, upstreams, logFile, meta.sut)
+    sut = connection.sut
+    const { baseUrl, mapping, execute } = connection
     for (const u of upstreams) {
       u.reset()
       unsubscribes.push(
