@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { afterAll, beforeAll } from 'vitest'
 import type { JournalEntry } from '../src/upstream/journal.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
@@ -80,4 +82,25 @@ export function journalEntry(upstream: RunningUpstream, id: string, timeoutMs = 
       resolve(entry)
     })
   })
+}
+
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname
+
+/** Runs the built CLI to its exit, collecting its output; `onStarted` may signal it meanwhile. */
+export async function brownoutCli(
+  args: string[],
+  onStarted?: (child: ChildProcess) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => {
+    stdout += d
+  })
+  child.stderr?.on('data', (d) => {
+    stderr += d
+  })
+  onStarted?.(child)
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
 }

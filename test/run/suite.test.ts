@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { brownoutCli } from '../helpers.js'
 
-const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
+const _CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
 
-async function brownout(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr.on('data', (d) => {
-    stderr += d
-  })
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
-}
+const brownout = brownoutCli
 
 describe('brownout suite', () => {
   it('runs catalogue scenarios against both reference gateways and prints a side-by-side scorecard', async () => {

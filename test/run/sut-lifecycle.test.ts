@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { brownoutCli } from '../helpers.js'
 
-const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
+const _CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
 /** PIDs of live processes whose command line mentions `needle` (the process table, read from /proc). */
@@ -22,23 +21,7 @@ function processesMatching(needle: string): number[] {
   return pids
 }
 
-async function brownout(
-  args: string[],
-  onStarted?: (child: ReturnType<typeof spawn>) => void,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr.on('data', (d) => {
-    stderr += d
-  })
-  onStarted?.(child)
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
-}
+const brownout = brownoutCli
 
 const out = () => mkdtempSync(join(tmpdir(), 'brownout-test-'))
 
