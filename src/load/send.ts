@@ -1,10 +1,10 @@
-import { type Dispatcher, request } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
 import type { RequestTemplate } from '../scenario/schema.js'
 import { errorShape, interpretBody, interpretEvent } from './interpret.js'
 import type { ClientRecord } from './record.js'
 import type { BuiltRequest } from './request.js'
-import { SseParser } from './sse.js'
+import { type SseEvent, SseParser } from './sse.js'
 
 const TEXT_CAP = 64 * 1024
 const KEPT_HEADERS = [
@@ -65,7 +65,97 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
 }
 
 /** Sends one logical request and reads its whole answer, event by event for streams. Never throws. */
-export async function sendOne(
+/** Turns a response, as it arrives, into the outcome fields of a record (status, stream events, text, errors). */
+class ResponseReader {
+  private parser: SseParser | undefined
+  private chunks: Buffer[] = []
+  private text = ''
+  private lastToken: number | null = null
+  private contentType = ''
+
+  constructor(
+    private readonly record: ClientRecord,
+    private readonly api: RequestTemplate['api'],
+    private readonly now: () => number,
+  ) {}
+
+  start(status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.record.status = status
+    this.record.headers = keptHeaders(headers)
+    this.contentType = String(headers['content-type'] ?? '')
+    if (status < 400 && this.contentType.startsWith('text/event-stream')) this.parser = new SseParser()
+  }
+
+  data(chunk: Buffer): void {
+    this.record.bytes += chunk.length
+    if (!this.parser) {
+      this.chunks.push(chunk)
+      return
+    }
+    for (const ev of this.parser.feed(chunk.toString('utf8'))) this.event(ev)
+  }
+
+  private event(ev: SseEvent): void {
+    const r = this.record
+    r.events++
+    const meaning = interpretEvent(this.api, ev)
+    if (meaning === 'unparseable') {
+      r.bodyError ??= 'unparseable-event'
+      return
+    }
+    if (meaning.text !== undefined && meaning.text !== '') {
+      const t = this.now()
+      if (this.lastToken === null) r.ttftMs = t - r.intendedAt
+      else r.gapsMs.push(Math.round((t - this.lastToken) * 100) / 100)
+      this.lastToken = t
+      if (this.text.length < TEXT_CAP) this.text += meaning.text
+    }
+    if (meaning.finish) r.finishReason = meaning.finish
+    if (meaning.terminal) r.terminal = true
+    if (meaning.error) r.inBandError = meaning.error
+  }
+
+  end(): void {
+    const r = this.record
+    if (this.parser) {
+      r.text = this.text
+      return
+    }
+    const raw = Buffer.concat(this.chunks).toString('utf8')
+    if ((r.status ?? 0) >= 400) {
+      r.outcome = 'http-error'
+      r.errorBody = { ...errorShape(this.api, raw), contentType: this.contentType || null }
+      return
+    }
+    r.ttftMs = this.now() - r.intendedAt
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch {
+      r.bodyError = this.contentType.includes('json')
+        ? 'invalid-json'
+        : `not-json (${this.contentType || 'no content-type'})`
+    }
+    const meaning = parsed === undefined ? undefined : interpretBody(this.api, parsed)
+    if (parsed !== undefined && !meaning) r.bodyError = 'unexpected-shape'
+    if (meaning) {
+      r.text = meaning.text
+      r.finishReason = meaning.finish
+      r.terminal = true
+    }
+  }
+
+  /** The exchange broke: keep what text arrived. */
+  fail(): void {
+    if (this.text) this.record.text = this.text
+  }
+}
+
+/**
+ * Sends one logical request and reads its whole answer, event by event for streams. Uses undici's dispatch
+ * handlers directly (no stream object per response): the driver's hot path. Never throws.
+ */
+export function sendOne(
   ctx: SendContext,
   base: RecordBase,
   template: RequestTemplate,
@@ -74,89 +164,59 @@ export async function sendOne(
 ): Promise<ClientRecord> {
   const now = () => ctx.clock.now() - ctx.startMs
   const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
-  // One controller and one timer per request (AbortSignal.any/timeout are costly at thousands of requests/s).
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, ctx.timeoutMs)
-  const onStop = () => controller.abort()
-  ctx.signal.addEventListener('abort', onStop, { once: true })
-  const signal = controller.signal
-  let text = ''
-  try {
-    const res = await request(url, {
-      method: 'POST',
-      headers: built.headers,
-      body: built.body,
-      dispatcher: ctx.dispatcher,
-      signal,
-    })
-    record.status = res.statusCode
-    record.headers = keptHeaders(res.headers)
-    const contentType = String(res.headers['content-type'] ?? '')
-    if (res.statusCode >= 400) {
-      const raw = await res.body.text()
-      record.bytes = Buffer.byteLength(raw)
-      record.outcome = 'http-error'
-      record.errorBody = { ...errorShape(template.api, raw), contentType: contentType || null }
-    } else if (contentType.startsWith('text/event-stream')) {
-      const parser = new SseParser()
-      let lastToken: number | null = null
-      for await (const chunk of res.body) {
-        record.bytes += (chunk as Buffer).length
-        for (const ev of parser.feed((chunk as Buffer).toString('utf8'))) {
-          record.events++
-          const meaning = interpretEvent(template.api, ev)
-          if (meaning === 'unparseable') {
-            record.bodyError ??= 'unparseable-event'
-            continue
-          }
-          if (meaning.text !== undefined && meaning.text !== '') {
-            const t = now()
-            if (lastToken === null) record.ttftMs = t - base.intendedAt
-            else record.gapsMs.push(Math.round((t - lastToken) * 100) / 100)
-            lastToken = t
-            if (text.length < TEXT_CAP) text += meaning.text
-          }
-          if (meaning.finish) record.finishReason = meaning.finish
-          if (meaning.terminal) record.terminal = true
-          if (meaning.error) record.inBandError = meaning.error
-        }
-      }
-      record.text = text
-    } else {
-      const raw = await res.body.text()
-      record.bytes = Buffer.byteLength(raw)
-      record.ttftMs = now() - base.intendedAt
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(raw)
-      } catch {
-        record.bodyError = contentType.includes('json')
-          ? 'invalid-json'
-          : `not-json (${contentType || 'no content-type'})`
-      }
-      const meaning = parsed === undefined ? undefined : interpretBody(template.api, parsed)
-      if (parsed !== undefined && !meaning) record.bodyError = 'unexpected-shape'
-      if (meaning) {
-        record.text = meaning.text
-        record.finishReason = meaning.finish
-        record.terminal = true
-      }
+  const reader = new ResponseReader(record, template.api, now)
+  const target = new URL(url)
+  return new Promise((resolve) => {
+    let controller: Dispatcher.DispatchController | undefined
+    let abortWith: Error | undefined
+    let timedOut = false
+    let settled = false
+    const abort = (err: Error) => {
+      abortWith = err
+      if (controller && !controller.aborted) controller.abort(err)
     }
-  } catch (err) {
-    if (text) record.text = text
-    const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } }
-    if (timedOut) record.outcome = 'timeout'
-    else record.outcome = 'network-error'
-    record.error = e.code ?? e.cause?.code ?? e.name ?? 'error'
-    if (ctx.signal.aborted && !timedOut) record.error = 'run-stopped'
-  } finally {
-    clearTimeout(timer)
-    ctx.signal.removeEventListener('abort', onStop)
-  }
-  record.latencyMs = now() - base.intendedAt
-  return record
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort(new Error('client deadline'))
+    }, ctx.timeoutMs)
+    const onStop = () => abort(new Error('run stopped'))
+    ctx.signal.addEventListener('abort', onStop, { once: true })
+    const settle = (error?: Error) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      ctx.signal.removeEventListener('abort', onStop)
+      if (error) {
+        reader.fail()
+        record.outcome = timedOut ? 'timeout' : 'network-error'
+        const e = error as Error & { code?: string; cause?: { code?: string } }
+        record.error = ctx.signal.aborted && !timedOut ? 'run-stopped' : (e.code ?? e.cause?.code ?? e.name ?? 'error')
+      }
+      record.latencyMs = now() - base.intendedAt
+      resolve(record)
+    }
+    ctx.dispatcher.dispatch(
+      {
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: 'POST',
+        headers: built.headers,
+        body: built.body,
+      },
+      {
+        onRequestStart: (c) => {
+          controller = c
+          if (abortWith) c.abort(abortWith)
+        },
+        onResponseStart: (_c, statusCode, headers) =>
+          reader.start(statusCode, headers as Record<string, string | string[] | undefined>),
+        onResponseData: (_c, chunk) => reader.data(chunk),
+        onResponseEnd: () => {
+          reader.end()
+          settle()
+        },
+        onResponseError: (_c, err) => settle(err),
+      },
+    )
+  })
 }
