@@ -85,7 +85,13 @@ function phaseAt(phases: PhaseWindow[], t: number): string {
  */
 export function startLoad(opts: DriverOptions, schedule: number[] | undefined): RunningLoad {
   const { load, clock } = opts
-  const dispatcher = new Agent({ connections: null, keepAliveTimeout: 10_000, connect: { timeout: load.timeout } })
+  // A bounded pool per origin, as real clients have: past it requests queue (their latency still counts from the
+  // intended send time) instead of opening thousands of sockets, which collapses throughput under overload.
+  const dispatcher = new Agent({
+    connections: load.max_connections,
+    keepAliveTimeout: 10_000,
+    connect: { timeout: load.timeout },
+  })
   const stopper = new AbortController()
   // Every in-flight request listens for the stop: thousands of listeners are expected here.
   setMaxListeners(0, stopper.signal)

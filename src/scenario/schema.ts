@@ -60,6 +60,12 @@ export const loadSchema = z
     timeout: durationSchema
       .default(30_000)
       .describe("the client's own deadline per request; past it the request is a hang"),
+    max_connections: z
+      .number()
+      .int()
+      .positive()
+      .default(512)
+      .describe('connections the load driver opens per origin; more requests queue for one'),
     max_in_flight: z
       .number()
       .int()
