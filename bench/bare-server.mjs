@@ -1,14 +1,16 @@
-// The baseline: a bare node:http server that parses the request JSON and returns the same bytes brownout would.
+// The baseline: a bare node:http server that parses the request JSON and returns the same bytes brownout would:
+// the same body and, when a headers file is given, the same response headers.
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 
 const body = readFileSync(process.argv[2])
+const extra = process.argv[3] ? JSON.parse(readFileSync(process.argv[3], 'utf8')) : {}
 const server = http.createServer((req, res) => {
   const chunks = []
   req.on('data', (c) => chunks.push(c))
   req.on('end', () => {
     JSON.parse(Buffer.concat(chunks).toString())
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
+    res.writeHead(200, { ...extra, 'content-type': 'application/json', 'content-length': body.length })
     res.end(body)
   })
 })

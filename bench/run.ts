@@ -52,7 +52,14 @@ async function throughput(): Promise<void> {
   })
   const bytesFile = join(tmp, 'body.json')
   writeFileSync(bytesFile, Buffer.from(await sample.body.arrayBuffer()))
-  const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
+  // The same headers too (brownout's provider and rate-limit headers), minus those node:http writes itself.
+  const headersFile = join(tmp, 'headers.json')
+  const skip = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type'])
+  writeFileSync(
+    headersFile,
+    JSON.stringify(Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !skip.has(k)))),
+  )
+  const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile, headersFile])
   await cannon(`${brownout.url}/v1/chat/completions`, chatBody, 1, 50, idHeader)
   await cannon(`${bare.url}/`, chatBody, 1, 50)
   const ratios: number[] = []
