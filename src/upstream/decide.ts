@@ -1,8 +1,7 @@
-import { goDuration } from '../duration.js'
 import type { BodyResult } from './body.js'
 import type { Exchange } from './exchange.js'
 import type { Plan } from './plan.js'
-import { errorPlan } from './replies.js'
+import { errorPlan, rateLimitSpec } from './replies.js'
 import type { Route } from './router.js'
 
 const OPENAI_BAD_JSON =
@@ -58,27 +57,13 @@ function rateLimited(ex: Exchange): Plan | undefined {
   const admission = limiter.admit(ex.tokenCost)
   if (admission.ok) return undefined
   const kind = admission.kind ?? 'requests'
-  const retryAfterMs = admission.retryAfterMs ?? 1000
-  const model =
-    typeof (ex.body as { model?: unknown })?.model === 'string' ? (ex.body as { model: string }).model : 'this model'
   const bucket = kind === 'requests' ? limiter.requests : limiter.tokens
-  if (ex.provider === 'anthropic') {
-    const what = kind === 'requests' ? 'requests' : 'input tokens'
-    return errorPlan(ex, {
-      status: 429,
-      type: 'rate_limit_error',
-      message: `This request would exceed the rate limit for your organization of ${bucket.limit} ${what} per minute. Please try again later.`,
-      retryAfterMs,
-    })
-  }
-  const unit = kind === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)'
-  const used = bucket.limit - bucket.remaining()
-  const requested = kind === 'requests' ? 1 : ex.tokenCost
-  return errorPlan(ex, {
-    status: 429,
-    type: kind,
-    code: 'rate_limit_exceeded',
-    message: `Rate limit reached for ${model} in organization org-brownout on ${unit}: Limit ${bucket.limit}, Used ${used}, Requested ${requested}. Please try again in ${goDuration(retryAfterMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
-    retryAfterMs,
-  })
+  return errorPlan(
+    ex,
+    rateLimitSpec(ex, kind, {
+      used: bucket.limit - bucket.remaining(),
+      requested: kind === 'requests' ? 1 : ex.tokenCost,
+      retryAfterMs: admission.retryAfterMs ?? 1000,
+    }),
+  )
 }

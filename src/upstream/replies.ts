@@ -1,3 +1,4 @@
+import { goDuration } from '../duration.js'
 import type { Exchange } from './exchange.js'
 import { providerHeaders, providerRequestId } from './headers.js'
 import type { Plan } from './plan.js'
@@ -114,5 +115,38 @@ export function ssePlan(ex: Exchange, frames: Array<{ atMs: number; data: string
     headers: providerHeaders(ex, 'text/event-stream; charset=utf-8', first),
     headersAtMs: first,
     steps: [...frames.map((f) => ({ kind: 'write' as const, ...f })), { kind: 'end', atMs: last }],
+  }
+}
+
+/**
+ * The 429 a provider sends when a rate limit is hit, in its own words: OpenAI's "Rate limit reached for <model>
+ * … on requests per min (RPM)" with type `requests`/`tokens`, or Anthropic's `rate_limit_error`. Used by the
+ * upstream's own buckets and by the `rate-limit` fault.
+ */
+export function rateLimitSpec(
+  ex: Exchange,
+  kind: 'requests' | 'tokens',
+  o: { used: number; requested: number; retryAfterMs: number; sendRetryAfter?: boolean },
+): ErrorSpec {
+  const bucket = kind === 'requests' ? ex.upstream.limiter.requests : ex.upstream.limiter.tokens
+  const retry = o.sendRetryAfter === false ? {} : { retryAfterMs: o.retryAfterMs }
+  if (ex.provider === 'anthropic') {
+    const what = kind === 'requests' ? 'requests' : 'input tokens'
+    return {
+      status: 429,
+      type: 'rate_limit_error',
+      message: `This request would exceed your organization's rate limit of ${bucket.limit} ${what} per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.`,
+      ...retry,
+    }
+  }
+  const body = ex.body as { model?: unknown } | undefined
+  const model = typeof body?.model === 'string' ? body.model : 'this model'
+  const unit = kind === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)'
+  return {
+    status: 429,
+    type: kind,
+    code: 'rate_limit_exceeded',
+    message: `Rate limit reached for ${model} in organization org-brownout on ${unit}: Limit ${bucket.limit}, Used ${o.used}, Requested ${o.requested}. Please try again in ${goDuration(o.retryAfterMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+    ...retry,
   }
 }
