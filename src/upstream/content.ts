@@ -130,5 +130,16 @@ export function embeddingFor(seed: number | string, text: string, dimensions: nu
 /** A short deterministic id suffix (24 hex digits) for response ids: three salted 32-bit hashes, no RNG needed. */
 export function idSuffix(seed: number | string, ...parts: Array<string | number>): string {
   const key = `${seed}\u0000${parts.join('\u0000')}`
-  return [1, 2, 3].map((salt) => hash32(`${salt}${key}`).toString(16).padStart(8, '0')).join('')
+  // hash32(`${salt}${key}`) for salts 1, 2 and 3, in one pass over the key.
+  let a = hash32('1')
+  let b = hash32('2')
+  let c = hash32('3')
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i)
+    a = Math.imul(a ^ code, 0x01000193)
+    b = Math.imul(b ^ code, 0x01000193)
+    c = Math.imul(c ^ code, 0x01000193)
+  }
+  const hex = (h: number) => (h >>> 0).toString(16).padStart(8, '0')
+  return hex(a) + hex(b) + hex(c)
 }

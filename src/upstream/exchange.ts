@@ -45,7 +45,9 @@ export function attemptRng(ex: Exchange, purpose: string): Rng {
 export function tokenTimes(ex: Exchange, count: number): number[] {
   const { ttft, itl } = ex.upstream.config.latency
   if (ttft.dist === 'fixed' && itl.dist === 'fixed') {
-    return Array.from({ length: count }, (_, i) => ttft.value + i * itl.value)
+    const times = new Array<number>(count)
+    for (let i = 0; i < count; i++) times[i] = ttft.value + i * itl.value
+    return times
   }
   const rng = attemptRng(ex, 'timing')
   const times: number[] = []

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
 import { type Exchange, sseEvent, tokenTimes } from '../exchange.js'
 import type { Plan } from '../plan.js'
+import { quickMessages } from '../quick-checks.js'
 import { errorPlan, jsonPlan, ssePlan } from '../replies.js'
 import { validateBody } from '../validate.js'
 import { answerOf, badRequestPlan, promptTokens, unknownModelPlan } from './shared.js'
@@ -45,7 +46,7 @@ function forcedTool(req: MessagesRequest): z.output<typeof tool> | string | unde
 
 /** POST /v1/messages, streaming or not, text or a forced tool_use. */
 export function messages(ex: Exchange): Plan {
-  const parsed = validateBody(messagesRequestSchema, ex.body, 'anthropic')
+  const parsed = validateBody(messagesRequestSchema, ex.body, 'anthropic', quickMessages)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
 import { type Exchange, sseData, tokenTimes } from '../exchange.js'
 import type { Plan } from '../plan.js'
+import { quickChat } from '../quick-checks.js'
 import { errorPlan, jsonPlan, ssePlan } from '../replies.js'
 import { validateBody } from '../validate.js'
 import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from './shared.js'
@@ -55,7 +56,7 @@ export function chatCompletions(ex: Exchange): Plan {
   if (!body || typeof body !== 'object' || Array.isArray(body) || body.model === undefined) {
     return errorPlan(ex, { status: 400, message: 'you must provide a model parameter', param: null, code: null })
   }
-  const parsed = validateBody(chatRequestSchema, body, 'openai')
+  const parsed = validateBody(chatRequestSchema, body, 'openai', quickChat)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

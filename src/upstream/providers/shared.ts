@@ -1,4 +1,4 @@
-import { type Answer, answerFor, estimateTokens } from '../content.js'
+import { type Answer, answerFor } from '../content.js'
 import type { Exchange } from '../exchange.js'
 import type { Plan } from '../plan.js'
 import { errorPlan } from '../replies.js'
@@ -24,7 +24,7 @@ export function promptTokens(value: unknown): number {
     }
   }
   walk(value, 0)
-  return estimateTokens('x'.repeat(Math.max(1, chars)))
+  return Math.max(1, Math.ceil(chars / 4))
 }
 
 /** 404 for a model that is not in the configured list (no list: every model exists). */
