@@ -1,6 +1,7 @@
 // npm run bench: brownout's own performance, every figure a ratio against a baseline measured in the same run.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import net from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import { systemClock } from '../src/clock.js'
 import { startLoad } from '../src/load/driver.js'
 import { loadSchema } from '../src/scenario/schema.js'
 import { cannon, median, quantile, rssMiB, spawnServer } from './lib.js'
+import { startWireMock } from './wiremock.js'
 
 const root = new URL('..', import.meta.url).pathname
 const CLI = join(root, 'dist/cli/main.js')
@@ -78,6 +80,43 @@ async function throughput(): Promise<void> {
     `serve, non-streaming chat: ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`,
   )
   note(`  → brownout ÷ bare node:http = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
+  await againstWireMock(
+    await readFile(bytesFile, 'utf8'),
+    JSON.parse(await readFile(headersFile, 'utf8')) as Record<string, string>,
+  )
+}
+
+/** brownout vs WireMock serving the same bytes, both warmed up (the JVM needs it), interleaved rounds. */
+async function againstWireMock(body: string, headers: Record<string, string>): Promise<void> {
+  let wiremock: Awaited<ReturnType<typeof startWireMock>>
+  try {
+    wiremock = await startWireMock(join(tmp, 'wiremock'), '/v1/chat/completions', body, {
+      ...headers,
+      'content-type': 'application/json',
+    })
+  } catch (err) {
+    results.wiremock = { skipped: String(err) }
+    note(`serve vs WireMock: skipped (${String(err)}; it needs java ≥ 11 and the npm registry)`)
+    return
+  }
+  const brownout = await serveWith(undefined)
+  const chat = (url: string) => `${url}/v1/chat/completions`
+  for (let i = 0; i < 3; i++) await cannon(chat(wiremock.url), chatBody, SECONDS, 50)
+  await cannon(chat(brownout.url), chatBody, 1, 50, idHeader)
+  const rows: Array<{ brownout: number; wiremock: number }> = []
+  for (let round = 0; round < 3; round++) {
+    const b = await cannon(chat(brownout.url), chatBody, SECONDS, 50, idHeader)
+    const w = await cannon(chat(wiremock.url), chatBody, SECONDS, 50)
+    rows.push({ brownout: b.rps, wiremock: w.rps })
+  }
+  await brownout.kill()
+  await wiremock.kill()
+  const ratio = median(rows.map((r) => r.brownout / r.wiremock))
+  results.wiremock = { rounds: rows, ratio, target: 2, met: ratio >= 2 }
+  note(
+    `serve vs WireMock (same bytes, warmed up): ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.wiremock.toFixed(0)} req/s`).join('; ')}`,
+  )
+  note(`  → brownout ÷ WireMock = ${ratio.toFixed(2)} (target ≥ 2): ${ratio >= 2 ? 'met' : 'NOT MET'}`)
 }
 
 /** Cumulative counts of brownout_timing_error_seconds buckets, by upper bound in ms. */
