@@ -263,20 +263,37 @@ async function driver(): Promise<void> {
   )
 }
 
+/**
+ * A synthetic saved run of 1,000,000 attempts, graded as `brownout report <dir>` does: the grader is timed in a
+ * process of its own, and that process's peak resident memory comes from the kernel.
+ */
 function gradingMillion(): void {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/grade-million.ts'), '500000'], {
+  const dir = join(tmp, 'million')
+  const script = join(root, 'bench/grade-million.ts')
+  execFileSync(process.execPath, ['--import', 'tsx', script, 'write', dir, '500000'], { stdio: 'inherit' })
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script, 'grade', dir], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   })
   const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
     attempts: number
+    loadSeconds: number
+    gradeSeconds: number
     seconds: number
+    loadedRssMiB: number
     peakRssMiB: number
-    rssBeforeMiB: number
   }
-  results.grading = { ...r, targetSeconds: 10, targetMiB: 1024, met: r.seconds <= 10 && r.peakRssMiB < 1024 }
+  // The same folder through the real CLI, which also renders every report (HTML charts included).
+  const t0 = performance.now()
+  execFileSync(process.execPath, [CLI, 'report', dir], { stdio: 'ignore' })
+  const cliSeconds = (performance.now() - t0) / 1000
+  const met = r.seconds <= 10 && r.peakRssMiB < 1024
+  results.grading = { ...r, cliSeconds, targetSeconds: 10, targetMiB: 1024, met }
   note(
-    `grading ${r.attempts.toLocaleString('en')} attempts: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (data alone ${r.rssBeforeMiB.toFixed(0)} MiB; target: seconds, < 1 GiB): ${r.seconds <= 10 && r.peakRssMiB < 1024 ? 'met' : 'NOT MET'}`,
+    `grading ${r.attempts.toLocaleString('en')} attempts from a saved run: ${r.seconds.toFixed(2)} s (load ${r.loadSeconds.toFixed(2)} s, grade ${r.gradeSeconds.toFixed(2)} s), peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.loadedRssMiB.toFixed(0)} MiB once loaded; target: seconds, < 1 GiB): ${met ? 'met' : 'NOT MET'}`,
+  )
+  note(
+    `  \`brownout report\` on that folder (grading plus every report, HTML charts included): ${cliSeconds.toFixed(2)} s`,
   )
 }
 

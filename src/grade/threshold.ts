@@ -64,10 +64,11 @@ export function reduce(values: readonly number[], stat: Stat, fallback: Stat): n
       return percentile(values, s.q)
     case 'avg':
       return values.reduce((a, b) => a + b, 0) / values.length
+    // reduce, not Math.max(...values): spreading a long run's sample overflows the call stack.
     case 'max':
-      return Math.max(...values)
+      return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY)
     case 'min':
-      return Math.min(...values)
+      return values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
     case 'value':
       return values[0] ?? Number.NaN
   }

@@ -1,14 +1,79 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { BrownoutError } from '../errors.js'
 import type { RunData } from '../grade/context.js'
+import type { ClientRecord } from '../load/record.js'
 import { scenarioSchema } from '../scenario/schema.js'
+import type { JournalEntry } from '../upstream/journal.js'
 
-function jsonLines<T>(file: string): T[] {
-  if (!existsSync(file)) return []
-  const out: T[] = []
-  for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim() !== '') out.push(JSON.parse(line) as T)
-  return out
+const CHUNK_BYTES = 1 << 20
+
+/**
+ * Each JSON line of a file, read a megabyte at a time: a long run's files outgrow what one string may hold,
+ * and reading them whole would double the memory. A newline byte never occurs inside a UTF-8 sequence.
+ */
+export function* jsonLines<T>(file: string): Generator<T> {
+  if (!existsSync(file)) return
+  const fd = openSync(file, 'r')
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES)
+    let carry: Buffer | null = null
+    for (;;) {
+      const read = readSync(fd, chunk, 0, CHUNK_BYTES, null)
+      if (read === 0) break
+      let buf = chunk.subarray(0, read)
+      if (carry) buf = Buffer.concat([carry, buf])
+      let start = 0
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        if (nl > start) yield JSON.parse(buf.toString('utf8', start, nl)) as T
+        start = nl + 1
+      }
+      carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null
+    }
+    if (carry && carry.toString('utf8').trim() !== '') yield JSON.parse(carry.toString('utf8')) as T
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Shares what a million lines repeat: one copy of each short string (upstream, path, model…) and of empty lists
+ * and header maps, instead of one per line. Grading only reads these.
+ */
+class Compactor {
+  private strings = new Map<string, string>()
+  private readonly noFaults: string[] = []
+  private readonly noGaps: number[] = []
+  private readonly noHeaders: Record<string, string> = {}
+
+  private s<T extends string | null>(value: T): T {
+    if (value === null) return value
+    const known = this.strings.get(value)
+    if (known !== undefined) return known as T
+    if (this.strings.size < 10_000) this.strings.set(value, value)
+    return value
+  }
+
+  entry(e: JournalEntry): JournalEntry {
+    e.upstream = this.s(e.upstream)
+    e.method = this.s(e.method)
+    e.path = this.s(e.path)
+    e.model = this.s(e.model)
+    e.errorType = this.s(e.errorType)
+    e.rule = this.s(e.rule)
+    if (e.faults.length === 0) e.faults = this.noFaults
+    return e
+  }
+
+  record(r: ClientRecord): ClientRecord {
+    r.model = this.s(r.model)
+    r.phase = this.s(r.phase)
+    r.finishReason = this.s(r.finishReason)
+    r.error = this.s(r.error)
+    if (r.gapsMs.length === 0) r.gapsMs = this.noGaps
+    if (Object.keys(r.headers).length === 0) r.headers = this.noHeaders
+    return r
+  }
 }
 
 /** Reads a saved run folder (run.json, scenario.json, requests.jsonl, journal.jsonl) back into run data. */
@@ -22,12 +87,13 @@ export function loadRun(dir: string): RunData {
     }
     return file
   }
+  const compact = new Compactor()
   try {
     return {
       meta: JSON.parse(readFileSync(need('run.json'), 'utf8')),
       scenario: scenarioSchema.parse(JSON.parse(readFileSync(need('scenario.json'), 'utf8'))),
-      records: jsonLines(join(dir, 'requests.jsonl')),
-      journal: jsonLines(join(dir, 'journal.jsonl')),
+      records: Array.from(jsonLines<ClientRecord>(join(dir, 'requests.jsonl')), (r) => compact.record(r)),
+      journal: Array.from(jsonLines<JournalEntry>(join(dir, 'journal.jsonl')), (e) => compact.entry(e)),
     }
   } catch (err) {
     if (err instanceof BrownoutError) throw err

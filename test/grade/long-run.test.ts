@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { grade } from '../../src/grade/grade.js'
+import { renderHtml } from '../../src/report/html.js'
+import { jsonLines, loadRun } from '../../src/run/saved.js'
+import { att, rec, run } from './builders.js'
+
+describe('long runs', () => {
+  it('grades and charts 200,000 requests (spreading them into Math.max would overflow the stack)', () => {
+    const n = 200_000
+    const records = Array.from({ length: n }, (_, i) =>
+      rec(`r${i}`, { n: i, intendedAt: i / 20, stream: false, text: null, latencyMs: 50 + (i % 100) }),
+    )
+    const journal = records.map((r) => att(r.id, 1, r.intendedAt + 1, { stream: false }))
+    const data = run(records, journal, {
+      phases: [{ name: 'steady', duration: 10_000 }],
+      expect: { 'client.latency': 'max < 1s' },
+    })
+    const result = grade(data)
+    const latency = result.checks.find((c) => c.name === 'client.latency')
+    expect(latency?.verdict).toBe('pass')
+    expect(latency?.value).toBe(149)
+    expect(renderHtml([{ result, data }])).toContain('<svg')
+  })
+
+  it('reads saved JSON lines a chunk at a time, lines split across chunks and multibyte text intact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brownout-lines-'))
+    const file = join(dir, 'x.jsonl')
+    // ~3 MiB of lines of varying length with 3-byte characters, so chunk edges fall mid-line and mid-character.
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ i, text: '€'.repeat(300 + (i % 37)) }))
+    writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n\n`)
+    expect([...jsonLines(file)]).toEqual(rows)
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n')) // no final newline
+    expect([...jsonLines(file)]).toEqual(rows)
+  })
+
+  it('loads a saved run whose lines repeat the same strings without changing what they say', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brownout-saved-'))
+    const records = [rec('a'), rec('b', { headers: { 'retry-after': '1' }, gapsMs: [5, 6] })]
+    const journal = [att('a', 1, 1), att('b', 1, 2, { faults: ['error'] })]
+    const data = run(records, journal)
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(data.meta))
+    writeFileSync(join(dir, 'scenario.json'), JSON.stringify(data.scenario))
+    writeFileSync(join(dir, 'requests.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`)
+    writeFileSync(join(dir, 'journal.jsonl'), `${journal.map((e) => JSON.stringify(e)).join('\n')}\n`)
+    const loaded = loadRun(dir)
+    expect(loaded.records).toEqual(records)
+    expect(loaded.journal).toEqual(journal)
+    expect(loaded.records[0]?.model).toBe(loaded.records[1]?.model)
+  })
+})
