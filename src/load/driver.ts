@@ -98,7 +98,9 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
   const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {} }
   const startMs = clock.now()
   const ctx = { dispatcher, clock, startMs, timeoutMs: load.timeout, signal: stopper.signal }
-  const pending = new Set<Promise<void>>()
+  // Requests in flight are counted, not collected: when the loop has ended and the count is back to zero, done.
+  let inFlight = 0
+  let drained: (() => void) | undefined
   let n = 0
 
   const fire = (intendedAt: number): Promise<void> | undefined => {
@@ -123,17 +125,17 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     const built = buildRequest(template, id, opts.mapping)
     stats.sent++
     stats.inFlight++
-    const p = (opts.execute ?? sendOne)(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built).then(
-      (record) => {
+    inFlight++
+    return (opts.execute ?? sendOne)(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built)
+      .then((record) => {
         stats.inFlight--
         const key = record.status === null ? record.outcome : String(record.status)
         stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1
         opts.onRecord(record)
-      },
-    )
-    pending.add(p)
-    void p.finally(() => pending.delete(p))
-    return p
+      })
+      .finally(() => {
+        if (--inFlight === 0) drained?.()
+      })
   }
 
   const loop = schedule
@@ -141,7 +143,7 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
   const done = loop
     .then(async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending])
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
     })
     .finally(() => dispatcher.destroy().catch(() => undefined))
   return { stats, startMs, stop: () => stopper.abort(), done }

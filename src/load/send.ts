@@ -24,8 +24,16 @@ export type RecordBase = Pick<
 
 /** A record for a request that has not produced anything yet: every outcome field empty. */
 export function emptyRecord(base: RecordBase, sendLagMs: number): ClientRecord {
+  // Every field spelled out (no spread): one object shape for every record, built fast on the driver's hot path.
   return {
-    ...base,
+    id: base.id,
+    n: base.n,
+    api: base.api,
+    model: base.model,
+    stream: base.stream,
+    maxTokens: base.maxTokens,
+    phase: base.phase,
+    intendedAt: base.intendedAt,
     sendLagMs,
     outcome: 'ok',
     status: null,
@@ -151,6 +159,35 @@ class ResponseReader {
   }
 }
 
+/** Origin and path of each URL the driver sends to (a handful per run), parsed once. */
+const targets = new Map<string, { origin: string; path: string }>()
+function targetOf(url: string): { origin: string; path: string } {
+  let t = targets.get(url)
+  if (!t) {
+    const u = new URL(url)
+    t = { origin: u.origin, path: `${u.pathname}${u.search}` }
+    if (targets.size > 1000) targets.clear()
+    targets.set(url, t)
+  }
+  return t
+}
+
+/** One abort listener per stop signal, fanning out to the requests in flight (an EventTarget listener each is slow). */
+const stopHandlers = new WeakMap<AbortSignal, Set<() => void>>()
+function onStop(signal: AbortSignal, handler: () => void): () => void {
+  let handlers = stopHandlers.get(signal)
+  if (!handlers) {
+    const set = new Set<() => void>()
+    handlers = set
+    stopHandlers.set(signal, set)
+    signal.addEventListener('abort', () => {
+      for (const h of set) h()
+    })
+  }
+  handlers.add(handler)
+  return () => handlers.delete(handler)
+}
+
 /**
  * Sends one logical request and reads its whole answer, event by event for streams. Uses undici's dispatch
  * handlers directly (no stream object per response): the driver's hot path. Never throws.
@@ -165,7 +202,7 @@ export function sendOne(
   const now = () => ctx.clock.now() - ctx.startMs
   const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
   const reader = new ResponseReader(record, template.api, now)
-  const target = new URL(url)
+  const target = targetOf(url)
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | undefined
     let abortWith: Error | undefined
@@ -179,13 +216,12 @@ export function sendOne(
       timedOut = true
       abort(new Error('client deadline'))
     }, ctx.timeoutMs)
-    const onStop = () => abort(new Error('run stopped'))
-    ctx.signal.addEventListener('abort', onStop, { once: true })
+    const unlisten = onStop(ctx.signal, () => abort(new Error('run stopped')))
     const settle = (error?: Error) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      ctx.signal.removeEventListener('abort', onStop)
+      unlisten()
       if (error) {
         reader.fail()
         record.outcome = timedOut ? 'timeout' : 'network-error'
@@ -198,7 +234,7 @@ export function sendOne(
     ctx.dispatcher.dispatch(
       {
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: 'POST',
         headers: built.headers,
         body: built.body,
