@@ -5,15 +5,18 @@ import { readFile } from 'node:fs/promises'
 import net from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { request } from 'undici'
-import { systemClock } from '../src/clock.js'
-import { startLoad } from '../src/load/driver.js'
-import { loadSchema } from '../src/scenario/schema.js'
 import { cannon, median, quantile, rssMiB, spawnServer } from './lib.js'
 import { startWireMock } from './wiremock.js'
 
 const root = new URL('..', import.meta.url).pathname
 const CLI = join(root, 'dist/cli/main.js')
+// The driver as users run it: the built JavaScript (npm run bench builds first), not TypeScript through tsx.
+const fromDist = (file: string) => import(pathToFileURL(join(root, 'dist', file)).href)
+const { systemClock } = (await fromDist('clock.js')) as typeof import('../src/clock.js')
+const { startLoad } = (await fromDist('load/driver.js')) as typeof import('../src/load/driver.js')
+const { loadSchema } = (await fromDist('scenario/schema.js')) as typeof import('../src/scenario/schema.js')
 const tmp = mkdtempSync(join(tmpdir(), 'brownout-bench-'))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
 const results: Record<string, unknown> = {}
@@ -234,39 +237,45 @@ async function driver(): Promise<void> {
       `load driver, open model at ${rate}/s: achieved ${achieved.toFixed(0)}/s over ${sends.length} sends (error ${(error * 100).toFixed(2)} %, target ≤ 1 %): ${error <= 0.01 ? 'met' : 'NOT MET'}`,
     )
   }
+  // Maximum rate: the closed model with 64 clients against the same bare server as autocannon with 64
+  // connections, interleaved A/B rounds; the median ratio.
   const concurrency = 64
-  let count = 0
-  const closed = startLoad(
-    {
-      load: loadSchema.parse({ concurrency, timeout: 10_000 }),
-      seed: 1,
-      runId: 'bench',
-      phases: [{ name: 'steady', startMs: 0, endMs: SECONDS * 1000 }],
-      durationMs: SECONDS * 1000,
-      baseUrl: () => bare.url,
-      mapping: { paths: { 'openai.chat': '/' } },
-      clock: systemClock,
-      onRecord: () => {
-        count++
+  const closedRound = async (): Promise<number> => {
+    let count = 0
+    const closed = startLoad(
+      {
+        load: loadSchema.parse({ concurrency, timeout: 10_000 }),
+        seed: 1,
+        runId: 'bench',
+        phases: [{ name: 'steady', startMs: 0, endMs: SECONDS * 1000 }],
+        durationMs: SECONDS * 1000,
+        baseUrl: () => bare.url,
+        mapping: { paths: { 'openai.chat': '/' } },
+        clock: systemClock,
+        onRecord: () => {
+          count++
+        },
       },
-    },
-    undefined,
-  )
-  await closed.done
-  const driverRps = count / SECONDS
-  const ac = await cannon(`${bare.url}/`, chatBody, SECONDS, concurrency)
+      undefined,
+    )
+    await closed.done
+    return count / SECONDS
+  }
+  const rounds: Array<{ driver: number; autocannon: number }> = []
+  for (let round = 0; round < 3; round++) {
+    const driverRps = await closedRound()
+    const ac = await cannon(`${bare.url}/`, chatBody, SECONDS, concurrency)
+    rounds.push({ driver: driverRps, autocannon: ac.rps })
+  }
   await bare.kill()
-  const ratio = driverRps / ac.rps
-  results.driver_max = { driverRps, autocannonRps: ac.rps, ratio, target: 0.8, met: ratio >= 0.8 }
+  const ratio = median(rounds.map((r) => r.driver / r.autocannon))
+  results.driver_max = { rounds, ratio, target: 0.8, met: ratio >= 0.8 }
   note(
-    `load driver max rate (${concurrency} clients): ${driverRps.toFixed(0)} req/s vs autocannon ${ac.rps.toFixed(0)} req/s = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`,
+    `load driver max rate (${concurrency} clients): ${rounds.map((r) => `${r.driver.toFixed(0)} vs autocannon ${r.autocannon.toFixed(0)}`).join('; ')} req/s`,
   )
+  note(`  → driver ÷ autocannon = ${ratio.toFixed(2)} (target ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT MET'}`)
 }
 
-/**
- * A synthetic saved run of 1,000,000 attempts, graded as `brownout report <dir>` does: the grader is timed in a
- * process of its own, and that process's peak resident memory comes from the kernel.
- */
 function gradingMillion(): void {
   const dir = join(tmp, 'million')
   const script = join(root, 'bench/grade-million.ts')

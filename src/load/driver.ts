@@ -67,12 +67,20 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
       pick -= m.weight
       return pick < 0
     }) ?? load.mix[load.mix.length - 1]
-  const { weight: _weight, ...entry } = chosen ?? { weight: 1 }
-  const merged: RequestTemplate = { ...load.request }
-  for (const [key, value] of Object.entries(entry))
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value
+  if (!chosen) return load.request
+  let merged = mixed.get(chosen)
+  if (!merged) {
+    const { weight: _weight, ...entry } = chosen
+    merged = { ...load.request }
+    for (const [key, value] of Object.entries(entry))
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value
+    mixed.set(chosen, merged)
+  }
   return merged
 }
+
+/** The merged template of each mix entry, made once: one object per entry keeps per-template work cached. */
+const mixed = new WeakMap<object, RequestTemplate>()
 
 function phaseAt(phases: PhaseWindow[], t: number): string {
   return phases.find((p) => t >= p.startMs && t < p.endMs)?.name ?? phases[phases.length - 1]?.name ?? 'run'

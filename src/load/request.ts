@@ -21,16 +21,41 @@ export interface BuiltRequest {
   body: string
 }
 
-/** The HTTP request for one logical request: id in a header and as a marker in the last user message. */
-export function buildRequest(t: RequestTemplate, id: string, mapping: RequestMapping = {}): BuiltRequest {
-  const model = mapping.models?.[t.model] ?? t.model
-  const content = `${t.prompt} ${marker(id)}`
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    [REQUEST_ID_HEADER]: id,
-    ...t.headers,
-    ...mapping.headers,
+/** A template's request with the prompt left out: the driver fills in each request's content and id. */
+interface Shape {
+  path: string
+  headers: Record<string, string>
+  /** Whether the template or mapping sets the id header itself (theirs wins). */
+  ownId: boolean
+  /** The JSON body around the content string. */
+  before: string
+  after: string
+}
+
+const HOLE = '\u0000brownout-content\u0000'
+const shapes = new WeakMap<RequestTemplate, Map<RequestMapping, Shape>>()
+
+function shapeOf(t: RequestTemplate, mapping: RequestMapping): Shape {
+  let byMapping = shapes.get(t)
+  if (!byMapping) {
+    byMapping = new Map()
+    shapes.set(t, byMapping)
   }
+  let shape = byMapping.get(mapping)
+  if (!shape) {
+    shape = buildShape(t, mapping)
+    byMapping.set(mapping, shape)
+  }
+  return shape
+}
+
+function buildShape(t: RequestTemplate, mapping: RequestMapping): Shape {
+  const model = mapping.models?.[t.model] ?? t.model
+  const content = HOLE
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (t.headers) Object.assign(headers, t.headers)
+  if (mapping.headers) Object.assign(headers, mapping.headers)
+  const ownId = headers[REQUEST_ID_HEADER] !== undefined
   let body: Record<string, unknown>
   switch (t.api) {
     case 'openai.chat':
@@ -57,5 +82,30 @@ export function buildRequest(t: RequestTemplate, id: string, mapping: RequestMap
       headers['x-api-key'] ??= 'sk-ant-brownout'
       break
   }
-  return { path: mapping.paths?.[t.api] ?? DEFAULT_PATHS[t.api], headers, body: JSON.stringify(body) }
+  const json = JSON.stringify(body)
+  const hole = json.indexOf(JSON.stringify(HOLE))
+  return {
+    path: mapping.paths?.[t.api] ?? DEFAULT_PATHS[t.api],
+    headers,
+    ownId,
+    before: json.slice(0, hole),
+    after: json.slice(hole + JSON.stringify(HOLE).length),
+  }
 }
+
+/**
+ * The HTTP request for one logical request: id in a header and as a marker in the last user message. The rest
+ * of the request is worked out once per template.
+ */
+export function buildRequest(t: RequestTemplate, id: string, mapping: RequestMapping = NO_MAPPING): BuiltRequest {
+  const shape = shapeOf(t, mapping)
+  const headers = { ...shape.headers }
+  if (!shape.ownId) headers[REQUEST_ID_HEADER] = id
+  return {
+    path: shape.path,
+    headers,
+    body: `${shape.before}${JSON.stringify(`${t.prompt} ${marker(id)}`)}${shape.after}`,
+  }
+}
+
+const NO_MAPPING: RequestMapping = {}

@@ -7,14 +7,14 @@ import type { BuiltRequest } from './request.js'
 import { type SseEvent, SseParser } from './sse.js'
 
 const TEXT_CAP = 64 * 1024
-const KEPT_HEADERS = [
+const KEPT_HEADERS: ReadonlySet<string> = new Set([
   'retry-after',
   'retry-after-ms',
   'x-request-id',
   'request-id',
   'x-brownout-attempt',
   'content-type',
-]
+])
 
 /** What the driver knows of a request before it is carried out. */
 export type RecordBase = Pick<
@@ -65,9 +65,11 @@ export interface SendContext {
 
 function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) {
-    if (KEPT_HEADERS.includes(k) || k.startsWith('x-portkey') || k.startsWith('x-litellm'))
+  for (const k in headers) {
+    if (KEPT_HEADERS.has(k) || k.startsWith('x-portkey') || k.startsWith('x-litellm')) {
+      const v = headers[k]
       out[k] = Array.isArray(v) ? v.join(', ') : (v ?? '')
+    }
   }
   return out
 }
@@ -129,7 +131,7 @@ class ResponseReader {
       r.text = this.text
       return
     }
-    const raw = Buffer.concat(this.chunks).toString('utf8')
+    const raw = (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks))?.toString('utf8') ?? ''
     if ((r.status ?? 0) >= 400) {
       r.outcome = 'http-error'
       r.errorBody = { ...errorShape(this.api, raw), contentType: this.contentType || null }
