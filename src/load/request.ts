@@ -1,3 +1,4 @@
+import { jsonTemplate } from '../json-template.js'
 import type { ApiName, RequestTemplate } from '../scenario/schema.js'
 import { marker, REQUEST_ID_HEADER } from '../upstream/correlation.js'
 
@@ -27,12 +28,10 @@ interface Shape {
   headers: Record<string, string>
   /** Whether the template or mapping sets the id header itself (theirs wins). */
   ownId: boolean
-  /** The JSON body around the content string. */
-  before: string
-  after: string
+  /** The JSON body, given the prompt's content. */
+  body: (content: string) => string
 }
 
-const HOLE = '\u0000brownout-content\u0000'
 const shapes = new WeakMap<RequestTemplate, Map<RequestMapping, Shape>>()
 
 function shapeOf(t: RequestTemplate, mapping: RequestMapping): Shape {
@@ -51,46 +50,46 @@ function shapeOf(t: RequestTemplate, mapping: RequestMapping): Shape {
 
 function buildShape(t: RequestTemplate, mapping: RequestMapping): Shape {
   const model = mapping.models?.[t.model] ?? t.model
-  const content = HOLE
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (t.headers) Object.assign(headers, t.headers)
   if (mapping.headers) Object.assign(headers, mapping.headers)
   const ownId = headers[REQUEST_ID_HEADER] !== undefined
-  let body: Record<string, unknown>
+  let body: (content: string) => Record<string, unknown>
   switch (t.api) {
     case 'openai.chat':
-      body = { model, messages: [{ role: 'user', content }] }
-      if (t.stream) body.stream = true
-      if (t.stream) body.stream_options = { include_usage: true }
-      if (t.max_tokens !== undefined) body.max_tokens = t.max_tokens
+      body = (content) => ({
+        model,
+        messages: [{ role: 'user', content }],
+        ...(t.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+        ...(t.max_tokens !== undefined ? { max_tokens: t.max_tokens } : {}),
+      })
       headers.authorization ??= 'Bearer sk-brownout'
       break
     case 'openai.responses':
-      body = { model, input: content }
-      if (t.stream) body.stream = true
-      if (t.max_tokens !== undefined) body.max_output_tokens = t.max_tokens
+      body = (content) => ({
+        model,
+        input: content,
+        ...(t.stream ? { stream: true } : {}),
+        ...(t.max_tokens !== undefined ? { max_output_tokens: t.max_tokens } : {}),
+      })
       headers.authorization ??= 'Bearer sk-brownout'
       break
     case 'openai.embeddings':
-      body = { model, input: content }
+      body = (content) => ({ model, input: content })
       headers.authorization ??= 'Bearer sk-brownout'
       break
     case 'anthropic.messages':
-      body = { model, max_tokens: t.max_tokens ?? 1024, messages: [{ role: 'user', content }] }
-      if (t.stream) body.stream = true
+      body = (content) => ({
+        model,
+        max_tokens: t.max_tokens ?? 1024,
+        messages: [{ role: 'user', content }],
+        ...(t.stream ? { stream: true } : {}),
+      })
       headers['anthropic-version'] ??= '2023-06-01'
       headers['x-api-key'] ??= 'sk-ant-brownout'
       break
   }
-  const json = JSON.stringify(body)
-  const hole = json.indexOf(JSON.stringify(HOLE))
-  return {
-    path: mapping.paths?.[t.api] ?? DEFAULT_PATHS[t.api],
-    headers,
-    ownId,
-    before: json.slice(0, hole),
-    after: json.slice(hole + JSON.stringify(HOLE).length),
-  }
+  return { path: mapping.paths?.[t.api] ?? DEFAULT_PATHS[t.api], headers, ownId, body: jsonTemplate(body) }
 }
 
 /**
@@ -104,7 +103,7 @@ export function buildRequest(t: RequestTemplate, id: string, mapping: RequestMap
   return {
     path: shape.path,
     headers,
-    body: `${shape.before}${JSON.stringify(`${t.prompt} ${marker(id)}`)}${shape.after}`,
+    body: shape.body(`${t.prompt} ${marker(id)}`),
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { jsonTemplate } from '../../json-template.js'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
 import { type Exchange, sseEvent, tokenTimes } from '../exchange.js'
 import type { Plan } from '../plan.js'
@@ -101,12 +102,14 @@ export function messages(ex: Exchange): Plan {
     },
     { atMs: start, data: sseEvent('ping', { type: 'ping' }) },
   ]
+  // Each piece's event from one template per stream: a stream has hundreds of events.
+  const deltaJson = jsonTemplate((hole) => ({
+    type: 'content_block_delta',
+    index: 0,
+    delta: chosen ? { type: 'input_json_delta', partial_json: hole } : { type: 'text_delta', text: hole },
+  }))
   pieces.forEach((piece, i) => {
-    const delta = chosen ? { type: 'input_json_delta', partial_json: piece } : { type: 'text_delta', text: piece }
-    frames.push({
-      atMs: times[i] ?? doneAt,
-      data: sseEvent('content_block_delta', { type: 'content_block_delta', index: 0, delta }),
-    })
+    frames.push({ atMs: times[i] ?? doneAt, data: `event: content_block_delta\ndata: ${deltaJson(piece)}\n\n` })
   })
   frames.push(
     { atMs: doneAt, data: sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }) },

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { jsonTemplate } from '../../json-template.js'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
 import { type Exchange, sseData, tokenTimes } from '../exchange.js'
 import type { Plan } from '../plan.js'
@@ -137,10 +138,21 @@ export function chatCompletions(ex: Exchange): Plan {
       }
     : { role: 'assistant', content: '', refusal: null }
   const frames = [{ atMs: times[0] ?? 0, data: chunk(first) }]
-  pieces.forEach((piece, i) => {
-    const delta = tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }
-    frames.push({ atMs: times[i] ?? doneAt, data: chunk(delta) })
-  })
+  // Each piece's frame from one template per stream (what chunk(delta) gives): a stream has hundreds of frames.
+  const pieceJson = jsonTemplate((hole) => ({
+    ...base,
+    choices: [
+      {
+        index: 0,
+        delta: tool ? { tool_calls: [{ index: 0, function: { arguments: hole } }] } : { content: hole },
+        logprobs: null,
+        finish_reason: null,
+      },
+    ],
+    ...(includeUsage ? { usage: null } : {}),
+  }))
+  for (const [i, text] of pieces.entries())
+    frames.push({ atMs: times[i] ?? doneAt, data: `data: ${pieceJson(text)}\n\n` })
   frames.push({ atMs: doneAt, data: chunk({}, finish) })
   if (includeUsage) {
     frames.push({ atMs: doneAt, data: sseData({ ...base, choices: [], usage }) })
