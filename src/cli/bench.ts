@@ -84,6 +84,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         rows.push([label, figures(run.records, args.seconds)])
       }
       const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—')
+      // A difference keeps its sign: within noise the gateway can come out faster than direct.
+      const signed = (n: number) => (Number.isFinite(n) && n >= 0 ? `+${fmt(n)}` : fmt(n))
       info(
         `${'path'.padEnd(12)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'TTFT p50'.padStart(10)}${'TTFT p99'.padStart(10)}${'errors'.padStart(8)}`,
       )
@@ -95,7 +97,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const [direct, via] = [rows[0]?.[1], rows[1]?.[1]]
       if (direct && via) {
         info(
-          `added latency: p50 +${fmt(via.p50 - direct.p50)} ms, p99 +${fmt(via.p99 - direct.p99)} ms; throughput ${fmt((via.rps / direct.rps) * 100)} % of direct`,
+          `added latency: p50 ${signed(via.p50 - direct.p50)} ms, p99 ${signed(via.p99 - direct.p99)} ms; throughput ${fmt((via.rps / direct.rps) * 100)} % of direct`,
         )
       }
       process.exitCode = ExitCode.ok

@@ -18,6 +18,6 @@ describe('brownout bench', () => {
     expect(code).toBe(0)
     expect(out).toMatch(/^direct +\d+\.\d +\d+\.\d/m)
     expect(out).toMatch(/^via SUT +\d+\.\d +\d+\.\d/m)
-    expect(out).toMatch(/added latency: p50 [+-]?\+?-?\d/)
+    expect(out).toMatch(/added latency: p50 [+-]\d+\.\d ms, p99 [+-]\d+\.\d ms/)
   }, 30_000)
 })
