@@ -47,6 +47,7 @@ export function planDurationMs(plan: Plan): number {
 
 /** Shifts every step of a plan by `ms` (a delay before headers). */
 export function delayPlan(plan: Plan, ms: number): Plan {
+  if (ms === 0) return plan
   return {
     ...plan,
     headersAtMs: plan.headersAtMs === null ? null : plan.headersAtMs + ms,
