@@ -92,7 +92,11 @@ export function errorPlan(ex: Exchange, spec: ErrorSpec, atMs = 0): Plan {
 
 /** A complete JSON success response, sent at `atMs`. */
 export function jsonPlan(ex: Exchange, body: unknown, atMs: number): Plan {
-  const data = JSON.stringify(body)
+  return jsonTextPlan(ex, JSON.stringify(body), atMs)
+}
+
+/** A complete JSON success response whose body is already serialised. */
+export function jsonTextPlan(ex: Exchange, data: string, atMs: number): Plan {
   const headers = providerHeaders(ex, 'application/json', atMs)
   headers['content-length'] = String(Buffer.byteLength(data))
   return {
