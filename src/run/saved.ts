@@ -56,6 +56,9 @@ class Compactor {
 
   entry(e: JournalEntry): JournalEntry {
     e.upstream = this.s(e.upstream)
+    e.idSource = this.s(e.idSource)
+    e.provider = this.s(e.provider)
+    e.endedBy = this.s(e.endedBy)
     e.method = this.s(e.method)
     e.path = this.s(e.path)
     e.model = this.s(e.model)
@@ -67,6 +70,8 @@ class Compactor {
 
   record(r: ClientRecord): ClientRecord {
     r.model = this.s(r.model)
+    r.api = this.s(r.api)
+    r.outcome = this.s(r.outcome)
     r.phase = this.s(r.phase)
     r.finishReason = this.s(r.finishReason)
     r.error = this.s(r.error)
