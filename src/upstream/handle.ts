@@ -192,6 +192,44 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   state.metrics.observe(entry)
 }
 
+/**
+ * The last resort when handling a request threw before it could answer: a 500 `internal_error` (never a stack
+ * trace) and a journal entry, the signal that brownout itself is broken.
+ */
+export function internalError(state: UpstreamState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const { runtime } = state
+  const now = runtime.clock.now()
+  if (!res.headersSent && !res.destroyed) {
+    const body = JSON.stringify({
+      error: {
+        message: `brownout internal error: ${err instanceof Error ? err.message : String(err)}`,
+        type: 'internal_error',
+        param: null,
+        code: null,
+      },
+    })
+    res
+      .writeHead(500, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
+      .end(body)
+  } else res.destroy()
+  const ex: Exchange = {
+    upstream: runtime,
+    provider: runtime.config.provider,
+    method: req.method ?? 'GET',
+    path: (req.url ?? '/').split('?')[0] ?? '/',
+    headers: req.headers,
+    body: undefined,
+    requestId: `internal-${state.counters.seq + 1}`,
+    attempt: 1,
+    arrivalMs: now,
+    tokenCost: 0,
+  }
+  const entry = newEntry(state, ex, req, 'generated')
+  entry.status = 500
+  entry.errorType = 'internal_error'
+  state.journal.record(entry)
+}
+
 /** Forgets what was served: journal, attempt counters, rate-limit buckets. */
 export function resetState(state: UpstreamState): void {
   state.journal.clear()

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
@@ -8,7 +8,7 @@ import { createAdminApp } from './admin.js'
 import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
 import { AttemptCounter } from './correlation.js'
-import { handle, resetState, type UpstreamState } from './handle.js'
+import { handle, internalError, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
 import { RateLimiter } from './limits.js'
 import { UpstreamMetrics } from './metrics.js'
@@ -54,52 +54,6 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
   throw new BrownoutError('INVALID_CONFIG', `invalid options for upstream "${name ?? 'upstream'}"`, {
     problems,
     hint: 'see `brownout schema` for the upstream block and `brownout list faults` for faults',
-  })
-}
-
-/**
- * The last resort when handling a request threw before it could answer: a 500 `internal_error` (never a stack
- * trace) and a journal entry, the signal that brownout itself is broken.
- */
-function internalError(state: UpstreamState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
-  const now = state.runtime.clock.now()
-  if (!res.headersSent && !res.destroyed) {
-    const body = JSON.stringify({
-      error: {
-        message: `brownout internal error: ${err instanceof Error ? err.message : String(err)}`,
-        type: 'internal_error',
-        param: null,
-        code: null,
-      },
-    })
-    res
-      .writeHead(500, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
-      .end(body)
-  } else res.destroy()
-  state.journal.record({
-    seq: ++state.counters.seq,
-    upstream: state.runtime.name,
-    requestId: `internal-${state.counters.seq}`,
-    idSource: 'generated',
-    attempt: 1,
-    upstreamAttempt: 1,
-    receivedAt: now,
-    method: req.method ?? 'GET',
-    path: (req.url ?? '/').split('?')[0] ?? '/',
-    provider: state.runtime.config.provider,
-    model: null,
-    stream: false,
-    status: 500,
-    errorType: 'internal_error',
-    bytes: 0,
-    durationMs: 0,
-    firstByteMs: null,
-    stainlessRetryCount: null,
-    clientDisconnected: false,
-    endedBy: 'end',
-    rule: null,
-    faults: [],
-    retryAfterMs: null,
   })
 }
 

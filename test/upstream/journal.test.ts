@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { marker } from '../../src/upstream/correlation.js'
+import { AttemptCounter, marker } from '../../src/upstream/correlation.js'
 import { Journal } from '../../src/upstream/journal.js'
 import { startUpstream } from '../../src/upstream/server.js'
 import { postJson, useUpstream } from '../helpers.js'
@@ -103,5 +103,38 @@ describe('the journal', () => {
     expect(journal.list().map((e) => e.seq)).toEqual([3, 4, 5])
     expect(journal.dropped).toBe(2)
     expect(journal.total).toBe(5)
+  })
+})
+
+describe('a bug in brownout itself', () => {
+  it('answers 500 internal_error (no stack trace), journals it, and keeps serving', async () => {
+    // An attempt counter that breaks on one id stands in for any exception inside the request handler.
+    class Broken extends AttemptCounter {
+      override next(id: string): number {
+        if (id === 'boom') throw new Error('counter exploded')
+        return super.next(id)
+      }
+    }
+    const up = await startUpstream({ port: 0, attempts: new Broken() })
+    try {
+      const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }
+      const res = await postJson(`${up.url}/v1/chat/completions`, body, { 'x-brownout-request-id': 'boom' })
+      expect(res.status).toBe(500)
+      expect(JSON.parse(res.text)).toEqual({
+        error: {
+          message: 'brownout internal error: counter exploded',
+          type: 'internal_error',
+          param: null,
+          code: null,
+        },
+      })
+      expect(up.journal.list()).toEqual([
+        expect.objectContaining({ status: 500, errorType: 'internal_error', path: '/v1/chat/completions', seq: 1 }),
+      ])
+      const next = await postJson(`${up.url}/v1/chat/completions`, body, { 'x-brownout-request-id': 'fine' })
+      expect(next.status).toBe(200)
+    } finally {
+      await up.close()
+    }
   })
 })
