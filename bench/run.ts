@@ -17,6 +17,8 @@ const fromDist = (file: string) => import(pathToFileURL(join(root, 'dist', file)
 const { systemClock } = (await fromDist('clock.js')) as typeof import('../src/clock.js')
 const { startLoad } = (await fromDist('load/driver.js')) as typeof import('../src/load/driver.js')
 const { loadSchema } = (await fromDist('scenario/schema.js')) as typeof import('../src/scenario/schema.js')
+type ClientRecord = import('../src/load/record.js').ClientRecord
+type RequestMapping = import('../src/load/request.js').RequestMapping
 const tmp = mkdtempSync(join(tmpdir(), 'brownout-bench-'))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
 const results: Record<string, unknown> = {}
@@ -131,6 +133,49 @@ async function timingBuckets(url: string): Promise<Array<[number, number]>> {
   ])
 }
 
+/** The timing-error writes between two readings: how many, the share within 5 ms, the p99 bucket's bound (ms). */
+function timingBetween(
+  before: Array<[number, number]>,
+  after: Array<[number, number]>,
+): { total: number; within5: number; p99: number } {
+  const delta = after.map(([le, count], i) => [le, count - (before[i]?.[1] ?? 0)] as [number, number])
+  const total = delta[delta.length - 1]?.[1] ?? 0
+  const within5 = (delta.find(([le]) => le === 5)?.[1] ?? 0) / Math.max(1, total)
+  const p99 = delta.find(([, count]) => count >= total * 0.99)?.[0] ?? Number.POSITIVE_INFINITY
+  return { total, within5, p99 }
+}
+
+/**
+ * brownout's load driver (the built one) for `seconds` against `url`: the open model when the load spec has a
+ * rate (evenly spaced arrivals), the closed model otherwise. Resolves when every request has ended.
+ */
+function drive(
+  spec: Record<string, unknown>,
+  seconds: number,
+  url: string,
+  onRecord: (record: ClientRecord) => void,
+  options: { runId?: string; mapping?: RequestMapping } = {},
+): Promise<void> {
+  const load = loadSchema.parse({ timeout: 10_000, ...spec })
+  const schedule = load.rate
+    ? Array.from({ length: load.rate * seconds }, (_, i) => (i * 1000) / (load.rate ?? 1))
+    : undefined
+  return startLoad(
+    {
+      load,
+      seed: 1,
+      runId: options.runId ?? 'bench',
+      phases: [{ name: 'steady', startMs: 0, endMs: seconds * 1000 }],
+      durationMs: seconds * 1000,
+      baseUrl: () => url,
+      mapping: options.mapping ?? { paths: { 'openai.chat': '/' } },
+      clock: systemClock,
+      onRecord,
+    },
+    schedule,
+  ).done
+}
+
 /** One streaming chat request on a raw socket; calls `onTokens(count, at)` for each read that carried tokens. */
 function rawStream(url: string, body: string, onTokens: (count: number, at: number) => void): Promise<void> {
   const { port, hostname } = new URL(url)
@@ -178,10 +223,7 @@ async function streamingTiming(streams: number, itl: number): Promise<void> {
   )
   const after = await timingBuckets(server.url)
   await server.kill()
-  const delta = after.map(([le, count], i) => [le, count - (before[i]?.[1] ?? 0)] as [number, number])
-  const total = delta[delta.length - 1]?.[1] ?? 0
-  const within5 = (delta.find(([le]) => le === 5)?.[1] ?? 0) / Math.max(1, total)
-  const p99 = delta.find(([, count]) => count >= total * 0.99)?.[0] ?? Number.POSITIVE_INFINITY
+  const { total, within5, p99 } = timingBetween(before, after)
   const clientP99 = quantile(clientErrors, 0.99)
   const writesPerSecond = (streams * 1000) / itl
   results[`streaming_${streams}_${itl}ms`] = {
@@ -217,35 +259,25 @@ async function delayAccuracy(): Promise<void> {
   const server = await serveWith('faults: [ { fault: { type: delay, duration: 100ms } } ]\n')
   const rate = 2000
   const seconds = 3
-  const run = (n: number) => {
+  const run = async (n: number) => {
     const latencies: number[] = []
-    const load = startLoad(
-      {
-        load: loadSchema.parse({ rate, timeout: 10_000, request: { max_tokens: 16 } }),
-        seed: 1,
-        runId: `delay${n}`,
-        phases: [{ name: 'steady', startMs: 0, endMs: seconds * 1000 }],
-        durationMs: seconds * 1000,
-        baseUrl: () => server.url,
-        mapping: {},
-        clock: systemClock,
-        onRecord: (r) => {
-          if (r.outcome === 'ok') latencies.push(r.latencyMs)
-        },
+    await drive(
+      { rate, request: { max_tokens: 16 } },
+      seconds,
+      server.url,
+      (r) => {
+        if (r.outcome === 'ok') latencies.push(r.latencyMs)
       },
-      Array.from({ length: rate * seconds }, (_, i) => (i * 1000) / rate),
+      { runId: `delay${n}`, mapping: {} },
     )
-    return load.done.then(() => latencies)
+    return latencies
   }
   await run(0)
   const before = await timingBuckets(server.url)
   const latencies = await run(1)
   const after = await timingBuckets(server.url)
   await server.kill()
-  const delta = after.map(([le, count], i) => [le, count - (before[i]?.[1] ?? 0)] as [number, number])
-  const total = delta[delta.length - 1]?.[1] ?? 0
-  const within5 = (delta.find(([le]) => le === 5)?.[1] ?? 0) / Math.max(1, total)
-  const p99 = delta.find(([, count]) => count >= total * 0.99)?.[0] ?? Number.POSITIVE_INFINITY
+  const { within5, p99 } = timingBetween(before, after)
   const [p50, c99] = [quantile(latencies, 0.5), quantile(latencies, 0.99)]
   results.delay = {
     configuredMs: 100,
@@ -270,25 +302,10 @@ async function driver(): Promise<void> {
   const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
   for (const rate of [1000, 5000, 10000]) {
     const seconds = 3
-    const schedule = Array.from({ length: rate * seconds }, (_, i) => (i * 1000) / rate)
     const sends: number[] = []
-    const load = startLoad(
-      {
-        load: loadSchema.parse({ rate, timeout: 10_000, max_in_flight: 20_000 }),
-        seed: 1,
-        runId: 'bench',
-        phases: [{ name: 'steady', startMs: 0, endMs: seconds * 1000 }],
-        durationMs: seconds * 1000,
-        baseUrl: () => bare.url,
-        mapping: { paths: { 'openai.chat': '/' } },
-        clock: systemClock,
-        onRecord: (r) => {
-          if (r.outcome !== 'not-sent') sends.push(r.intendedAt + r.sendLagMs)
-        },
-      },
-      schedule,
-    )
-    await load.done
+    await drive({ rate, max_in_flight: 20_000 }, seconds, bare.url, (r) => {
+      if (r.outcome !== 'not-sent') sends.push(r.intendedAt + r.sendLagMs)
+    })
     sends.sort((a, b) => a - b)
     const span = (sends[sends.length - 1] ?? 0) - (sends[0] ?? 0)
     const achieved = span > 0 ? ((sends.length - 1) / span) * 1000 : 0
@@ -309,23 +326,9 @@ async function driver(): Promise<void> {
   const concurrency = 64
   const closedRound = async (): Promise<number> => {
     let count = 0
-    const closed = startLoad(
-      {
-        load: loadSchema.parse({ concurrency, timeout: 10_000 }),
-        seed: 1,
-        runId: 'bench',
-        phases: [{ name: 'steady', startMs: 0, endMs: SECONDS * 1000 }],
-        durationMs: SECONDS * 1000,
-        baseUrl: () => bare.url,
-        mapping: { paths: { 'openai.chat': '/' } },
-        clock: systemClock,
-        onRecord: () => {
-          count++
-        },
-      },
-      undefined,
-    )
-    await closed.done
+    await drive({ concurrency }, SECONDS, bare.url, () => {
+      count++
+    })
     return count / SECONDS
   }
   const rounds: Array<{ driver: number; autocannon: number }> = []
