@@ -10,6 +10,9 @@ export interface Series {
 const W = 720
 const H = 220
 const PAD = { left: 48, right: 12, top: 24, bottom: 28 }
+/** The plot area inside the padding. */
+const PLOT_W = W - PAD.left - PAD.right
+const PLOT_H = H - PAD.top - PAD.bottom
 const PHASE_FILL = ['#f3f4f6', '#fde8e8', '#e8f0fd', '#fdf6e3', '#e8fdf0']
 
 function niceMax(v: number): number {
@@ -19,10 +22,9 @@ function niceMax(v: number): number {
 }
 
 function frame(title: string, yMax: number, yLabel: string, inner: string, legend: Series[], xLabels: string): string {
-  const plotH = H - PAD.top - PAD.bottom
   const ticks = [0, 0.5, 1]
     .map((f) => {
-      const y = PAD.top + plotH * (1 - f)
+      const y = PAD.top + PLOT_H * (1 - f)
       return `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}" stroke="#e5e7eb"/><text x="${PAD.left - 4}" y="${y + 4}" text-anchor="end" font-size="10">${+(yMax * f).toPrecision(3)}</text>`
     })
     .join('')
@@ -36,22 +38,20 @@ function frame(title: string, yMax: number, yLabel: string, inner: string, legen
 }
 
 function phaseBands(phases: PhaseWindow[], totalMs: number): string {
-  const plotW = W - PAD.left - PAD.right
   return phases
     .map((p, i) => {
-      const x0 = PAD.left + (p.startMs / totalMs) * plotW
-      const w = ((p.endMs - p.startMs) / totalMs) * plotW
+      const x0 = PAD.left + (p.startMs / totalMs) * PLOT_W
+      const w = ((p.endMs - p.startMs) / totalMs) * PLOT_W
       return `<rect class="phase" x="${x0}" y="${PAD.top}" width="${w}" height="${H - PAD.top - PAD.bottom}" fill="${PHASE_FILL[i % PHASE_FILL.length]}"/><text x="${x0 + 3}" y="${H - PAD.bottom - 4}" font-size="10" fill="#6b7280">${x(p.name)}</text>`
     })
     .join('')
 }
 
 function timeLabels(totalMs: number): string {
-  const plotW = W - PAD.left - PAD.right
   return [0, 0.25, 0.5, 0.75, 1]
     .map(
       (f) =>
-        `<text x="${PAD.left + f * plotW}" y="${H - 8}" text-anchor="middle" font-size="10">${((f * totalMs) / 1000).toFixed(1)}s</text>`,
+        `<text x="${PAD.left + f * PLOT_W}" y="${H - 8}" text-anchor="middle" font-size="10">${((f * totalMs) / 1000).toFixed(1)}s</text>`,
     )
     .join('')
 }
@@ -66,14 +66,12 @@ export function lineChart(
 ): string {
   const buckets = Math.max(1, ...series.map((s) => s.values.length))
   const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite))))
-  const plotW = W - PAD.left - PAD.right
-  const plotH = H - PAD.top - PAD.bottom
   const paths = series
     .map((s) => {
       const pts = s.values
         .map((v, i) =>
           Number.isFinite(v)
-            ? `${(PAD.left + ((i + 0.5) / buckets) * plotW).toFixed(1)},${(PAD.top + plotH * (1 - v / yMax)).toFixed(1)}`
+            ? `${(PAD.left + ((i + 0.5) / buckets) * PLOT_W).toFixed(1)},${(PAD.top + PLOT_H * (1 - v / yMax)).toFixed(1)}`
             : null,
         )
         .filter((p): p is string => p !== null)
@@ -96,16 +94,14 @@ export function stackedBars(
   const buckets = Math.max(1, ...series.map((s) => s.values.length))
   const totals = Array.from({ length: buckets }, (_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))
   const yMax = niceMax(Math.max(0, ...totals))
-  const plotW = W - PAD.left - PAD.right
-  const plotH = H - PAD.top - PAD.bottom
-  const bw = plotW / buckets
+  const bw = PLOT_W / buckets
   const rects: string[] = []
   for (let i = 0; i < buckets; i++) {
-    let y = PAD.top + plotH
+    let y = PAD.top + PLOT_H
     for (const s of series) {
       const v = s.values[i] ?? 0
       if (v <= 0) continue
-      const h = (v / yMax) * plotH
+      const h = (v / yMax) * PLOT_H
       y -= h
       rects.push(
         `<rect class="series" data-series="${x(s.name)}" x="${(PAD.left + i * bw + 0.5).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(0.5, bw - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${x(s.name)}: ${v}</title></rect>`,
@@ -123,15 +119,13 @@ export function histogram(
   color: string,
 ): string {
   const yMax = niceMax(Math.max(0, ...bins.map((b) => b.count)))
-  const plotW = W - PAD.left - PAD.right
-  const plotH = H - PAD.top - PAD.bottom
-  const bw = plotW / Math.max(1, bins.length)
+  const bw = PLOT_W / Math.max(1, bins.length)
   const rects = bins
     .map((b, i) => {
-      const h = (b.count / yMax) * plotH
+      const h = (b.count / yMax) * PLOT_H
       const bar =
         b.count > 0
-          ? `<rect class="series" data-series="${x(b.label)}" x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${x(b.label)}: ${b.count}</title></rect>`
+          ? `<rect class="series" data-series="${x(b.label)}" x="${(PAD.left + i * bw + 1).toFixed(1)}" y="${(PAD.top + PLOT_H - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${x(b.label)}: ${b.count}</title></rect>`
           : ''
       return `${bar}<text x="${(PAD.left + (i + 0.5) * bw).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="10">${x(b.label)}</text>`
     })
