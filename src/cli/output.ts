@@ -18,9 +18,9 @@ export function printError(error: unknown): number {
   return ExitCode.runtime
 }
 
-/** Prints an error and exits with its code. */
+/** Prints an error and exits with its code. yargs' own errors (bad flags, a failed coerce) are usage errors. */
 export function fail(error: unknown): never {
-  process.exit(printError(error))
+  process.exit(printError(error instanceof Error && error.name === 'YError' ? error.message : error))
 }
 
 export function info(line: string): void {

@@ -11,6 +11,7 @@ import { loadScenario, scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, interruptSignal, printError } from './output.js'
+import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
 
 interface RunArgs {
   scenarios: string[]
@@ -23,9 +24,31 @@ interface RunArgs {
   'max-rate': number
   'max-concurrency': number
   'max-duration': number
+  'upstream-port': string[] | undefined
 }
 
 export const FAST_FACTOR = 0.2
+
+/**
+ * `--fast [factor]`. A string option, not a number: a bare `--fast` followed by another flag must mean the
+ * default factor (as a number option it became NaN, and NaN phases sent no request at all).
+ */
+export const fastOption = {
+  fast: {
+    type: 'string',
+    describe: `shrink every phase by this factor, 0 < factor ≤ 1 (bare --fast: ${FAST_FACTOR})`,
+    coerce: (v: unknown): number => {
+      if (v === true || v === '') return FAST_FACTOR
+      const n = Number(v)
+      // yargs passes on only the message of what a coerce throws: the hint goes in it.
+      if (!(n > 0 && n <= 1))
+        throw new Error(
+          `--fast ${String(v)}: expected a factor above 0 and at most 1 (e.g. --fast 0.5; a bare --fast is ${FAST_FACTOR})`,
+        )
+      return n
+    },
+  },
+} as const
 
 /** Safety caps on the load a scenario may ask for; raise them on purpose with --max-rate and friends. */
 export interface LoadCaps {
@@ -140,12 +163,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })
       .option('out', { type: 'string', describe: 'folder for requests.jsonl, journal.jsonl, run.json, sut.log' })
       .option('seed', { type: 'number', describe: "override the scenario's seed" })
-      .option('fast', {
-        type: 'number',
-        describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
-        coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
-      })
+      .options(fastOption)
       .options(capOptions)
+      .options(upstreamPortOption)
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -156,8 +176,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     let exit: number = ExitCode.ok
     const all: Array<{ result: GradeResult; data: RunData }> = []
     try {
+      const ports = upstreamPortsFrom(args['upstream-port'])
       for (const file of args.scenarios) {
         let scenario = loadScenario(file)
+        scenario = pinUpstreamPorts(scenario, ports, args.target !== undefined, file)
+        checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
         if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)

@@ -17,7 +17,8 @@ import { runScenario, type SutMode } from '../run/run.js'
 import { loadScenario, scaleScenario } from '../scenario/load.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, interruptSignal, printError } from './output.js'
-import { capOptions, capsFrom, checkCaps, FAST_FACTOR } from './run.js'
+import { capOptions, capsFrom, checkCaps, fastOption } from './run.js'
+import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
 
 export const CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url))
 export const REFERENCE_SUTS = ['naive', 'resilient'].map((n) =>
@@ -34,6 +35,7 @@ interface SuiteArgs {
   'max-rate': number
   'max-concurrency': number
   'max-duration': number
+  'upstream-port': string[] | undefined
 }
 
 function catalogue(only: string | undefined): string[] {
@@ -67,18 +69,14 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
     y
       .option('target', {
         type: 'string',
-        describe: 'a running gateway (only scenarios whose upstreams it can reach make sense)',
+        describe: 'a running gateway, forwarding to the upstream ports given with --upstream-port',
       })
       .option('sut', { type: 'string', array: true, describe: 'SUT profile(s); several give side-by-side columns' })
       .option('out', {
         type: 'string',
         describe: 'folder for the scorecard (scorecard.md, scorecard.html) and every run',
       })
-      .option('fast', {
-        type: 'number',
-        describe: `shrink every phase by this factor (bare --fast: ${FAST_FACTOR})`,
-        coerce: (v: unknown) => (v === true || v === '' ? FAST_FACTOR : Number(v)),
-      })
+      .options(fastOption)
       .option('exit-zero', {
         type: 'boolean',
         default: false,
@@ -86,18 +84,26 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
       })
       .option('only', { type: 'string', describe: 'comma-separated parts of scenario names to run' })
       .options(capOptions)
+      .options(upstreamPortOption)
       .example('$0 suite', 'the catalogue against the naive and the resilient reference gateways')
-      .example('$0 suite --sut my-gateway.sut.yaml --out scorecard', 'your gateway, with reports'),
+      .example('$0 suite --sut my-gateway.sut.yaml --out scorecard', 'your gateway, with reports')
+      .example(
+        '$0 suite --target http://127.0.0.1:4000 --upstream-port primary=9101 --upstream-port fallback=9102',
+        'a gateway you run yourself, configured to forward to those ports',
+      ),
   handler: async (args) => {
     const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     try {
       const files = catalogue(args.only)
+      const ports = upstreamPortsFrom(args['upstream-port'])
+      const names = new Set(files.flatMap((file) => Object.keys(loadScenario(file).upstreams)))
+      checkUpstreamNames(ports, names, 'the chosen catalogue')
       const out = args.out === undefined ? undefined : prepareOutDir(args.out)
       let labels: string[] = []
       const columns: GradeResult[][] = []
       for (const file of files) {
-        let scenario = loadScenario(file)
+        let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)
         const suts = sutModes(args, Object.keys(scenario.upstreams))

@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BrownoutError } from '../../src/errors.js'
 import { loadScenario } from '../../src/scenario/load.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
+import { brownoutCli } from '../helpers.js'
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
@@ -71,6 +75,20 @@ describe('scenario validation: one fixture per kind of mistake', () => {
 })
 
 describe('--fast', () => {
+  it('takes a bare --fast before another flag as the default factor, and refuses a factor outside (0, 1]', async () => {
+    const scenario = new URL('../../scenarios/baseline.yaml', import.meta.url).pathname
+    const out = mkdtempSync(join(tmpdir(), 'brownout-fast-'))
+    // A bare --fast used to become NaN when another flag followed, and NaN phases sent nothing.
+    const r = await brownoutCli(['run', scenario, '--direct', '--fast', '--out', out])
+    expect(r.stdout).toMatch(/--fast 0\.2\)/)
+    expect(r.stdout).toMatch(/ [1-9]\d* requests \(ok/)
+    for (const bad of ['2', 'abc', '0']) {
+      const refused = await brownoutCli(['run', scenario, '--direct', '--fast', bad])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain(`--fast ${bad}: expected a factor above 0 and at most 1`)
+    }
+  }, 30_000)
+
   it('shrinks phases, stages and during windows by one factor, leaving latencies and fault parameters alone', async () => {
     const { scaleScenario } = await import('../../src/scenario/load.js')
     const s = loadScenario(fixture('scenarios/two-upstreams.yaml'))
