@@ -7,6 +7,8 @@ export interface RequestMapping {
   paths?: Partial<Record<ApiName, string>>
   models?: Record<string, string>
   headers?: Record<string, string>
+  /** Headers for one API's requests, over `headers`. */
+  apiHeaders?: Partial<Record<ApiName, Record<string, string>>>
 }
 
 export const DEFAULT_PATHS: Record<ApiName, string> = {
@@ -53,6 +55,8 @@ function buildShape(t: RequestTemplate, mapping: RequestMapping): Shape {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (t.headers) Object.assign(headers, t.headers)
   if (mapping.headers) Object.assign(headers, mapping.headers)
+  const forApi = mapping.apiHeaders?.[t.api]
+  if (forApi) Object.assign(headers, forApi)
   const ownId = headers[REQUEST_ID_HEADER] !== undefined
   let body: (content: string) => Record<string, unknown>
   switch (t.api) {

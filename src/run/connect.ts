@@ -101,6 +101,12 @@ export async function connectSut(
   const sut = await startSut(profile, values, logFile, file)
   meta.pid = sut.pid
   meta.url = sut.url
-  const headers = Object.fromEntries(Object.entries(profile.headers).map(([k, v]) => [k, renderTemplate(v, values)]))
-  return { baseUrl: () => sut.url, mapping: { paths: profile.paths, models: profile.models, headers }, sut }
+  const render = (headers: Record<string, string> = {}) =>
+    Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, renderTemplate(v, values)]))
+  const apiHeaders = Object.fromEntries(Object.entries(profile.api_headers).map(([api, h]) => [api, render(h)]))
+  return {
+    baseUrl: () => sut.url,
+    mapping: { paths: profile.paths, models: profile.models, headers: render(profile.headers), apiHeaders },
+    sut,
+  }
 }

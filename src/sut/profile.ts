@@ -30,6 +30,10 @@ export const sutProfileSchema = z.strictObject({
     })
     .default({ path: '/', timeout: 30_000 }),
   headers: z.record(z.string(), z.string()).default({}).describe('extra headers on every request'),
+  api_headers: z
+    .partialRecord(z.enum(API_NAMES), z.record(z.string(), z.string()))
+    .default({})
+    .describe("extra headers on one API's requests, over `headers` (e.g. a gateway's routing config per provider)"),
   paths: z.partialRecord(z.enum(API_NAMES), z.string()).default({}).describe('request path per API'),
   models: z.record(z.string(), z.string()).default({}).describe('scenario model name → the name the SUT expects'),
   stop_timeout: durationSchema.default(5_000).describe('how long SIGTERM may take before SIGKILL'),
@@ -88,6 +92,8 @@ export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstream
   check(profile.url, ['url'])
   for (const [k, v] of Object.entries(profile.env)) check(v, ['env', k])
   for (const [k, v] of Object.entries(profile.headers)) check(v, ['headers', k])
+  for (const [api, headers] of Object.entries(profile.api_headers))
+    for (const [k, v] of Object.entries(headers ?? {})) check(v, ['api_headers', api, k])
   return problems
 }
 
