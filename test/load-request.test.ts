@@ -29,7 +29,10 @@ describe('the requests the driver sends', () => {
     expect(two.headers['x-brownout-request-id']).toBe('id-2')
     expect(one.headers).not.toBe(two.headers)
     // Headers for one API go over the common ones, on that API's requests only.
-    const perApi = { headers: { 'x-route': 'common' }, apiHeaders: { 'anthropic.messages': { 'x-route': 'anthropic' } } }
+    const perApi = {
+      headers: { 'x-route': 'common' },
+      apiHeaders: { 'anthropic.messages': { 'x-route': 'anthropic' } },
+    }
     expect(buildRequest(t, 'id-4', perApi).headers['x-route']).toBe('common')
     expect(buildRequest(template({ api: 'anthropic.messages' }), 'id-5', perApi).headers['x-route']).toBe('anthropic')
     // A template that sets the id header itself keeps it.
