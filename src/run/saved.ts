@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { BrownoutError } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import type { ClientRecord } from '../load/record.js'
@@ -14,6 +14,17 @@ const CHUNK_BYTES = 1 << 20
  */
 export function* jsonLines<T>(file: string): Generator<T> {
   if (!existsSync(file)) return
+  let line = 0
+  /** One line's value; undefined for a blank line. A line that is not JSON is an error that says which. */
+  const parse = (text: string): T | undefined => {
+    line++
+    if (text.trim() === '') return undefined
+    try {
+      return JSON.parse(text) as T
+    } catch (err) {
+      throw new Error(`${basename(file)} line ${line}: ${(err as Error).message}`)
+    }
+  }
   const fd = openSync(file, 'r')
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES)
@@ -25,12 +36,14 @@ export function* jsonLines<T>(file: string): Generator<T> {
       if (carry) buf = Buffer.concat([carry, buf])
       let start = 0
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        if (nl > start) yield JSON.parse(buf.toString('utf8', start, nl)) as T
+        const value = parse(buf.toString('utf8', start, nl))
+        if (value !== undefined) yield value
         start = nl + 1
       }
       carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null
     }
-    if (carry && carry.toString('utf8').trim() !== '') yield JSON.parse(carry.toString('utf8')) as T
+    const last = carry ? parse(carry.toString('utf8')) : undefined
+    if (last !== undefined) yield last
   } finally {
     closeSync(fd)
   }
@@ -38,7 +51,8 @@ export function* jsonLines<T>(file: string): Generator<T> {
 
 /**
  * Shares what a million lines repeat: one copy of each short string (upstream, path, model…) and of empty lists
- * and header maps, instead of one per line. Grading only reads these.
+ * and header maps, instead of one per line. Grading only reads these. It takes lines as they come: checking
+ * them is grading's business, and a line missing a field must not crash the loader.
  */
 class Compactor {
   private strings = new Map<string, string>()
@@ -64,7 +78,7 @@ class Compactor {
     e.model = this.s(e.model)
     e.errorType = this.s(e.errorType)
     e.rule = this.s(e.rule)
-    if (e.faults.length === 0) e.faults = this.noFaults
+    if (Array.isArray(e.faults) && e.faults.length === 0) e.faults = this.noFaults
     return e
   }
 
@@ -75,10 +89,18 @@ class Compactor {
     r.phase = this.s(r.phase)
     r.finishReason = this.s(r.finishReason)
     r.error = this.s(r.error)
-    if (r.gapsMs.length === 0) r.gapsMs = this.noGaps
-    if (Object.keys(r.headers).length === 0) r.headers = this.noHeaders
+    if (Array.isArray(r.gapsMs) && r.gapsMs.length === 0) r.gapsMs = this.noGaps
+    if (r.headers && Object.keys(r.headers).length === 0) r.headers = this.noHeaders
     return r
   }
+}
+
+/** The scenario a run saved; what does not validate is named by its path, not dumped as zod's JSON. */
+function savedScenario(file: string): RunData['scenario'] {
+  const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`)
+  throw new Error(`scenario.json does not validate (${problems.slice(0, 3).join('; ')})`)
 }
 
 /** Reads a saved run folder (run.json, scenario.json, requests.jsonl, journal.jsonl) back into run data. */
@@ -96,12 +118,15 @@ export function loadRun(dir: string): RunData {
   try {
     return {
       meta: JSON.parse(readFileSync(need('run.json'), 'utf8')),
-      scenario: scenarioSchema.parse(JSON.parse(readFileSync(need('scenario.json'), 'utf8'))),
+      scenario: savedScenario(need('scenario.json')),
       records: Array.from(jsonLines<ClientRecord>(join(dir, 'requests.jsonl')), (r) => compact.record(r)),
       journal: Array.from(jsonLines<JournalEntry>(join(dir, 'journal.jsonl')), (e) => compact.entry(e)),
     }
   } catch (err) {
     if (err instanceof BrownoutError) throw err
-    throw new BrownoutError('INVALID_USAGE', `cannot read the run in ${dir}: ${(err as Error).message}`, { cause: err })
+    throw new BrownoutError('INVALID_USAGE', `cannot read the run in ${dir}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'the folder was edited or written by another version: run the scenario again with --out',
+    })
   }
 }

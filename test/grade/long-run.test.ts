@@ -34,6 +34,11 @@ describe('long runs', () => {
     expect([...jsonLines(file)]).toEqual(rows)
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n')) // no final newline
     expect([...jsonLines(file)]).toEqual(rows)
+    // Blank and whitespace-only lines (CRLF files too) are skipped; a line that is not JSON says which it is.
+    writeFileSync(file, '{"a":1}\r\n\r\n  \n{"a":2}\r\n')
+    expect([...jsonLines(file)]).toEqual([{ a: 1 }, { a: 2 }])
+    writeFileSync(file, '{"a":1}\n\n{"a":\n')
+    expect(() => [...jsonLines(file)]).toThrow(/^x\.jsonl line 3: /)
   })
 
   it('loads a saved run whose lines repeat the same strings without changing what they say', () => {
@@ -49,5 +54,13 @@ describe('long runs', () => {
     expect(loaded.records).toEqual(records)
     expect(loaded.journal).toEqual(journal)
     expect(loaded.records[0]?.model).toBe(loaded.records[1]?.model)
+    // A damaged folder says where: the line of a JSON-lines file, the path in scenario.json.
+    writeFileSync(join(dir, 'journal.jsonl'), '{"seq":1}\n{"seq":\n')
+    expect(() => loadRun(dir)).toThrow(/cannot read the run in .*: journal\.jsonl line 2: /)
+    writeFileSync(
+      join(dir, 'scenario.json'),
+      JSON.stringify({ ...data.scenario, phases: [{ name: 'p', duration: null }] }),
+    )
+    expect(() => loadRun(dir)).toThrow(/scenario\.json does not validate \(phases\.0\.duration: /)
   })
 })
