@@ -21,6 +21,8 @@
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
 //   IDLE_TIMEOUT_MS   a stream silent this long is ended with an error event, 0 = never               [5000]
 //   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
+//   RETRY_BUDGET      1: when at least half of the last 20 retries failed too, a request gets one retry, not
+//                     RETRIES: retries that keep failing add load (an overloaded upstream), not success [0]
 //   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
 import http from 'node:http'
 
@@ -42,6 +44,7 @@ const BREAK_MS = num('BREAK_MS', 1000)
 const STREAM_CHECK = env('STREAM_CHECK', '1') === '1'
 const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
 const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
+const RETRY_BUDGET = env('RETRY_BUDGET', '0') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -67,6 +70,18 @@ function pickUpstream(attempt) {
     if (!BREAKER || b.openUntil <= now) return url
   }
   return undefined
+}
+
+/** Outcomes of the most recent retries (true = it worked), for RETRY_BUDGET. */
+const recentRetries = []
+function noteRetry(worked) {
+  recentRetries.push(worked)
+  if (recentRetries.length > 20) recentRetries.shift()
+}
+function retriesFor() {
+  if (!RETRY_BUDGET || recentRetries.length < 10) return RETRIES
+  const failed = recentRetries.filter((worked) => !worked).length
+  return failed * 2 >= recentRetries.length ? Math.min(1, RETRIES) : RETRIES
 }
 
 function record(url, ok) {
@@ -171,7 +186,8 @@ async function handle(req, res) {
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
-  for (let k = 0; k <= RETRIES; k++) {
+  const retries = retriesFor()
+  for (let k = 0; k <= retries; k++) {
     const url = pickUpstream(k)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
@@ -186,15 +202,16 @@ async function handle(req, res) {
         peeked = await readAll(up).catch(() => Buffer.alloc(0))
         if (QUOTA.test(peeked.toString())) retryable = false
       }
-      if (peeked !== undefined && (!retryable || k === RETRIES)) return res.writeHead(up.statusCode, up.headers).end(peeked)
-      if (up.statusCode < 400 || !retryable || k === RETRIES) {
+      if (k > 0) noteRetry(up.statusCode < 400 || !retryable)
+      if (peeked !== undefined && (!retryable || k === retries)) return res.writeHead(up.statusCode, up.headers).end(peeked)
+      if (up.statusCode < 400 || !retryable || k === retries) {
         if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
         const type = String(up.headers['content-type'] ?? '')
         if (!type.startsWith('text/event-stream')) {
           const payload = await readAll(up).catch(() => undefined)
           if (payload === undefined || (VALIDATE_JSON && up.statusCode < 300 && type.includes('json') && !parses(payload))) {
             last = { status: 502, message: 'upstream sent a broken body' }
-            if (k < RETRIES) {
+            if (k < retries) {
               await sleep(backoffMs(k))
               continue
             }
@@ -207,7 +224,7 @@ async function handle(req, res) {
         if (ended === 'ok') return res.end()
         record(url, false)
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
-        if (DEFECTS.has('splice-stream') && k < RETRIES) continue
+        if (DEFECTS.has('splice-stream') && k < retries) continue
         // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
         streamError(res, `upstream stream ${ended}`)
         return res.end()
@@ -220,12 +237,13 @@ async function handle(req, res) {
       }
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
+      if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
-      if (k === RETRIES) record(url, false)
+      if (k === retries) record(url, false)
       last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
       waitMs = backoffMs(k)
     }
-    if (k < RETRIES) await sleep(Math.min(waitMs, Math.max(0, deadline - Date.now())))
+    if (k < retries) await sleep(Math.min(waitMs, Math.max(0, deadline - Date.now())))
   }
   if (last.status >= 400 && last.status < 600 && last.message.startsWith('{')) {
     return res.writeHead(last.status, { 'content-type': 'application/json' }).end(last.message)

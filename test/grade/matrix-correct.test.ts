@@ -21,3 +21,23 @@ describe('validity matrix: the correct gateway passes every scenario', () => {
     30_000,
   )
 })
+
+describe('the reference gateway’s retry budget', () => {
+  const amplification = (r: Awaited<ReturnType<typeof runThroughGateway>>) =>
+    r.checks.find((c) => c.key === 'retries.amplification')?.value ?? Number.NaN
+
+  it('gives one retry, not two, once most retries keep failing (persistent 429s)', async () => {
+    // Without the budget every request makes exactly 3 attempts; with it, only the first few do.
+    const without = await runThroughGateway('rate-limit-no-retry-after', { RETRY_BUDGET: '0' })
+    expect(amplification(without)).toBe(3)
+    const within = await runThroughGateway('rate-limit-no-retry-after', { RETRY_BUDGET: '1' })
+    expect(amplification(within)).toBeGreaterThan(1.9)
+    expect(amplification(within)).toBeLessThan(2.5)
+  }, 30_000)
+
+  it('leaves retries that work alone (a first attempt that always fails)', async () => {
+    const result = await runThroughGateway('transient-503', { RETRY_BUDGET: '1' })
+    expect(result.passed, failures(result)).toBe(true)
+    expect(result.checks.find((c) => c.key === 'retries.transient_retried')?.value).toBe(1)
+  }, 30_000)
+})
