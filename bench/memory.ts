@@ -1,4 +1,5 @@
-// Memory: grading a million attempts from a saved run, and the upstream with 10,000 hung connections.
+// Memory: grading a million attempts from a saved run, a live run's records, and the upstream with 10,000 hung
+// connections.
 import { execFileSync } from 'node:child_process'
 import net from 'node:net'
 import { join } from 'node:path'
@@ -69,5 +70,23 @@ export async function hungConnections(count: number): Promise<void> {
   }
   note(
     `${count.toLocaleString('en')} hung connections: ${state.inFlight} in flight, upstream RSS ${idle.toFixed(0)} → ${loaded.toFixed(0)} MiB (${(((loaded - idle) * 1024) / count).toFixed(1)} KiB each)`,
+  )
+}
+
+/**
+ * A live run holds every record and journal entry until it is graded: 30,000 requests at 2,000/s through
+ * `--direct`, peak memory per request. No target; tracked because long soaks at high rates pay it.
+ */
+export function liveRun(): void {
+  const out = execFileSync(process.execPath, [join(root, 'bench/live-run.mjs'), '2000', '15'], { encoding: 'utf8' })
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    requests: number
+    rssBeforeMiB: number
+    peakRssMiB: number
+  }
+  const perRequestKiB = ((r.peakRssMiB - r.rssBeforeMiB) * 1024) / Math.max(1, r.requests)
+  results.liveRun = { ...r, perRequestKiB }
+  note(
+    `live run of ${r.requests.toLocaleString('en')} requests (2,000/s, --direct): peak RSS ${r.peakRssMiB.toFixed(0)} MiB, ${perRequestKiB.toFixed(1)} KiB a request held until grading`,
   )
 }

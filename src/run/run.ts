@@ -12,6 +12,7 @@ import { type StartedSut, tail } from '../sut/process.js'
 import type { SutProfile } from '../sut/profile.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { VERSION } from '../version.js'
+import { Compactor } from './compact.js'
 import { answers, connectSut, startUpstreams } from './connect.js'
 import { JsonLines, prepareOutDir, writeJson } from './files.js'
 
@@ -94,6 +95,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const phases = phaseWindows(scenario)
   const records: ClientRecord[] = []
   const journal: JournalEntry[] = []
+  // A run holds every record and entry until it is graded: share what they repeat.
+  const compact = new Compactor()
   const upstreams = await startUpstreams(scenario, clock)
   let sut: StartedSut | undefined
   let error: BrownoutError | undefined
@@ -129,7 +132,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       u.reset()
       unsubscribes.push(
         u.journal.subscribe((entry) => {
-          journal.push(entry)
+          journal.push(compact.entry(entry))
           journalFile?.write(entry)
         }),
       )
@@ -150,7 +153,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         clock,
         ...(execute ? { execute } : {}),
         onRecord: (r) => {
-          records.push(r)
+          records.push(compact.record(r))
           requestsFile?.write(r)
         },
       },

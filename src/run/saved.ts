@@ -5,6 +5,7 @@ import type { RunData } from '../grade/context.js'
 import type { ClientRecord } from '../load/record.js'
 import { scenarioSchema } from '../scenario/schema.js'
 import type { JournalEntry } from '../upstream/journal.js'
+import { Compactor } from './compact.js'
 
 const CHUNK_BYTES = 1 << 20
 
@@ -46,52 +47,6 @@ export function* jsonLines<T>(file: string): Generator<T> {
     if (last !== undefined) yield last
   } finally {
     closeSync(fd)
-  }
-}
-
-/**
- * Shares what a million lines repeat: one copy of each short string (upstream, path, model…) and of empty lists
- * and header maps, instead of one per line. Grading only reads these. It takes lines as they come: checking
- * them is grading's business, and a line missing a field must not crash the loader.
- */
-class Compactor {
-  private strings = new Map<string, string>()
-  private readonly noFaults: string[] = []
-  private readonly noGaps: number[] = []
-  private readonly noHeaders: Record<string, string> = {}
-
-  private s<T extends string | null>(value: T): T {
-    if (value === null) return value
-    const known = this.strings.get(value)
-    if (known !== undefined) return known as T
-    if (this.strings.size < 10_000) this.strings.set(value, value)
-    return value
-  }
-
-  entry(e: JournalEntry): JournalEntry {
-    e.upstream = this.s(e.upstream)
-    e.idSource = this.s(e.idSource)
-    e.provider = this.s(e.provider)
-    e.endedBy = this.s(e.endedBy)
-    e.method = this.s(e.method)
-    e.path = this.s(e.path)
-    e.model = this.s(e.model)
-    e.errorType = this.s(e.errorType)
-    e.rule = this.s(e.rule)
-    if (Array.isArray(e.faults) && e.faults.length === 0) e.faults = this.noFaults
-    return e
-  }
-
-  record(r: ClientRecord): ClientRecord {
-    r.model = this.s(r.model)
-    r.api = this.s(r.api)
-    r.outcome = this.s(r.outcome)
-    r.phase = this.s(r.phase)
-    r.finishReason = this.s(r.finishReason)
-    r.error = this.s(r.error)
-    if (Array.isArray(r.gapsMs) && r.gapsMs.length === 0) r.gapsMs = this.noGaps
-    if (r.headers && Object.keys(r.headers).length === 0) r.headers = this.noHeaders
-    return r
   }
 }
 
