@@ -68,6 +68,11 @@ export async function startWireMock(
     ],
     { stdio: 'ignore' },
   )
+  // No java on the PATH is an 'error' event, not an exception: keep it for the wait below to report.
+  let spawnError: Error | undefined
+  child.on('error', (err) => {
+    spawnError = err
+  })
   const kill = () =>
     new Promise<void>((done) => {
       if (child.exitCode !== null) return done()
@@ -77,6 +82,7 @@ export async function startWireMock(
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
+    if (spawnError) throw new Error(`cannot start java: ${spawnError.message}`)
     if (child.exitCode !== null) throw new Error(`WireMock exited with ${child.exitCode}`)
     try {
       const res = await request(`${url}${path}`, { method: 'POST', body: '{}' })
