@@ -28,9 +28,12 @@ export function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
 
-/** 32-bit FNV-1a hash of a string, for turning ids into numeric seeds. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5
+/**
+ * 32-bit FNV-1a hash of a string, for turning ids into numeric seeds. `from` continues a hash:
+ * `hash32(b, hash32(a)) === hash32(a + b)`, so a fixed prefix need not be hashed again.
+ */
+export function hash32(text: string, from = 0x811c9dc5): number {
+  let h = from
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i)
     h = Math.imul(h, 0x01000193)

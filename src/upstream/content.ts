@@ -127,20 +127,14 @@ export function embeddingFor(seed: number | string, text: string, dimensions: nu
   return v.map((x) => Math.fround(x / norm))
 }
 
+/** The hashes of the salts 1, 2 and 3 that idSuffix continues. */
+const SALTS = [hash32('1'), hash32('2'), hash32('3')] as const
+
 /** A short deterministic id suffix (24 hex digits) for response ids: three salted 32-bit hashes, no RNG needed. */
 export function idSuffix(seed: number | string, ...parts: Array<string | number>): string {
   const key = `${seed}\u0000${parts.join('\u0000')}`
-  // hash32(`${salt}${key}`) for salts 1, 2 and 3, in one pass over the key.
-  let a = hash32('1')
-  let b = hash32('2')
-  let c = hash32('3')
-  for (let i = 0; i < key.length; i++) {
-    const code = key.charCodeAt(i)
-    a = Math.imul(a ^ code, 0x01000193)
-    b = Math.imul(b ^ code, 0x01000193)
-    c = Math.imul(c ^ code, 0x01000193)
-  }
-  return hex8(a) + hex8(b) + hex8(c)
+  // hash32(`${salt}${key}`) for each salt, continuing the salt's hash instead of hashing it again.
+  return hex8(hash32(key, SALTS[0])) + hex8(hash32(key, SALTS[1])) + hex8(hash32(key, SALTS[2]))
 }
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

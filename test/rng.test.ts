@@ -1,0 +1,26 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { hash32 } from '../src/rng.js'
+import { idSuffix } from '../src/upstream/content.js'
+
+describe('hash32', () => {
+  it('continues a hash: hash32(b, hash32(a)) is hash32(a + b)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(hash32(b, hash32(a))).toBe(hash32(a + b))
+      }),
+      { numRuns: 500, seed: 11 },
+    )
+  })
+})
+
+describe('idSuffix', () => {
+  it('is three salted hashes of (seed, parts) in hex, so ids stay what they were', () => {
+    const hex = (n: number) => n.toString(16).padStart(8, '0')
+    const key = '7\u0000req-1\u00002\u0000chat'
+    expect(idSuffix(7, 'req-1', 2, 'chat')).toBe(
+      hex(hash32(`1${key}`)) + hex(hash32(`2${key}`)) + hex(hash32(`3${key}`)),
+    )
+    expect(idSuffix(7, 'req-1', 2, 'chat')).toMatch(/^[0-9a-f]{24}$/)
+  })
+})
