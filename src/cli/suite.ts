@@ -95,15 +95,16 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
     const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     try {
-      const files = catalogue(args.only)
+      // Every scenario is read once, up front: a bad one stops the suite before anything runs.
+      const chosen = catalogue(args.only).map((file) => ({ file, loaded: loadScenario(file) }))
       const ports = upstreamPortsFrom(args['upstream-port'])
-      const names = new Set(files.flatMap((file) => Object.keys(loadScenario(file).upstreams)))
+      const names = new Set(chosen.flatMap(({ loaded }) => Object.keys(loaded.upstreams)))
       checkUpstreamNames(ports, names, 'the chosen catalogue')
       const out = args.out === undefined ? undefined : prepareOutDir(args.out)
       let labels: string[] = []
       const columns: GradeResult[][] = []
-      for (const file of files) {
-        let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+      for (const { file, loaded } of chosen) {
+        let scenario = pinUpstreamPorts(loaded, ports, args.target !== undefined, file)
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)
         const suts = sutModes(args, Object.keys(scenario.upstreams))
