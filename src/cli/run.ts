@@ -157,7 +157,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
       .option('target', {
         type: 'string',
-        describe: "a running gateway already configured to use the scenario's upstream ports",
+        describe: "a running gateway, forwarding to the scenario's upstream ports (pin them with --upstream-port)",
       })
       .option('sut', { type: 'string', describe: 'a SUT profile: brownout starts and stops the gateway' })
       .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })

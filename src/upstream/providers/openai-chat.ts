@@ -4,7 +4,7 @@ import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
 import { type Exchange, sseData, tokenTimes } from '../exchange.js'
 import type { Plan } from '../plan.js'
 import { quickChat } from '../quick-checks.js'
-import { errorPlan, jsonPlan, jsonTextPlan, ssePlan } from '../replies.js'
+import { errorPlan, jsonTextPlan, ssePlan } from '../replies.js'
 import { validateBody } from '../validate.js'
 import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from './shared.js'
 
@@ -51,26 +51,21 @@ function forcedTool(req: ChatRequest): FunctionTool | string | undefined {
   return undefined
 }
 
+const FINGERPRINT = 'fp_b40a0a7'
+
 /**
- * The non-streaming text completion, shaped once: filling it gives exactly what JSON.stringify of the object
- * gives, at the cost of stringifying the values alone (the hot path of a throughput test).
+ * The non-streaming completion, shaped once: filling it gives exactly what JSON.stringify of the object gives,
+ * at the cost of stringifying the values alone (the hot path of a throughput test).
  */
-const textCompletion = jsonShape(['id', 'created', 'model', 'content', 'finish', 'usage'], (h) => ({
+const completionJson = jsonShape(['id', 'created', 'model', 'message', 'finish', 'usage'], (h) => ({
   id: h.id,
   object: 'chat.completion',
   created: h.created,
   model: h.model,
-  choices: [
-    {
-      index: 0,
-      message: { role: 'assistant', content: h.content, refusal: null, annotations: [] },
-      logprobs: null,
-      finish_reason: h.finish,
-    },
-  ],
+  choices: [{ index: 0, message: h.message, logprobs: null, finish_reason: h.finish }],
   usage: h.usage,
   service_tier: 'default',
-  system_fingerprint: 'fp_b40a0a7',
+  system_fingerprint: FINGERPRINT,
 }))
 
 /** POST /v1/chat/completions, streaming or not, text or a forced tool call. */
@@ -94,7 +89,7 @@ export function chatCompletions(ex: Exchange): Plan {
     object: 'chat.completion.chunk',
     created: unixSeconds(ex),
     model: req.model,
-    system_fingerprint: 'fp_b40a0a7',
+    system_fingerprint: FINGERPRINT,
   }
   const prompt = promptTokens(req.messages)
   const answer = answerOf(ex, req.max_completion_tokens ?? req.max_tokens)
@@ -119,35 +114,17 @@ export function chatCompletions(ex: Exchange): Plan {
   const doneAt = times[times.length - 1] ?? 0
 
   if (!req.stream) {
-    if (!tool) {
-      const content = answer.tokens.join('')
-      return jsonTextPlan(
-        ex,
-        textCompletion({ id, created: base.created, model: req.model, content, finish, usage }),
-        doneAt,
-      )
-    }
-    const message = {
-      role: 'assistant',
-      content: null,
-      tool_calls: [{ id: callId, type: 'function', function: { name: tool.function.name, arguments: args } }],
-      refusal: null,
-      annotations: [],
-    }
-    return jsonPlan(
-      ex,
-      {
-        id,
-        object: 'chat.completion',
-        created: base.created,
-        model: req.model,
-        choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
-        usage,
-        service_tier: 'default',
-        system_fingerprint: base.system_fingerprint,
-      },
-      doneAt,
-    )
+    const message = tool
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: callId, type: 'function', function: { name: tool.function.name, arguments: args } }],
+          refusal: null,
+          annotations: [],
+        }
+      : { role: 'assistant', content: answer.tokens.join(''), refusal: null, annotations: [] }
+    const data = completionJson({ id, created: base.created, model: req.model, message, finish, usage })
+    return jsonTextPlan(ex, data, doneAt)
   }
 
   const includeUsage = req.stream_options?.include_usage === true
