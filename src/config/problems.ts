@@ -11,6 +11,18 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`
 }
 
+/**
+ * One line per schema issue (zod's, or one shaped like it): `faults.0.fault.status: Too big`. `prefix` goes
+ * before every path; `whenEmpty` names the root when an issue has no path.
+ */
+export function issueLines(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  prefix = '',
+  whenEmpty = '',
+): string[] {
+  return issues.map((i) => `${prefix}${i.path.join('.') || whenEmpty}: ${i.message}`)
+}
+
 /** Edit distance, for "did you mean" hints. */
 export function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i)

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { issueLines } from '../config/problems.js'
 import { BrownoutError } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import type { ClientRecord } from '../load/record.js'
@@ -54,7 +55,7 @@ export function* jsonLines<T>(file: string): Generator<T> {
 function savedScenario(file: string): RunData['scenario'] {
   const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`)
+  const problems = issueLines(parsed.error.issues, '', '(top)')
   throw new Error(`scenario.json does not validate (${problems.slice(0, 3).join('; ')})`)
 }
 

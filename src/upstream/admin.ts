@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express'
+import { issueLines } from '../config/problems.js'
 import { type PhaseWindow, type Rule, rulesSchema, unknownPhases } from '../faults/rules.js'
 import { resetState, type UpstreamState } from './handle.js'
 import type { JournalQuery } from './journal.js'
@@ -71,8 +72,8 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     const rules = Array.isArray(body) ? body : (body as { faults?: unknown } | undefined)?.faults
     const parsed = rulesSchema.safeParse(rules ?? null)
     const problems = parsed.success
-      ? unknownPhases(parsed.data, ctx.phases).map((p) => `faults.${p.path.join('.')}: ${p.message}`)
-      : parsed.error.issues.map((i) => `faults.${i.path.join('.')}: ${i.message}`)
+      ? issueLines(unknownPhases(parsed.data, ctx.phases), 'faults.')
+      : issueLines(parsed.error.issues, 'faults.')
     if (!parsed.success || problems.length > 0) {
       adminError(
         res,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import { issueLines } from '../config/problems.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
 import { type BodyResult, readBody } from './body.js'
@@ -84,7 +85,7 @@ function headerFaults(ex: Exchange, plan: Plan, seed: number): FiredFaults | und
   }
   const result = headerFaultsSchema.safeParse(parsed)
   if (!result.success) {
-    const why = result.error.issues.map((i) => `${i.path.join('.') || 'fault'}: ${i.message}`).join('; ')
+    const why = issueLines(result.error.issues, '', 'fault').join('; ')
     const message = `Invalid x-brownout-fault header: ${why}. Send JSON like {"type":"error","status":503}; see \`brownout list faults\`.`
     return { rule: 'header', faults: [], plan: errorPlan(ex, { status: 400, message }) }
   }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Clock, systemClock } from '../clock.js'
+import { issueLines } from '../config/problems.js'
 import { BrownoutError } from '../errors.js'
 import { FaultEngine, type PhaseWindow, unknownPhases } from '../faults/rules.js'
 import { createAdminApp } from './admin.js'
@@ -48,8 +49,8 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
   const { name, seed: _s, clock: _c, attempts: _a, journalCapacity: _j, phases, startedAt: _t, ...config } = options
   const parsed = upstreamConfigSchema.safeParse(config)
   const problems = parsed.success
-    ? unknownPhases(parsed.data.faults, phases ?? []).map((p) => `faults.${p.path.join('.')}: ${p.message}`)
-    : parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
+    ? issueLines(unknownPhases(parsed.data.faults, phases ?? []), 'faults.')
+    : issueLines(parsed.error.issues, '', '(options)')
   if (parsed.success && problems.length === 0) return parsed.data
   throw new BrownoutError('INVALID_CONFIG', `invalid options for upstream "${name ?? 'upstream'}"`, {
     problems,
