@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { Agent } from 'undici'
 import type { Clock } from '../clock.js'
 import type { PhaseWindow } from '../faults/rules.js'
@@ -101,8 +100,6 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     connect: { timeout: load.timeout },
   })
   const stopper = new AbortController()
-  // Every in-flight request listens for the stop: thousands of listeners are expected here.
-  setMaxListeners(0, stopper.signal)
   const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {} }
   const startMs = clock.now()
   const ctx = { dispatcher, clock, startMs, timeoutMs: load.timeout, signal: stopper.signal }

@@ -174,9 +174,12 @@ function targetOf(url: string): { origin: string; path: string } {
   return t
 }
 
-/** One abort listener per stop signal, fanning out to the requests in flight (an EventTarget listener each is slow). */
+/**
+ * Calls `handler` when the run stops; returns the unsubscribe. One abort listener per stop signal fans out to the
+ * requests in flight (an EventTarget listener each is slow, and thousands of them draw warnings).
+ */
 const stopHandlers = new WeakMap<AbortSignal, Set<() => void>>()
-function onStop(signal: AbortSignal, handler: () => void): () => void {
+export function onStop(signal: AbortSignal, handler: () => void): () => void {
   let handlers = stopHandlers.get(signal)
   if (!handlers) {
     const set = new Set<() => void>()

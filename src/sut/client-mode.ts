@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { Executor } from '../load/driver.js'
-import { emptyRecord } from '../load/send.js'
+import { emptyRecord, onStop } from '../load/send.js'
 import { marker } from '../upstream/correlation.js'
 import { resolveCommand, type SutProfile } from './profile.js'
 
@@ -56,15 +56,14 @@ export function clientExecutor(
         timedOut = true
         kill()
       }, ctx.timeoutMs)
-      const onStop = () => kill()
-      ctx.signal.addEventListener('abort', onStop, { once: true })
+      const unlisten = onStop(ctx.signal, kill)
       child.once('error', (err) => {
         record.outcome = 'network-error'
         record.error = `cannot run the client: ${err.message}`
       })
       child.once('close', (code, signal) => {
         clearTimeout(timer)
-        ctx.signal.removeEventListener('abort', onStop)
+        unlisten()
         record.latencyMs = now() - base.intendedAt
         record.bytes = Buffer.byteLength(stdout)
         const lastError = stderr.trim().split('\n').pop() ?? ''
