@@ -26,7 +26,17 @@ export class BrownoutError extends Error {
 }
 
 /** Exit codes, a stable documented list (DESIGN.md "Reports and exit codes"). */
-export const ExitCode = { ok: 0, checkFailed: 1, usage: 2, runtime: 3 } as const
+export const ExitCode = { ok: 0, checkFailed: 1, usage: 2, runtime: 3, harnessLimited: 4 } as const
+
+/**
+ * The exit code of graded runs: 1 if any run that brownout kept up with failed (a verdict on the SUT), else 4 if
+ * any run was harness-limited (brownout's own lag could have changed its verdicts), else 0.
+ */
+export function exitCodeForResults(results: Array<{ passed: boolean; harnessLimited: string | null }>): number {
+  if (results.some((r) => !r.passed && r.harnessLimited === null)) return ExitCode.checkFailed
+  if (results.some((r) => r.harnessLimited !== null)) return ExitCode.harnessLimited
+  return ExitCode.ok
+}
 
 export function exitCodeFor(err: BrownoutError): number {
   return err.code === 'INVALID_CONFIG' || err.code === 'INVALID_USAGE' ? ExitCode.usage : ExitCode.runtime

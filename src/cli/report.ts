@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs'
-import { ExitCode } from '../errors.js'
+import { ExitCode, exitCodeForResults } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import { type GradeResult, grade } from '../grade/grade.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
@@ -22,11 +22,11 @@ export const reportCommand: CommandModule<object, { dirs: string[] }> = {
         info(renderConsole(result))
         info(`  reports written to ${dir}`)
         all.push({ result, data })
-        if (!result.passed) exit = Math.max(exit, ExitCode.checkFailed)
       } catch (err) {
         exit = Math.max(exit, printError(err))
       }
     }
+    if (exit === ExitCode.ok) exit = exitCodeForResults(all.map((g) => g.result))
     if (all.length > 1) info(renderSummaryLine(all.map((g) => g.result)))
     process.exitCode = exit
   },

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
-import { BrownoutError, ExitCode, exitCodeFor } from '../errors.js'
+import { BrownoutError, ExitCode, exitCodeFor, exitCodeForResults } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import { type GradeResult, grade } from '../grade/grade.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
@@ -219,7 +219,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           exit = exitCodeFor(result.error)
           break
         }
-        if (!graded.passed) exit = Math.max(exit, ExitCode.checkFailed)
+        exit = exitCodeForResults(all.map((g) => g.result))
       }
       if (all.length > 1) {
         info(renderSummaryLine(all.map((g) => g.result)))

@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
-import { BrownoutError, ExitCode } from '../errors.js'
+import { BrownoutError, ExitCode, exitCodeForResults } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import { type GradeResult, grade } from '../grade/grade.js'
 import {
@@ -135,10 +135,12 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
                 `${labels[i]}: ${
                   g.passed
                     ? 'pass'
-                    : `FAIL (${g.checks
-                        .filter((c) => c.failsRun)
-                        .map((c) => c.key)
-                        .join(', ')})`
+                    : g.harnessLimited !== null
+                      ? 'HARNESS-LIMITED'
+                      : `FAIL (${g.checks
+                          .filter((c) => c.failsRun)
+                          .map((c) => c.key)
+                          .join(', ')})`
                 }`,
             )
             .join('   ')}`,
@@ -151,7 +153,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         writeFileSync(join(out, 'scorecard.html'), renderScorecardHtml(card))
         info(`\nscorecard written to ${join(out, 'scorecard.md')} and scorecard.html`)
       }
-      if (columns.some((c) => c.some((r) => !r.passed)) && !args['exit-zero']) exit = ExitCode.checkFailed
+      if (!args['exit-zero']) exit = exitCodeForResults(columns.flat())
     } catch (err) {
       exit = printError(err)
     } finally {

@@ -1,3 +1,4 @@
+import { type HarnessMeta, harnessMessage } from '../run/harness.js'
 import { buildContext, type GradeContext, indexAttempts, type RunData, type TimelineStep } from './context.js'
 import { type Expectation, resolveExpectations } from './expect.js'
 import { checkDefinition } from './registry.js'
@@ -28,7 +29,15 @@ export interface GradeResult {
   seed: number
   sut: RunData['meta']['sut']
   complete: boolean
+  /** Every required check passed, the run completed, and brownout kept up (never true when harness-limited). */
   passed: boolean
+  /**
+   * brownout's own lag could have changed the verdicts (run.json `harness`): the checks are reported, but the run's
+   * verdict is "harness-limited", not pass or fail of the SUT. The message names the lag and what to do.
+   */
+  harnessLimited: string | null
+  /** brownout's own measurements of its lag during the run (absent for runs saved without them). */
+  harness: HarnessMeta | null
   counts: RunData['meta']['counts']
   summary: { pass: number; fail: number; noEvidence: number; failing: number }
   checks: CheckResult[]
@@ -83,13 +92,17 @@ export function grade(data: RunData): GradeResult {
   }
   const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(e, contextFor))
   const failing = checks.filter((c) => c.failsRun).length
+  const harness = data.meta.harness
+  const harnessLimited = harness?.limited ? harnessMessage(harness) : null
   return {
     schema: 'brownout.result/1',
     scenario: { name: data.scenario.name, description: data.scenario.description },
     seed: data.meta.seed,
     sut: data.meta.sut,
     complete: data.meta.complete,
-    passed: data.meta.complete && failing === 0,
+    passed: data.meta.complete && failing === 0 && harnessLimited === null,
+    harnessLimited,
+    harness: harness ?? null,
     counts: data.meta.counts,
     summary: {
       pass: checks.filter((c) => c.verdict === 'pass').length,

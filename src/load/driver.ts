@@ -20,6 +20,8 @@ export interface DriverOptions {
   onRecord: (record: ClientRecord) => void
   /** How one request is carried out; default: an HTTP request. Client mode runs a program instead. */
   execute?: Executor
+  /** The connection pool to send through (see `loadDispatcher`; a warm-up may have opened its connections). */
+  dispatcher?: Agent
 }
 
 /** Carries out one logical request and returns its record (never throws). */
@@ -44,6 +46,15 @@ export interface RunningLoad {
   startMs: number
   stop(): void
   done: Promise<void>
+}
+
+/**
+ * The load's connection pool. A bounded pool per origin, as real clients have: past it requests queue (their
+ * latency still counts from the intended send time) instead of opening thousands of sockets, which collapses
+ * throughput under overload. The load destroys it when it is done.
+ */
+export function loadDispatcher(load: LoadSpec): Agent {
+  return new Agent({ connections: load.max_connections, keepAliveTimeout: 10_000, connect: { timeout: load.timeout } })
 }
 
 /** The logical request id of the nth request of a run. */
@@ -92,13 +103,7 @@ function phaseAt(phases: PhaseWindow[], t: number): string {
  */
 export function startLoad(opts: DriverOptions, schedule: number[] | undefined): RunningLoad {
   const { load, clock } = opts
-  // A bounded pool per origin, as real clients have: past it requests queue (their latency still counts from the
-  // intended send time) instead of opening thousands of sockets, which collapses throughput under overload.
-  const dispatcher = new Agent({
-    connections: load.max_connections,
-    keepAliveTimeout: 10_000,
-    connect: { timeout: load.timeout },
-  })
+  const dispatcher = opts.dispatcher ?? loadDispatcher(load)
   const stopper = new AbortController()
   const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {} }
   const startMs = clock.now()

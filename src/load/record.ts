@@ -27,6 +27,8 @@ export interface ClientRecord {
   intendedAt: number
   /** How late the driver actually sent it (ms after intendedAt). */
   sendLagMs: number
+  /** Client mode: when the client program's process started (ms since the load started). */
+  processStartMs?: number
   outcome: Outcome
   status: number | null
   /** From the intended send time to the end (no coordinated omission). */

@@ -1,5 +1,5 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, verdictLabel } from './format.js'
+import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel } from './format.js'
 
 const MARK = { pass: '✓', fail: '✗', 'no-evidence': '·' } as const
 
@@ -10,10 +10,13 @@ function pad(text: string, width: number): string {
 /** The console table of one graded scenario, with an example timeline under each failing check. */
 export function renderConsole(result: GradeResult): string {
   const sut = result.sut.name ?? result.sut.mode
-  const lines = [
-    `${result.passed ? '✓ PASS' : '✗ FAIL'}  ${result.scenario.name} — ${sut}${result.complete ? '' : '  (run incomplete)'}`,
-    `  ${pad('check', 34)} ${pad('verdict', 16)} ${pad('value', 10)} ${pad('threshold', 14)} evidence`,
-  ]
+  const verdict = runVerdict(result)
+  const mark = verdict === 'PASS' ? '✓' : verdict === 'FAIL' ? '✗' : '⚠'
+  const lines = [`${mark} ${verdict}  ${result.scenario.name} — ${sut}${result.complete ? '' : '  (run incomplete)'}`]
+  if (result.harnessLimited) lines.push(`  ${result.harnessLimited}`)
+  const harness = harnessLine(result)
+  if (harness) lines.push(`  ${harness}`)
+  lines.push(`  ${pad('check', 34)} ${pad('verdict', 16)} ${pad('value', 10)} ${pad('threshold', 14)} evidence`)
   for (const c of result.checks) {
     lines.push(
       `  ${MARK[c.verdict]} ${pad(c.key, 32)} ${pad(verdictLabel(c), 16)} ${pad(formatValue(c.value, c.unit), 10)} ${pad(c.threshold, 14)} ${c.evidence}`,
@@ -26,6 +29,7 @@ export function renderConsole(result: GradeResult): string {
 /** One line for the end of a run: how many scenarios passed. */
 export function renderSummaryLine(results: GradeResult[]): string {
   const passed = results.filter((r) => r.passed).length
-  const failing = results.reduce((n, r) => n + r.summary.failing, 0)
-  return `${passed}/${results.length} scenarios passed${failing > 0 ? `, ${failing} required checks failing` : ''}`
+  const limited = results.filter((r) => r.harnessLimited !== null).length
+  const failing = results.reduce((n, r) => n + (r.harnessLimited === null ? r.summary.failing : 0), 0)
+  return `${passed}/${results.length} scenarios passed${failing > 0 ? `, ${failing} required checks failing` : ''}${limited > 0 ? `, ${limited} harness-limited (brownout could not keep up: no verdict)` : ''}`
 }

@@ -3,7 +3,7 @@ import { indexAttempts } from '../grade/context.js'
 import type { GradeResult } from '../grade/grade.js'
 import { percentile } from '../grade/threshold.js'
 import { histogram, lineChart, stackedBars } from './charts.js'
-import { formatTimeline, formatValue, verdictLabel, escapeXml as x } from './format.js'
+import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel, escapeXml as x } from './format.js'
 
 const CLASSES: Array<{ name: string; color: string; match: (r: RunData['records'][number]) => boolean }> = [
   { name: '2xx', color: '#16a34a', match: (r) => r.outcome === 'ok' },
@@ -103,7 +103,7 @@ const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-wid
 h1{font-size:22px}h2{font-size:18px;margin-top:32px}table{border-collapse:collapse;width:100%;font-size:13px}
 td,th{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:top}
 .pass{color:#16a34a}.fail{color:#dc2626;font-weight:600}.no-evidence{color:#6b7280}.badge{padding:2px 8px;border-radius:4px;color:#fff}
-.badge.ok{background:#16a34a}.badge.ko{background:#dc2626}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
+.badge.ok{background:#16a34a}.badge.ko{background:#dc2626}.badge.limited{background:#d97706}.harness-limited{color:#b45309;font-weight:600}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
 code{font-size:12px}.examples{font-size:12px;color:#374151}`
 
 /** A self-contained HTML report: verdicts first (what failed, on which requests), then charts. No scripts. */
@@ -119,8 +119,10 @@ export function renderHtml(results: Array<{ result: GradeResult; data: RunData }
           }</td></tr>`,
       )
       .join('\n')
-    return `<section><h2><span class="badge ${r.passed ? 'ok' : 'ko'}">${r.passed ? 'PASS' : 'FAIL'}</span> ${x(r.scenario.name)} — ${x(r.sut.name ?? r.sut.mode)}${r.complete ? '' : ' (incomplete)'}</h2>
-<p>${x(r.scenario.description)}</p>
+    const verdict = runVerdict(r)
+    const harness = harnessLine(r)
+    return `<section><h2><span class="badge ${verdict === 'PASS' ? 'ok' : verdict === 'FAIL' ? 'ko' : 'limited'}">${verdict}</span> ${x(r.scenario.name)} — ${x(r.sut.name ?? r.sut.mode)}${r.complete ? '' : ' (incomplete)'}</h2>
+${r.harnessLimited ? `<p class="harness-limited">${x(r.harnessLimited)}</p>\n` : ''}<p>${x(r.scenario.description)}</p>${harness ? `\n<p><small>${x(harness)}</small></p>` : ''}
 <p>${r.counts.requests} requests, ${r.counts.attempts} upstream attempts, seed ${r.seed}. ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.noEvidence} no evidence.</p>
 <table><thead><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>evidence</th></tr></thead><tbody>
 ${rows}

@@ -1,5 +1,5 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, verdictLabel } from './format.js'
+import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel } from './format.js'
 
 const ICON = { pass: '✅', fail: '❌', 'no-evidence': '⚪' } as const
 
@@ -9,10 +9,14 @@ export function renderMarkdown(results: GradeResult[]): string {
   const passed = results.filter((r) => r.passed).length
   out.push(`## brownout: ${passed}/${results.length} scenarios passed`, '')
   for (const r of results) {
+    const verdict = runVerdict(r)
     out.push(
-      `### ${r.passed ? '✅' : '❌'} ${r.scenario.name} — ${r.sut.name ?? r.sut.mode}${r.complete ? '' : ' (incomplete)'}`,
+      `### ${verdict === 'PASS' ? '✅' : verdict === 'FAIL' ? '❌' : '⚠️ HARNESS-LIMITED'} ${r.scenario.name} — ${r.sut.name ?? r.sut.mode}${r.complete ? '' : ' (incomplete)'}`,
       '',
     )
+    if (r.harnessLimited) out.push(`> **${r.harnessLimited}**`, '')
+    const harness = harnessLine(r)
+    if (harness) out.push(`<sub>${harness}</sub>`, '')
     if (r.scenario.description) out.push(`> ${r.scenario.description.trim().replace(/\n/g, ' ')}`, '')
     out.push('| | check | verdict | value | threshold | evidence |', '|---|---|---|---|---|---|')
     for (const c of r.checks) {

@@ -29,6 +29,7 @@ function failing(cell: GradeResult): string[] {
 function cellText(cell: GradeResult | undefined): string {
   if (!cell) return '—'
   if (!cell.complete) return '✗ incomplete'
+  if (cell.harnessLimited !== null) return '⚠ harness-limited'
   return cell.passed ? '✓ pass' : `✗ ${failing(cell).join(', ')}`
 }
 

@@ -65,6 +65,8 @@ export interface Connection {
   baseUrl: (t: RequestTemplate) => string
   mapping: RequestMapping
   execute?: Executor
+  /** Client mode: the cap on client processes and the most that ran at once. */
+  processes?: () => { cap: number; peak: number }
   sut?: StartedSut
 }
 
@@ -96,7 +98,8 @@ export async function connectSut(
   if (profile.kind === 'client') {
     // Client mode: no server to start; the program runs once per request against the upstreams directly.
     meta.url = first?.url ?? ''
-    return { baseUrl: direct, mapping: {}, execute: clientExecutor(profile, values, file) }
+    const client = clientExecutor(profile, values, file)
+    return { baseUrl: direct, mapping: {}, execute: client.execute, processes: client.processes }
   }
   const sut = await startSut(profile, values, logFile, file)
   meta.pid = sut.pid

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
-import { type LoadStats, runIdFor, startLoad } from '../load/driver.js'
+import { type LagStats, NO_LAG } from '../lag-stats.js'
+import { type LoadStats, loadDispatcher, runIdFor, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
@@ -13,8 +14,11 @@ import type { SutProfile } from '../sut/profile.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { VERSION } from '../version.js'
 import { Compactor } from './compact.js'
-import { answers, connectSut, startUpstreams } from './connect.js'
+import { answers, type Connection, connectSut, startUpstreams } from './connect.js'
 import { JsonLines, prepareOutDir, writeJson } from './files.js'
+import { assessHarness, type HarnessMeta } from './harness.js'
+import { type HarnessMonitor, startHarnessMonitor } from './harness-monitor.js'
+import { warmUp } from './warmup.js'
 
 export type SutMode =
   | { mode: 'target'; url: string }
@@ -65,6 +69,8 @@ export interface RunMeta {
   }
   complete: boolean
   stopReason: string | null
+  /** brownout's own lag during the run and whether it limits the verdict (absent in runs saved before 0.x). */
+  harness?: HarnessMeta
 }
 
 export interface RunResult {
@@ -105,6 +111,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const journalFile = outDir ? new JsonLines(join(outDir, 'journal.jsonl')) : undefined
   const unsubscribes: Array<() => void> = []
   let finished = false
+  let connection: Connection | undefined
+  let monitor: HarnessMonitor | undefined
+  let warmup: HarnessMeta['warmup'] = null
   const meta: RunMeta = {
     schema: 'brownout.run/1',
     brownout: VERSION,
@@ -125,9 +134,12 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   }
   try {
     const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${runId}.log`)
-    const connection = await connectSut(opts.sut, upstreams, logFile, meta.sut)
+    connection = await connectSut(opts.sut, upstreams, logFile, meta.sut)
     sut = connection.sut
     const { baseUrl, mapping, execute } = connection
+    // The warm-up runs before the upstreams are reset and the journal is listened to: none of it is recorded.
+    const dispatcher = loadDispatcher(scenario.load)
+    warmup = await warmUp(scenario, opts.sut, meta.sut.url, dispatcher, clock)
     for (const u of upstreams) {
       u.reset()
       unsubscribes.push(
@@ -141,6 +153,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       ? stageSegments(scenario.load.stages ?? [], durationMs)
       : phaseSegments(scenario.phases, scenario.load.rate ?? 10)
     const schedule = scenario.load.concurrency !== undefined ? undefined : arrivalTimes(segments)
+    monitor = startHarnessMonitor()
     const load = startLoad(
       {
         load: scenario.load,
@@ -151,6 +164,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         baseUrl,
         mapping,
         clock,
+        dispatcher,
         ...(execute ? { execute } : {}),
         onRecord: (r) => {
           records.push(compact.record(r))
@@ -206,6 +220,18 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   } finally {
     for (const off of unsubscribes) off()
     await sut?.stop()
+    const eventLoop = monitor?.stop()
+    if (eventLoop)
+      meta.harness = assessHarness({
+        clientTimeoutMs: scenario.load.timeout,
+        eventLoop,
+        records,
+        journal,
+        loadStartedAt: meta.loadStartedAt,
+        upstreamTimingError: worstTimingError(upstreams.map((u) => u.timingError())),
+        processes: connection?.processes?.() ?? null,
+        warmup,
+      })
     await Promise.all(upstreams.map((u) => u.close()))
     meta.counts = {
       requests: records.length,
@@ -224,4 +250,12 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
   }
   return error ? { meta, records, journal, error } : { meta, records, journal }
+}
+
+/** The upstreams' timing error as one figure: the worst p99 and max of any of them, their counts summed. */
+function worstTimingError(all: LagStats[]): LagStats {
+  return all.reduce(
+    (w, t) => ({ count: w.count + t.count, p99Ms: Math.max(w.p99Ms, t.p99Ms), maxMs: Math.max(w.maxMs, t.maxMs) }),
+    { ...NO_LAG },
+  )
 }

@@ -1,21 +1,61 @@
 import { spawn } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import type { Executor } from '../load/driver.js'
+import type { ClientRecord } from '../load/record.js'
 import { emptyRecord, onStop } from '../load/send.js'
 import { marker } from '../upstream/correlation.js'
+import { ProcessSlots } from './process-slots.js'
 import { resolveCommand, type SutProfile } from './profile.js'
 
 const OUTPUT_CAP = 64 * 1024
+
+/** The default cap on client processes run at once: two per core (most of a client's life is waiting). */
+export function defaultMaxProcesses(): number {
+  return 2 * availableParallelism()
+}
+
+/** Client mode's executor and the processes it ran. */
+export interface ClientMode {
+  execute: Executor
+  /** The cap on processes at once, and the most that did run at once. */
+  processes(): { cap: number; peak: number }
+}
 
 /**
  * Client mode: the SUT is a program (an SDK with its own retries) run once per logical request. It gets the
  * upstream's base URL, the request id and the request in its environment, prints the answer's text on stdout and
  * exits 0 on success. Grading then reads the journal (every attempt the SDK made) and the exit status.
+ * At most `max_processes` run at once: a request due while all are busy waits for a slot, and the wait is its
+ * send lag (brownout's own lag, which can make the run harness-limited), not the client's latency alone.
  */
 export function clientExecutor(
   profile: SutProfile,
   values: Record<string, string>,
   profileFile: string | undefined,
-): Executor {
+): ClientMode {
+  const slots = new ProcessSlots(profile.max_processes ?? defaultMaxProcesses())
+  const run = runner(profile, values, profileFile)
+  const execute: Executor = async (ctx, base, template, url, built) => {
+    const now = () => ctx.clock.now() - ctx.startMs
+    if (!(await slots.acquire(ctx.signal))) {
+      const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
+      return { ...record, outcome: 'not-sent', error: 'run stopped before a client process slot was free' }
+    }
+    try {
+      return await run(ctx, base, template, url, built)
+    } finally {
+      slots.release()
+    }
+  }
+  return { execute, processes: () => ({ cap: slots.cap, peak: slots.peak }) }
+}
+
+/** Runs the client program once for one request. */
+function runner(
+  profile: SutProfile,
+  values: Record<string, string>,
+  profileFile: string | undefined,
+): (...args: Parameters<Executor>) => Promise<ClientRecord> {
   const { argv, cwd, env: profileEnv } = resolveCommand(profile, values, profileFile)
   return (ctx, base, template, url) =>
     new Promise((done) => {
@@ -37,6 +77,9 @@ export function clientExecutor(
         env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      child.once('spawn', () => {
+        record.processStartMs = Math.round(now() * 100) / 100
       })
       let stdout = ''
       let stderr = ''

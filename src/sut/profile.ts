@@ -36,6 +36,14 @@ export const sutProfileSchema = z.strictObject({
     .describe("extra headers on one API's requests, over `headers` (e.g. a gateway's routing config per provider)"),
   paths: z.partialRecord(z.enum(API_NAMES), z.string()).default({}).describe('request path per API'),
   models: z.record(z.string(), z.string()).default({}).describe('scenario model name → the name the SUT expects'),
+  max_processes: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'client mode: most client processes run at once (default: two per core); a request due while all are busy waits, and its wait is brownout lag',
+    ),
   stop_timeout: durationSchema.default(5_000).describe('how long SIGTERM may take before SIGKILL'),
 })
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { LagRecorder } from '../lag-stats.js'
 import type { JournalEntry } from './journal.js'
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -10,9 +11,12 @@ export class UpstreamMetrics {
   private readonly firstByte: Histogram<'upstream' | 'path'>
   private readonly duration: Histogram<'upstream' | 'path' | 'status'>
   private readonly late: Histogram<'upstream'>
+  /** The same timing error since the last reset, for a run's own record of how well brownout kept time. */
+  readonly timingError = new LagRecorder()
   /** Records how late a scheduled write went out (ms): brownout's own timing error. */
   readonly lateness = (ms: number): void => {
     this.late.observe({ upstream: this.upstream }, ms / 1000)
+    this.timingError.add(ms)
   }
 
   constructor(

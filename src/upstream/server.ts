@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../clock.js'
 import { issueLines } from '../config/problems.js'
 import { BrownoutError } from '../errors.js'
 import { FaultEngine, type PhaseWindow, unknownPhases } from '../faults/rules.js'
+import type { LagStats } from '../lag-stats.js'
 import { createAdminApp } from './admin.js'
 import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
@@ -39,6 +40,8 @@ export interface RunningUpstream {
   journal: Journal
   attempts: AttemptCounter
   faults: FaultEngine
+  /** How late scheduled writes went out since the last reset: brownout's own timing error on this upstream. */
+  timingError(): LagStats
   /** Forgets what was served (journal, attempt counters, buckets), keeping the fault rules. */
   reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
@@ -143,7 +146,11 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     journal: state.journal,
     attempts: state.attempts,
     faults: state.engine,
-    reset: () => resetState(state),
+    timingError: () => metrics.timingError.stats(),
+    reset: () => {
+      resetState(state)
+      metrics.timingError.reset()
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if (!server.listening) return resolve()
