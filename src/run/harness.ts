@@ -4,10 +4,10 @@ import type { JournalEntry } from '../upstream/journal.js'
 import type { EventLoopLag } from './harness-monitor.js'
 
 /** The most brownout's own lag may reach before it could change a verdict (ms); see `harnessBoundMs`. */
-export const HARNESS_BOUND_MS = 100
+export const HARNESS_BOUND_MS = 250
 
-/** A stall of the event loop this many times the bound fails the run on its own, even if rare (see the docs). */
-export const STALL_FACTOR = 5
+/** A stall of the event loop this many times the bound (1 s) limits the run on its own, even if it is rare. */
+export const STALL_FACTOR = 4
 
 /** Client mode: the processes run at once and how long each took to start and to reach an upstream. */
 export interface ClientProcessLag {
@@ -40,9 +40,10 @@ export interface HarnessMeta {
 }
 
 /**
- * The bound on brownout's own lag for a run: 100 ms, or a tenth of the client timeout when that is shorter. 100 ms
- * is a tenth of the shortest deliberate timing the catalogue grades (Retry-After 1 s, backoffs of 0.5–1 s, a
- * 10 s client timeout), and ten times the event-loop p99 of an ordinary catalogue run on a busy 2-core machine.
+ * The bound on brownout's own lag for a run: 250 ms, or a tenth of the client timeout when that is shorter. 250 ms
+ * is a quarter of the shortest deliberate timing the catalogue grades (a 1 s Retry-After; the wrong policies the
+ * checks must reject differ from the right one by ≥ 0.5 s), and above the lag of ordinary catalogue runs on a
+ * shared, oversubscribed 2-core machine (send lag and event-loop p99 up to ~230 ms measured in `--fast` runs).
  */
 export function harnessBoundMs(clientTimeoutMs: number): number {
   return Math.min(HARNESS_BOUND_MS, Math.max(1, clientTimeoutMs / 10))
@@ -68,13 +69,16 @@ export function assessHarness(input: HarnessInput): HarnessMeta {
   const sendLag = lagStatsOf(sent.map((r) => r.sendLagMs))
   const clientProcesses = input.processes ? processLag(input, sent) : null
   const reasons: string[] = []
-  const over = (what: string, stats: LagStats) => {
-    if (stats.p99Ms > boundMs) reasons.push(`${what} p99 ${fmt(stats.p99Ms)} (max ${fmt(stats.maxMs)})`)
+  // A lag past the bound counts when it is not a single event: at p99, and on more than one request or sample.
+  const over = (what: string, stats: LagStats, late: number) => {
+    if (stats.p99Ms > boundMs && late > 1) reasons.push(`${what} p99 ${fmt(stats.p99Ms)} (max ${fmt(stats.maxMs)})`)
   }
-  over('event-loop delay', input.eventLoop)
-  over('send lag', sendLag)
-  if (clientProcesses) over('client process start lag', clientProcesses.startLag)
-  over('upstream timing error', input.upstreamTimingError)
+  const lateOf = (lags: number[]) => lags.filter((ms) => ms > boundMs).length
+  over('event-loop delay', input.eventLoop, 2)
+  over('send lag', sendLag, lateOf(sent.map((r) => r.sendLagMs)))
+  if (clientProcesses)
+    over('client process start lag', clientProcesses.startLag, lateOf(sent.map((r) => startLagOf(r) ?? 0)))
+  over('upstream timing error', input.upstreamTimingError, 2)
   if (input.eventLoop.p99Ms <= boundMs && input.eventLoop.maxMs > boundMs * STALL_FACTOR)
     reasons.push(`the event loop stalled for ${fmt(input.eventLoop.maxMs)}`)
   return {
@@ -105,9 +109,14 @@ function processLag(input: HarnessInput, sent: ClientRecord[]): ClientProcessLag
   return {
     cap: input.processes?.cap ?? 0,
     peak: input.processes?.peak ?? 0,
-    startLag: lagStatsOf(started.map((r) => (r.processStartMs ?? 0) - r.intendedAt)),
+    startLag: lagStatsOf(started.map((r) => startLagOf(r) ?? 0)),
     firstAttemptLag: lagStatsOf(firstAttempt),
   }
+}
+
+/** Client mode: intended send → the client's process started (ms), or undefined when it never started. */
+function startLagOf(r: ClientRecord): number | undefined {
+  return r.processStartMs === undefined ? undefined : r.processStartMs - r.intendedAt
 }
 
 /** The one-paragraph message of a harness-limited run: what lagged, and what to do about it. */
