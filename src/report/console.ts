@@ -1,5 +1,5 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, verdictLabel } from './format.js'
+import { formatTimeline, formatUnreached, formatValue, sutFailureLines, verdictLabel } from './format.js'
 
 const MARK = { pass: '✓', fail: '✗', 'no-evidence': '·' } as const
 
@@ -12,6 +12,8 @@ export function renderConsole(result: GradeResult): string {
   const sut = result.sut.name ?? result.sut.mode
   const lines = [
     `${result.passed ? '✓ PASS' : '✗ FAIL'}  ${result.scenario.name} — ${sut}${result.complete ? '' : '  (run incomplete)'}`,
+    ...sutFailureLines(result).map((l) => `  ${l}`),
+    ...(formatUnreached(result.counts) ? [`  ${formatUnreached(result.counts)}`] : []),
     `  ${pad('check', 34)} ${pad('verdict', 16)} ${pad('value', 10)} ${pad('threshold', 14)} evidence`,
   ]
   for (const c of result.checks) {

@@ -1,5 +1,5 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, verdictLabel } from './format.js'
+import { formatCounts, formatTimeline, formatUnreached, formatValue, sutFailureLines, verdictLabel } from './format.js'
 
 const ICON = { pass: '✅', fail: '❌', 'no-evidence': '⚪' } as const
 
@@ -14,6 +14,10 @@ export function renderMarkdown(results: GradeResult[]): string {
       '',
     )
     if (r.scenario.description) out.push(`> ${r.scenario.description.trim().replace(/\n/g, ' ')}`, '')
+    const unreached = formatUnreached(r.counts)
+    out.push(`${formatCounts(r.counts)}.${unreached ? ` **${unreached}.**` : ''}`, '')
+    const failure = sutFailureLines(r)
+    if (failure.length > 0) out.push(`**${failure[0]}**`, '', '```', ...failure.slice(2), '```', '')
     out.push('| | check | verdict | value | threshold | evidence |', '|---|---|---|---|---|---|')
     for (const c of r.checks) {
       out.push(
