@@ -87,6 +87,8 @@ function write(requests: number): void {
       text: null,
       errorBody: null,
       bodyError: null,
+      bodyHead: null,
+      streamContentType: null,
       error: null,
       headers: {},
       bytes: 600,

@@ -23,7 +23,12 @@
 //   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
 //   RETRY_BUDGET      1: when at least half of the last 20 retries failed too, a request gets one retry, not
 //                     RETRIES: retries that keep failing add load (an overloaded upstream), not success [0]
-//   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
+//   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors, and
+//                     crash-mid-stream      the process exits (code 1) when an upstream stream breaks mid-way
+//                     sse-no-content-type   streams reach the client without a content-type header
+//                     cumulative-deltas     each OpenAI chat delta carries all the text so far, not just its own
+//                     answer-when-down      after the first failed attempt the upstreams are marked down for good:
+//                                           every later attempt is answered 503 by the gateway itself
 import http from 'node:http'
 
 const env = (name, fallback) => process.env[name] ?? fallback
@@ -48,6 +53,20 @@ const RETRY_BUDGET = env('RETRY_BUDGET', '0') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** DEFECTS=answer-when-down: once set, the gateway answers every request itself. */
+let upstreamsDown = false
+function markDown() {
+  if (DEFECTS.has('answer-when-down')) upstreamsDown = true
+}
+
+/** The headers a stream goes out with (DEFECTS=sse-no-content-type drops its content-type). */
+function streamHeaders(headers) {
+  const out = { ...headers }
+  if (DEFECTS.has('sse-no-content-type')) delete out['content-type']
+  if (DEFECTS.has('cumulative-deltas')) delete out['content-length']
+  return out
+}
 const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
 
 function backoffMs(retry) {
@@ -144,8 +163,35 @@ const QUOTA = /insufficient_quota|spend_limit|usage_limit|credit_balance|billing
 
 const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)/
 
+/** DEFECTS=cumulative-deltas: rewrites whole SSE events so that each chat delta repeats the text before it. */
+function cumulativeDeltas() {
+  let pending = ''
+  let soFar = ''
+  const rewrite = (event) => {
+    const m = /^data: (\{.*\})$/m.exec(event)
+    if (!m) return event
+    try {
+      const data = JSON.parse(m[1])
+      const delta = data.choices?.[0]?.delta
+      if (typeof delta?.content !== 'string') return event
+      soFar += delta.content
+      delta.content = soFar
+      return event.replace(m[0], `data: ${JSON.stringify(data)}`)
+    } catch {
+      return event
+    }
+  }
+  return (chunk) => {
+    pending += chunk.toString()
+    const events = pending.split('\n\n')
+    pending = events.pop()
+    return events.map((e) => `${rewrite(e)}\n\n`).join('')
+  }
+}
+
 /** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
 function pipeStream(upstream, res) {
+  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
   return new Promise((resolve) => {
     let tail = ''
     let idle
@@ -161,7 +207,7 @@ function pipeStream(upstream, res) {
     upstream.on('data', (chunk) => {
       arm()
       tail = (tail + chunk.toString()).slice(-200)
-      res.write(chunk)
+      res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
       clearTimeout(idle)
@@ -188,6 +234,7 @@ async function handle(req, res) {
   let last = { status: 502, message: 'no upstream answered' }
   const retries = retriesFor()
   for (let k = 0; k <= retries; k++) {
+    if (upstreamsDown) return fail(res, 503, 'upstream marked down')
     const url = pickUpstream(k)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
@@ -219,16 +266,22 @@ async function handle(req, res) {
           }
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
-        if (!res.headersSent) res.writeHead(up.statusCode, up.headers)
+        if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
         const ended = await pipeStream(up, res)
         if (ended === 'ok') return res.end()
+        if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {
+          console.error(`gateway: upstream ${url} broke a stream mid-way; crashing (DEFECTS=crash-mid-stream)`)
+          process.exit(1)
+        }
         record(url, false)
+        markDown()
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (DEFECTS.has('splice-stream') && k < retries) continue
         // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
         streamError(res, `upstream stream ${ended}`)
         return res.end()
       }
+      if (up.statusCode >= 500 || up.statusCode === 429) markDown()
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = RETRY_AFTER ? retryAfterMs(up.headers) : undefined
@@ -237,6 +290,7 @@ async function handle(req, res) {
       }
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
+      markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
       if (k === retries) record(url, false)

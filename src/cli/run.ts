@@ -4,6 +4,7 @@ import { BrownoutError, ExitCode, exitCodeFor, exitCodeForResults } from '../err
 import type { RunData } from '../grade/context.js'
 import { type GradeResult, grade } from '../grade/grade.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
+import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
 import { runScenario, type SutMode } from '../run/run.js'
@@ -202,17 +203,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
           ...(tty ? { onProgress: progressLine } : {}),
         })
         if (tty) process.stderr.write('\r\x1b[2K')
-        const c = result.meta.counts
-        const outcomes = Object.entries(c.byOutcome)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')
-        info(
-          `  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`,
-        )
         const data = { meta: result.meta, scenario, records: result.records, journal: result.journal }
         const graded = grade(data)
         all.push({ result: graded, data })
-        info(renderConsole(graded))
+        // A SUT that never started has no load to show: its error (below) says it all.
+        if (result.meta.sut.failure?.when !== 'start') {
+          info(`  ${formatCounts(graded.counts)}${outDir ? `; records in ${outDir}` : ''}`)
+          info(renderConsole(graded))
+        }
         if (outDir) writeReports(outDir, [{ result: graded, data }])
         if (result.error) {
           printError(result.error)

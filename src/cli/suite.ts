@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode, exitCodeForResults } from '../errors.js'
 import type { RunData } from '../grade/context.js'
 import { type GradeResult, grade } from '../grade/grade.js'
+import { sutFailureLines, sutFailureShort } from '../report/format.js'
 import {
   buildScorecard,
   renderScorecardConsole,
@@ -59,6 +60,20 @@ function sutModes(args: SuiteArgs, upstreamNames: string[]): Array<{ label: stri
     const profile = loadSutProfile(file, upstreamNames)
     return { label: profile.name, mode: { mode: 'sut', file, profile } }
   })
+}
+
+/** A scenario's verdict for the progress line: pass, the SUT's failure, or the failed and unevidenced checks. */
+function verdictText(g: GradeResult): string {
+  if (g.passed) return 'pass'
+  const crash = sutFailureShort(g)
+  const failed = g.checks.filter((c) => c.failsRun && c.verdict === 'fail').map((c) => c.key)
+  const unproved = g.checks.filter((c) => c.failsRun && c.verdict === 'no-evidence').map((c) => c.key)
+  const parts = [
+    ...(crash ? [crash] : []),
+    ...(failed.length > 0 ? [failed.join(', ')] : []),
+    ...(unproved.length > 0 ? [`no evidence: ${unproved.join(', ')}`] : []),
+  ]
+  return `FAIL (${parts.join('; ') || 'run incomplete'})`
 }
 
 export const suiteCommand: CommandModule<object, SuiteArgs> = {
@@ -123,28 +138,14 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
             const data: RunData = { meta: run.meta, scenario, records: run.records, journal: run.journal }
             const result = grade(data)
             if (dir) writeReports(dir, [{ result, data }])
-            if (run.error) throw run.error
+            // A SUT that did not start or crashed fails this scenario only: the next one starts it afresh.
+            if (run.error && (run.meta.sut.failure === undefined || interrupt.signal.aborted)) throw run.error
             return result
           }),
         )
         for (const [i, result] of graded.entries()) columns[i] = [...(columns[i] ?? []), result]
-        info(
-          `${scenario.name.padEnd(30)} ${graded
-            .map(
-              (g, i) =>
-                `${labels[i]}: ${
-                  g.passed
-                    ? 'pass'
-                    : g.harnessLimited !== null
-                      ? 'HARNESS-LIMITED'
-                      : `FAIL (${g.checks
-                          .filter((c) => c.failsRun)
-                          .map((c) => c.key)
-                          .join(', ')})`
-                }`,
-            )
-            .join('   ')}`,
-        )
+        info(`${scenario.name.padEnd(30)} ${graded.map((g, i) => `${labels[i]}: ${verdictText(g)}`).join('   ')}`)
+        for (const [i, g] of graded.entries()) for (const line of sutFailureLines(g)) info(`    ${labels[i]}: ${line}`)
       }
       const card = buildScorecard(labels, columns)
       info(`\n${renderScorecardConsole(card)}`)

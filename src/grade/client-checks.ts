@@ -91,8 +91,31 @@ export const errorsWellFormed = defineCheck({
 function cleanFailure(r: ClientRecord): boolean {
   if (r.outcome === 'http-error') return r.errorBody?.wellFormed === true
   const committedStream = r.status === 200 && r.stream && r.events > 0 && r.bodyError === null
-  return committedStream && (r.inBandError !== null || r.outcome === 'network-error')
+  const cut = r.outcome === 'network-error' || (r.outcome === 'broken-stream' && r.error !== null)
+  return committedStream && (r.inBandError !== null || cut)
 }
+
+export const streamContentType = defineCheck({
+  name: 'client.stream_content_type',
+  summary:
+    'share of streams (SSE answers to stream requests) labelled content-type: text/event-stream; brownout reads the events either way, but SSE clients such as httpx-sse reject a stream labelled otherwise',
+  unit: 'ratio',
+  defaultExpect: { threshold: '>= 1', required: true },
+  measure: (ctx) => {
+    const streams = ctx.sent.filter(
+      (r) =>
+        r.stream && r.status !== null && r.status < 300 && (r.events > 0 || (r.streamContentType ?? null) !== null),
+    )
+    if (streams.length === 0) return noEvidence('no stream was answered')
+    const wrong = streams.filter((r) => (r.streamContentType ?? null) !== null)
+    const labels = [...new Set(wrong.map((r) => r.streamContentType || 'none'))].slice(0, 3).join(', ')
+    return {
+      value: ratio(streams.length - wrong.length, streams.length),
+      evidence: `${streams.length - wrong.length} of ${streams.length} streams labelled text/event-stream${wrong.length > 0 ? `; ${wrong.length} had content-type: ${labels}` : ''}`,
+      examples: wrong.slice(0, 3).map((r) => r.id),
+    }
+  },
+})
 
 /**
  * Successes whose text can be compared with the deterministic answer, and how many requests were exposed to a
@@ -146,4 +169,13 @@ export const duplicatedContent = contentCheck(
   'carry content that is not the answer',
 )
 
-export const CLIENT_CHECKS = [successRate, latency, ttft, hung, errorsWellFormed, truncatedSuccess, duplicatedContent]
+export const CLIENT_CHECKS = [
+  successRate,
+  latency,
+  ttft,
+  hung,
+  errorsWellFormed,
+  streamContentType,
+  truncatedSuccess,
+  duplicatedContent,
+]

@@ -44,6 +44,16 @@ export interface GradeContext {
   /** The complete answer a request should get, or null when it has none (embeddings). */
   expectedText(record: ClientRecord): string | null
   timeline(id: string): TimelineStep[]
+  /** What the client got for a request: its outcome, status and the first bytes of a failed body. */
+  clientView(id: string): ClientView | null
+}
+
+/** What the client received, shown next to the upstream timeline in examples. */
+export interface ClientView {
+  outcome: string
+  status: number | null
+  /** The first bytes of an error or unreadable body, an in-band error, or the network error. */
+  body: string | null
 }
 
 export function buildContext(
@@ -62,6 +72,7 @@ export function buildContext(
   const content = Object.values(data.scenario.upstreams)[0]?.content ?? { min_tokens: 16, max_tokens: 64 }
   const sent = records.filter((r) => r.outcome !== 'not-sent')
   let attempted: Array<{ id: string; attempts: JournalEntry[] }> | undefined
+  let byId: Map<string, ClientRecord> | undefined
   return {
     data,
     phase,
@@ -97,6 +108,13 @@ export function buildContext(
       }
       return steps
     },
+    clientView: (id) => {
+      byId ??= new Map(data.records.map((r) => [r.id, r]))
+      const r = byId.get(id)
+      if (!r) return null
+      const body = r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error
+      return { outcome: r.outcome, status: r.status, body: body ?? null }
+    },
   }
 }
 
@@ -131,7 +149,12 @@ export function attemptFailure(e: JournalEntry): 'fatal' | 'transient' | 'mid-st
   return null
 }
 
-/** A success as the client saw it: a 2xx read to its end with no error inside. */
+/**
+ * A success as the client saw it: a 2xx read to its end with no error inside. A stream that closed cleanly without
+ * its terminal event ('broken-stream' with no error) counts as delivered, as it always did: most clients cannot tell
+ * it from a complete one, and client.truncated_success judges its text. A stream cut by a reset does not.
+ */
 export function clientSuccess(r: ClientRecord): boolean {
-  return r.outcome === 'ok' && r.inBandError === null && r.bodyError === null
+  const readToEnd = r.outcome === 'ok' || (r.outcome === 'broken-stream' && r.error === null)
+  return readToEnd && r.inBandError === null && r.bodyError === null
 }

@@ -1,5 +1,13 @@
+import { neverReached } from '../load/record.js'
 import { type HarnessMeta, harnessMessage } from '../run/harness.js'
-import { buildContext, type GradeContext, indexAttempts, type RunData, type TimelineStep } from './context.js'
+import {
+  buildContext,
+  type ClientView,
+  type GradeContext,
+  indexAttempts,
+  type RunData,
+  type TimelineStep,
+} from './context.js'
 import { type Expectation, resolveExpectations } from './expect.js'
 import { checkDefinition } from './registry.js'
 import { compare, reduce } from './threshold.js'
@@ -20,7 +28,8 @@ export interface CheckResult {
   threshold: string
   source: 'scenario' | 'default'
   evidence: string
-  examples: Array<{ id: string; timeline: TimelineStep[] }>
+  /** Example requests: the upstream attempts, and what the client got in the end. */
+  examples: Array<{ id: string; timeline: TimelineStep[]; client?: ClientView }>
 }
 
 export interface GradeResult {
@@ -69,7 +78,10 @@ function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeCon
     threshold: e.threshold.text,
     source: e.source,
     evidence: m.evidence,
-    examples: m.examples.slice(0, 3).map((id) => ({ id, timeline: ctx.timeline(id) })),
+    examples: m.examples.slice(0, 3).map((id) => {
+      const client = ctx.clientView(id)
+      return client ? { id, timeline: ctx.timeline(id), client } : { id, timeline: ctx.timeline(id) }
+    }),
   }
 }
 
@@ -103,7 +115,10 @@ export function grade(data: RunData): GradeResult {
     passed: data.meta.complete && failing === 0 && harnessLimited === null,
     harnessLimited,
     harness: harness ?? null,
-    counts: data.meta.counts,
+    counts: {
+      ...data.meta.counts,
+      neverReachedUpstream: data.meta.counts.neverReachedUpstream ?? neverReached(data.records, data.journal),
+    },
     summary: {
       pass: checks.filter((c) => c.verdict === 'pass').length,
       fail: checks.filter((c) => c.verdict === 'fail').length,

@@ -1,9 +1,15 @@
 import type { ApiName } from '../scenario/schema.js'
+import type { JournalEntry } from '../upstream/journal.js'
 
 /** How a logical request ended, from the client's side. */
 export type Outcome =
-  /** A 2xx with a body the client could read to its end. */
+  /** A 2xx with a body the client could read to its end (a stream: up to its terminal event). */
   | 'ok'
+  /**
+   * A 2xx stream that broke: it ended without its terminal event ([DONE], message_stop, response.completed),
+   * carried an in-band error, or was cut by a reset after its headers.
+   */
+  | 'broken-stream'
   /** An HTTP error status (4xx/5xx). */
   | 'http-error'
   /** The connection failed: refused, reset, closed, not HTTP. */
@@ -50,9 +56,31 @@ export interface ClientRecord {
   errorBody: { wellFormed: boolean; type: string | null; contentType: string | null } | null
   /** Body could not be parsed (invalid JSON on a 2xx). */
   bodyError: string | null
+  /**
+   * The first bytes (≤ 120) of a body that was not a success the client could read: an error status, an
+   * unparseable 2xx. What the client actually got, for examples next to the upstream timeline.
+   */
+  bodyHead: string | null
+  /**
+   * A stream (the request asked for one, the body is SSE) whose content-type is not text/event-stream: the
+   * content-type it had ('' when none). Null when the label was right or the answer was not a stream.
+   */
+  streamContentType: string | null
   /** Network error code or message. */
   error: string | null
   /** Response headers worth keeping (retry-after, gateway retry counters). */
   headers: Record<string, string>
   bytes: number
+}
+
+/** How many sent requests have no upstream attempt in the journal. */
+export function neverReached(
+  records: readonly ClientRecord[],
+  journal: ReadonlyArray<Pick<JournalEntry, 'requestId'>>,
+): number {
+  const reached = new Set<string>()
+  for (const e of journal) reached.add(e.requestId)
+  let n = 0
+  for (const r of records) if (r.outcome !== 'not-sent' && !reached.has(r.id)) n++
+  return n
 }

@@ -47,6 +47,8 @@ export function emptyRecord(base: RecordBase, sendLagMs: number): ClientRecord {
     text: null,
     errorBody: null,
     bodyError: null,
+    bodyHead: null,
+    streamContentType: null,
     error: null,
     headers: {},
     bytes: 0,
@@ -74,10 +76,11 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Re
   return out
 }
 
-/** Sends one logical request and reads its whole answer, event by event for streams. Never throws. */
 /** Turns a response, as it arrives, into the outcome fields of a record (status, stream events, text, errors). */
 class ResponseReader {
   private parser: SseParser | undefined
+  /** A stream was asked for but not labelled text/event-stream: the body's first bytes decide (see sniffSse). */
+  private sniffing = false
   private chunks: Buffer[] = []
   private text = ''
   private lastToken: number | null = null
@@ -93,16 +96,40 @@ class ResponseReader {
     this.record.status = status
     this.record.headers = keptHeaders(headers)
     this.contentType = String(headers['content-type'] ?? '')
-    if (status < 400 && this.contentType.startsWith('text/event-stream')) this.parser = new SseParser()
+    if (status >= 400) return
+    if (this.contentType.startsWith('text/event-stream')) this.parser = new SseParser()
+    else if (this.record.stream) this.sniffing = true
   }
 
   data(chunk: Buffer): void {
     this.record.bytes += chunk.length
+    if (this.sniffing) {
+      this.chunks.push(chunk)
+      this.sniff(false)
+      return
+    }
     if (!this.parser) {
       this.chunks.push(chunk)
       return
     }
-    for (const ev of this.parser.feed(chunk.toString('utf8'))) this.event(ev)
+    this.feed(chunk.toString('utf8'))
+  }
+
+  /** Decides whether a mislabelled answer to a stream request is SSE, once its first bytes say so (or at its end). */
+  private sniff(atEnd: boolean): void {
+    const body = Buffer.concat(this.chunks).toString('utf8')
+    const looks = sniffSse(body)
+    if (looks === undefined && !atEnd) return
+    this.sniffing = false
+    if (!looks) return
+    this.parser = new SseParser()
+    this.record.streamContentType = this.contentType
+    this.chunks = []
+    this.feed(body)
+  }
+
+  private feed(text: string): void {
+    for (const ev of this.parser?.feed(text) ?? []) this.event(ev)
   }
 
   private event(ev: SseEvent): void {
@@ -127,20 +154,24 @@ class ResponseReader {
 
   end(): void {
     const r = this.record
+    if (this.sniffing) this.sniff(true)
     if (this.parser) {
       r.text = this.text
+      if (!r.terminal || r.inBandError !== null) r.outcome = 'broken-stream'
       return
     }
-    const raw = (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks))?.toString('utf8') ?? ''
+    const raw = (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)) ?? Buffer.alloc(0)
+    const body = raw.toString('utf8')
     if ((r.status ?? 0) >= 400) {
       r.outcome = 'http-error'
-      r.errorBody = { ...errorShape(this.api, raw), contentType: this.contentType || null }
+      r.errorBody = { ...errorShape(this.api, body), contentType: this.contentType || null }
+      r.bodyHead = head(raw)
       return
     }
     r.ttftMs = this.now() - r.intendedAt
     let parsed: unknown
     try {
-      parsed = JSON.parse(raw)
+      parsed = JSON.parse(body)
     } catch {
       r.bodyError = this.contentType.includes('json')
         ? 'invalid-json'
@@ -148,6 +179,7 @@ class ResponseReader {
     }
     const meaning = parsed === undefined ? undefined : interpretBody(this.api, parsed)
     if (parsed !== undefined && !meaning) r.bodyError = 'unexpected-shape'
+    if (r.bodyError !== null) r.bodyHead = head(raw)
     if (meaning) {
       r.text = meaning.text
       r.finishReason = meaning.finish
@@ -155,10 +187,33 @@ class ResponseReader {
     }
   }
 
-  /** The exchange broke: keep what text arrived. */
-  fail(): void {
-    if (this.text) this.record.text = this.text
+  /** The exchange broke: keep what text (or first bytes) arrived; a 2xx stream cut after its headers is broken. */
+  fail(timedOut: boolean): void {
+    const r = this.record
+    if (this.text) r.text = this.text
+    if (this.chunks.length > 0) r.bodyHead = head(Buffer.concat(this.chunks))
+    r.outcome = timedOut
+      ? 'timeout'
+      : r.stream && r.status !== null && r.status >= 200 && r.status < 300
+        ? 'broken-stream'
+        : 'network-error'
   }
+}
+
+const HEAD_BYTES = 120
+const head = (raw: Buffer): string => raw.subarray(0, HEAD_BYTES).toString('utf8')
+
+const SSE_STARTS = ['data:', 'event:', 'id:', 'retry:', ':']
+
+/**
+ * Whether a body is server-sent events, whatever its content-type: true when it starts (after blank space) with an
+ * SSE field or comment, false when it cannot, undefined while too few bytes have come to tell.
+ */
+export function sniffSse(body: string): boolean | undefined {
+  const text = body.trimStart()
+  if (text === '') return undefined
+  if (SSE_STARTS.some((p) => text.startsWith(p))) return true
+  return SSE_STARTS.some((p) => p.startsWith(text)) ? undefined : false
 }
 
 /** Origin and path of each URL the driver sends to (a handful per run), parsed once. */
@@ -228,10 +283,13 @@ export function sendOne(
       clearTimeout(timer)
       unlisten()
       if (error) {
-        reader.fail()
-        record.outcome = timedOut ? 'timeout' : 'network-error'
+        reader.fail(timedOut)
         const e = error as Error & { code?: string; cause?: { code?: string } }
-        record.error = ctx.signal.aborted && !timedOut ? 'run-stopped' : (e.code ?? e.cause?.code ?? e.name ?? 'error')
+        record.error = timedOut
+          ? 'client deadline'
+          : ctx.signal.aborted
+            ? 'run-stopped'
+            : (e.code ?? e.cause?.code ?? e.name ?? 'error')
       }
       record.latencyMs = now() - base.intendedAt
       resolve(record)

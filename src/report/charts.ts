@@ -31,7 +31,7 @@ function frame(title: string, yMax: number, yLabel: string, inner: string, legen
   const keys = legend
     .map(
       (s, i) =>
-        `<rect x="${PAD.left + i * 110}" y="6" width="10" height="10" fill="${s.color}"/><text x="${PAD.left + 14 + i * 110}" y="15" font-size="11">${x(s.name)}</text>`,
+        `<rect x="${PAD.left + i * 95}" y="6" width="10" height="10" fill="${s.color}"/><text x="${PAD.left + 14 + i * 95}" y="15" font-size="11">${x(s.name)}</text>`,
     )
     .join('')
   return `<figure><figcaption>${x(title)}</figcaption><svg class="chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${x(title)}" xmlns="http://www.w3.org/2000/svg">${ticks}${inner}${keys}<text x="4" y="${PAD.top - 6}" font-size="10">${x(yLabel)}</text>${xLabels}</svg></figure>`

@@ -1,5 +1,13 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel } from './format.js'
+import {
+  formatTimeline,
+  formatUnreached,
+  formatValue,
+  harnessLine,
+  runVerdict,
+  sutFailureLines,
+  verdictLabel,
+} from './format.js'
 
 const MARK = { pass: '✓', fail: '✗', 'no-evidence': '·' } as const
 
@@ -14,6 +22,9 @@ export function renderConsole(result: GradeResult): string {
   const mark = verdict === 'PASS' ? '✓' : verdict === 'FAIL' ? '✗' : '⚠'
   const lines = [`${mark} ${verdict}  ${result.scenario.name} — ${sut}${result.complete ? '' : '  (run incomplete)'}`]
   if (result.harnessLimited) lines.push(`  ${result.harnessLimited}`)
+  for (const l of sutFailureLines(result)) lines.push(`  ${l}`)
+  const unreached = formatUnreached(result.counts)
+  if (unreached) lines.push(`  ${unreached}`)
   const harness = harnessLine(result)
   if (harness) lines.push(`  ${harness}`)
   lines.push(`  ${pad('check', 34)} ${pad('verdict', 16)} ${pad('value', 10)} ${pad('threshold', 14)} evidence`)

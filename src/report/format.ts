@@ -25,6 +25,9 @@ export function harnessLine(result: GradeResult): string | null {
   return `harness (bound ${ms(h.boundMs)}): ${parts.join(', ')}`
 }
 
+import type { ClientView } from '../grade/context.js'
+import type { RunMeta } from '../run/run.js'
+
 /** A check's value in its unit, for humans. */
 export function formatValue(value: number | null, unit: string): string {
   if (value === null) return '—'
@@ -51,14 +54,27 @@ export function verdictLabel(c: CheckResult): string {
   return c.required ? 'FAIL' : 'fail (advisory)'
 }
 
-/** One attempt timeline on a line: `primary +0ms 503 error → primary +412ms 200`. */
+/**
+ * One attempt timeline on a line, then what the client got:
+ * `primary @0ms 400 → primary @3ms 400 ⇒ client got 500 {"error":"Internal Server Error"}`.
+ */
 export function formatTimeline(example: CheckResult['examples'][number]): string {
   const steps = example.timeline.map((s) => {
     const what = s.status === null ? s.endedBy : String(s.status)
     const gap = s.gapMs === null ? '' : ` (after ${s.gapMs} ms)`
     return `${s.upstream} @${s.atMs}ms${gap} ${what}${s.fault ? ` [${s.fault}]` : ''}`
   })
-  return `${example.id}: ${steps.length > 0 ? steps.join(' → ') : 'never reached an upstream'}`
+  const upstream = steps.length > 0 ? steps.join(' → ') : 'never reached an upstream'
+  return `${example.id}: ${upstream}${example.client ? ` ⇒ ${formatClientView(example.client)}` : ''}`
+}
+
+/** What the client got, on one line: `client got 500 {"error":…}`, `client got 200 (broken-stream) in-band error: x`. */
+export function formatClientView(view: ClientView): string {
+  const status = view.status === null ? view.outcome : String(view.status)
+  const outcome =
+    view.status !== null && view.outcome !== 'ok' && view.outcome !== 'http-error' ? ` (${view.outcome})` : ''
+  const body = view.body === null ? '' : ` ${view.body.replace(/\s+/g, ' ').trim().slice(0, 120)}`
+  return `client got ${status}${outcome}${body}`
 }
 
 export function escapeXml(text: string): string {
@@ -66,4 +82,36 @@ export function escapeXml(text: string): string {
     /[<>&"']/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
   )
+}
+
+/** A run's request counts on one line: `20 requests (ok 1, broken-stream 19), 22 upstream attempts`. */
+export function formatCounts(counts: RunMeta['counts']): string {
+  const outcomes = Object.entries(counts.byOutcome)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')
+  return `${counts.requests} requests (${outcomes}), ${counts.attempts} upstream attempts`
+}
+
+/** `39 of 40 requests never reached an upstream (answered by the gateway itself)`, or '' when all did. */
+export function formatUnreached(counts: RunMeta['counts']): string {
+  const unreached = counts.neverReachedUpstream ?? 0
+  if (unreached === 0) return ''
+  const sent = counts.requests - counts.notSent
+  return `${unreached} of ${sent} requests never reached an upstream (answered by the gateway itself, or lost before it)`
+}
+
+/** A SUT that did not start or died during the run, for reports: what happened, then its last output (indented). */
+export function sutFailureLines(result: Pick<GradeResult, 'sut'>, lastLines = 8): string[] {
+  const f = result.sut.failure
+  if (!f) return []
+  const what = f.when === 'start' ? `the SUT did not start: it ${f.reason}` : `the SUT ${f.reason} during the run`
+  const output = f.lastOutput.filter((l) => l.trim() !== '').slice(-lastLines)
+  return [what, ...(output.length > 0 ? ['its last output:', ...output.map((l) => `  ${l}`)] : [])]
+}
+
+/** The short form for a scorecard cell: `SUT crashed (exited with code 1)`. */
+export function sutFailureShort(result: Pick<GradeResult, 'sut'>): string | null {
+  const f = result.sut.failure
+  if (!f) return null
+  return f.when === 'start' ? `SUT did not start (${f.reason})` : `SUT crashed (${f.reason})`
 }

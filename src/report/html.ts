@@ -3,10 +3,21 @@ import { indexAttempts } from '../grade/context.js'
 import type { GradeResult } from '../grade/grade.js'
 import { percentile } from '../grade/threshold.js'
 import { histogram, lineChart, stackedBars } from './charts.js'
-import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel, escapeXml as x } from './format.js'
+import {
+  formatCounts,
+  formatTimeline,
+  formatUnreached,
+  formatValue,
+  harnessLine,
+  runVerdict,
+  sutFailureLines,
+  verdictLabel,
+  escapeXml as x,
+} from './format.js'
 
 const CLASSES: Array<{ name: string; color: string; match: (r: RunData['records'][number]) => boolean }> = [
   { name: '2xx', color: '#16a34a', match: (r) => r.outcome === 'ok' },
+  { name: 'broken stream', color: '#0891b2', match: (r) => r.outcome === 'broken-stream' },
   { name: '4xx', color: '#f59e0b', match: (r) => r.outcome === 'http-error' && (r.status ?? 0) < 500 },
   { name: '5xx', color: '#dc2626', match: (r) => r.outcome === 'http-error' && (r.status ?? 0) >= 500 },
   { name: 'network', color: '#7c3aed', match: (r) => r.outcome === 'network-error' },
@@ -104,7 +115,13 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px}table{border-collapse:collap
 td,th{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:top}
 .pass{color:#16a34a}.fail{color:#dc2626;font-weight:600}.no-evidence{color:#6b7280}.badge{padding:2px 8px;border-radius:4px;color:#fff}
 .badge.ok{background:#16a34a}.badge.ko{background:#dc2626}.badge.limited{background:#d97706}.harness-limited{color:#b45309;font-weight:600}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
-code{font-size:12px}.examples{font-size:12px;color:#374151}`
+code{font-size:12px}.examples{font-size:12px;color:#374151}.unreached{color:#b45309;font-weight:600}
+.sut-failure{background:#fef2f2;border-left:4px solid #dc2626;padding:8px;font-size:12px;white-space:pre-wrap}`
+
+function sutFailureHtml(r: GradeResult): string {
+  const lines = sutFailureLines(r)
+  return lines.length === 0 ? '' : `<pre class="sut-failure">${x(lines.join('\n'))}</pre>`
+}
 
 /** A self-contained HTML report: verdicts first (what failed, on which requests), then charts. No scripts. */
 export function renderHtml(results: Array<{ result: GradeResult; data: RunData }>): string {
@@ -123,7 +140,9 @@ export function renderHtml(results: Array<{ result: GradeResult; data: RunData }
     const harness = harnessLine(r)
     return `<section><h2><span class="badge ${verdict === 'PASS' ? 'ok' : verdict === 'FAIL' ? 'ko' : 'limited'}">${verdict}</span> ${x(r.scenario.name)} — ${x(r.sut.name ?? r.sut.mode)}${r.complete ? '' : ' (incomplete)'}</h2>
 ${r.harnessLimited ? `<p class="harness-limited">${x(r.harnessLimited)}</p>\n` : ''}<p>${x(r.scenario.description)}</p>${harness ? `\n<p><small>${x(harness)}</small></p>` : ''}
-<p>${r.counts.requests} requests, ${r.counts.attempts} upstream attempts, seed ${r.seed}. ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.noEvidence} no evidence.</p>
+<p>${x(formatCounts(r.counts))}, seed ${r.seed}. ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.noEvidence} no evidence.</p>${
+      formatUnreached(r.counts) ? `<p class="unreached">${x(formatUnreached(r.counts))}.</p>` : ''
+    }${sutFailureHtml(r)}
 <table><thead><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>evidence</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

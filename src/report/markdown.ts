@@ -1,5 +1,14 @@
 import type { GradeResult } from '../grade/grade.js'
-import { formatTimeline, formatValue, harnessLine, runVerdict, verdictLabel } from './format.js'
+import {
+  formatCounts,
+  formatTimeline,
+  formatUnreached,
+  formatValue,
+  harnessLine,
+  runVerdict,
+  sutFailureLines,
+  verdictLabel,
+} from './format.js'
 
 const ICON = { pass: '✅', fail: '❌', 'no-evidence': '⚪' } as const
 
@@ -18,6 +27,10 @@ export function renderMarkdown(results: GradeResult[]): string {
     const harness = harnessLine(r)
     if (harness) out.push(`<sub>${harness}</sub>`, '')
     if (r.scenario.description) out.push(`> ${r.scenario.description.trim().replace(/\n/g, ' ')}`, '')
+    const unreached = formatUnreached(r.counts)
+    out.push(`${formatCounts(r.counts)}.${unreached ? ` **${unreached}.**` : ''}`, '')
+    const failure = sutFailureLines(r)
+    if (failure.length > 0) out.push(`**${failure[0]}**`, '', '```', ...failure.slice(2), '```', '')
     out.push('| | check | verdict | value | threshold | evidence |', '|---|---|---|---|---|---|')
     for (const c of r.checks) {
       out.push(

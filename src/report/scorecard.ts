@@ -1,5 +1,5 @@
 import type { GradeResult } from '../grade/grade.js'
-import { escapeXml as x } from './format.js'
+import { sutFailureLines, sutFailureShort, escapeXml as x } from './format.js'
 
 export interface Scorecard {
   suts: string[]
@@ -22,15 +22,49 @@ export function score(card: Scorecard, column: number): number {
   return card.rows.length === 0 ? 0 : Math.round((passed / card.rows.length) * 100)
 }
 
+/** Required checks that failed: the only ones a cell lists as failures. */
 function failing(cell: GradeResult): string[] {
-  return cell.checks.filter((c) => c.failsRun).map((c) => c.key)
+  return cell.checks.filter((c) => c.failsRun && c.verdict === 'fail').map((c) => c.key)
+}
+
+/** Checks the scenario asked for that found no evidence: they fail the scenario, but are not failures of the SUT. */
+function unproved(cell: GradeResult): string[] {
+  return cell.checks.filter((c) => c.failsRun && c.verdict === 'no-evidence').map((c) => c.key)
+}
+
+/** A cell's verdict: what failed first, then what went unproved (marked ⚪, never among the failures). */
+function cellParts(cell: GradeResult): { failed: string; unproved: string } {
+  const crash = sutFailureShort(cell)
+  const fails = failing(cell)
+  const failed = crash
+    ? `✗ ${[crash, ...fails].join(', ')}`
+    : !cell.complete
+      ? '✗ incomplete'
+      : cell.harnessLimited !== null
+        ? '⚠ harness-limited'
+        : cell.passed
+          ? '✓ pass'
+          : fails.length > 0
+            ? `✗ ${fails.join(', ')}`
+            : ''
+  const none = unproved(cell)
+  return { failed, unproved: none.length > 0 ? `⚪ no evidence: ${none.join(', ')}` : '' }
 }
 
 function cellText(cell: GradeResult | undefined): string {
   if (!cell) return '—'
-  if (!cell.complete) return '✗ incomplete'
-  if (cell.harnessLimited !== null) return '⚠ harness-limited'
-  return cell.passed ? '✓ pass' : `✗ ${failing(cell).join(', ')}`
+  const { failed, unproved } = cellParts(cell)
+  return [failed, unproved].filter(Boolean).join('  ')
+}
+
+/** Every SUT that did not start or crashed, with its last output: the evidence a scorecard cell cannot hold. */
+function failureNotes(card: Scorecard): Array<{ scenario: string; sut: string; lines: string[] }> {
+  return card.rows.flatMap((row) =>
+    row.cells.flatMap((cell, i) => {
+      const lines = sutFailureLines(cell)
+      return lines.length > 0 ? [{ scenario: row.scenario, sut: card.suts[i] ?? '', lines }] : []
+    }),
+  )
 }
 
 export function renderScorecardConsole(card: Scorecard): string {
@@ -64,6 +98,13 @@ export function renderScorecardMarkdown(card: Scorecard): string {
   for (const row of card.rows)
     out.push(`| \`${row.scenario}\` | ${row.cells.map((c) => cellText(c).replace(/\|/g, '\\|')).join(' | ')} |`)
   out.push(`| **resilience score** | ${card.suts.map((_, i) => `**${score(card, i)}%**`).join(' | ')} |`, '')
+  out.push('✗ failed checks · ⚪ checks the scenario asked for that found no evidence (not tested, not failed)', '')
+  const notes = failureNotes(card)
+  if (notes.length > 0) {
+    out.push('### SUT failures', '')
+    for (const n of notes)
+      out.push(`**${n.scenario}** — ${n.sut}: ${n.lines[0]}`, '', '```', ...n.lines.slice(2), '```', '')
+  }
   return out.join('\n')
 }
 
@@ -73,17 +114,30 @@ export function renderScorecardHtml(card: Scorecard): string {
     .map(
       (r) =>
         `<tr><td><code>${x(r.scenario)}</code><br><small>${x(r.description)}</small></td>${r.cells
-          .map((c) => `<td class="${c.passed ? 'pass' : 'fail'}">${x(cellText(c))}</td>`)
+          .map((c) => {
+            const { failed, unproved } = cellParts(c)
+            const cls = c.passed ? 'pass' : failed ? 'fail' : 'no-evidence'
+            const none = unproved ? `<div class="no-evidence">${x(unproved)}</div>` : ''
+            return `<td class="${cls}">${failed ? `<div>${x(failed)}</div>` : ''}${none}</td>`
+          })
           .join('')}</tr>`,
     )
     .join('\n')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>brownout scorecard</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#111827}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e5e7eb;padding:6px;text-align:left;vertical-align:top}
-.pass{color:#16a34a}.fail{color:#dc2626}.score{font-size:22px;font-weight:700}small{color:#6b7280}
+.pass{color:#16a34a}.fail{color:#dc2626}.no-evidence{color:#6b7280}pre{background:#f9fafb;padding:8px;font-size:12px;white-space:pre-wrap}.score{font-size:22px;font-weight:700}small{color:#6b7280}
 </style></head><body><h1>brownout resilience scorecard</h1>
 <table><thead><tr><th>scenario</th>${head}</tr></thead><tbody>
 ${rows}
-</tbody></table></body></html>
+</tbody></table>
+<p><small>✗ failed checks · ⚪ checks the scenario asked for that found no evidence (not tested, not failed)</small></p>
+${failureNotes(card)
+  .map(
+    (n) =>
+      `<h3>${x(n.scenario)} — ${x(n.sut)}: ${x(n.lines[0] ?? '')}</h3><pre class="sut-failure">${x(n.lines.slice(2).join('\n'))}</pre>`,
+  )
+  .join('\n')}
+</body></html>
 `
 }

@@ -5,11 +5,11 @@ import { type Clock, systemClock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
 import { type LagStats, NO_LAG } from '../lag-stats.js'
 import { type LoadStats, loadDispatcher, runIdFor, startLoad } from '../load/driver.js'
-import type { ClientRecord } from '../load/record.js'
+import { type ClientRecord, neverReached } from '../load/record.js'
 import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
-import { type StartedSut, tail } from '../sut/process.js'
+import { type StartedSut, type SutFailure, SutStartError, tail } from '../sut/process.js'
 import type { SutProfile } from '../sut/profile.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { VERSION } from '../version.js'
@@ -58,6 +58,8 @@ export interface RunMeta {
     pid?: number
     /** Whether the SUT still answered its ready check after the load (not probed with --direct). */
     aliveAfter?: boolean
+    /** The SUT did not start, or died during the run: when, why, and its last output. */
+    failure?: SutFailure
   }
   upstreams: Record<string, { url: string; port: number; provider: string }>
   counts: {
@@ -66,6 +68,8 @@ export interface RunMeta {
     notSent: number
     byOutcome: Record<string, number>
     journalDropped: number
+    /** Sent requests with no upstream attempt at all: answered by the SUT itself (or lost on the way). */
+    neverReachedUpstream?: number
   }
   complete: boolean
   stopReason: string | null
@@ -134,7 +138,15 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   }
   try {
     const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${runId}.log`)
-    connection = await connectSut(opts.sut, upstreams, logFile, meta.sut)
+    try {
+      connection = await connectSut(opts.sut, upstreams, logFile, meta.sut)
+    } catch (err) {
+      // A SUT that does not start is this run's failure, recorded (a suite goes on with the next scenario).
+      if (!(err instanceof SutStartError)) throw err
+      meta.sut.failure = err.failure
+      error = err
+      return { meta, records, journal, error }
+    }
     sut = connection.sut
     const { baseUrl, mapping, execute } = connection
     // The warm-up runs before the upstreams are reset and the journal is listened to: none of it is recorded.
@@ -183,11 +195,15 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         }, 1000)
       : undefined
     let onAbort: (() => void) | undefined
+    let crash: string | undefined
     const interrupted = new Promise<string>((resolve) => {
       if (opts.signal?.aborted) resolve('interrupted')
       onAbort = () => resolve('interrupted')
       opts.signal?.addEventListener('abort', onAbort, { once: true })
-      void sut?.crashed.then((why) => resolve(`the SUT ${why} during the run`))
+      void sut?.crashed.then((why) => {
+        crash = why
+        resolve(`the SUT ${why} during the run`)
+      })
     })
     const outcome = await Promise.race([load.done.then(() => 'done'), interrupted])
     if (onAbort) opts.signal?.removeEventListener('abort', onAbort)
@@ -197,7 +213,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       let drainTimer: NodeJS.Timeout | undefined
       await Promise.race([load.done, new Promise((r) => (drainTimer = setTimeout(r, opts.drainMs ?? 5000)))])
       clearTimeout(drainTimer)
-      const sutLog = sut ? `\nIts last output:\n${tail(sut.logFile)}` : ''
+      const last = sut ? tail(sut.logFile) : ''
+      const sutLog = sut ? `\nIts last output:\n${last}` : ''
+      if (crash !== undefined) meta.sut.failure = { when: 'run', reason: crash, lastOutput: last.split('\n') }
       error =
         outcome === 'interrupted'
           ? new BrownoutError('INTERNAL', 'run interrupted: load stopped, partial results kept and marked incomplete')
@@ -239,6 +257,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       notSent: records.filter((r) => r.outcome === 'not-sent').length,
       byOutcome: countBy(records, (r) => r.outcome),
       journalDropped: upstreams.reduce((s, u) => s + u.journal.dropped, 0),
+      neverReachedUpstream: neverReached(records, journal),
     }
     meta.complete = finished && error === undefined && stopReason === null
     meta.stopReason = stopReason

@@ -14,6 +14,24 @@ export interface StartedSut {
   stop(): Promise<void>
 }
 
+/** Why a SUT stopped being usable: when, what happened (exit code, signal, no answer), and its last output. */
+export interface SutFailure {
+  when: 'start' | 'run'
+  /** `exited with code 1`, `killed by SIGSEGV`, `did not answer /health within 10000 ms`. */
+  reason: string
+  /** The last lines of its log (stdout and stderr). */
+  lastOutput: string[]
+}
+
+/** A SUT that could not be started: the error the user sees, and the failure a scorecard records. */
+export class SutStartError extends BrownoutError {
+  readonly failure: SutFailure
+  constructor(code: 'SUT_CRASHED' | 'SUT_NOT_READY', message: string, failure: SutFailure, hint: string) {
+    super(code, message, { hint })
+    this.failure = failure
+  }
+}
+
 /** The last lines of a log file, for error messages. */
 export function tail(file: string, lines = 15): string {
   try {
@@ -55,9 +73,12 @@ export async function startSut(
   closeSync(fd)
   const pid = child.pid
   if (pid === undefined) {
-    throw new BrownoutError('SUT_CRASHED', `could not start the SUT "${profile.name}": ${argv.join(' ')}`, {
-      hint: 'check the command and cwd',
-    })
+    throw new SutStartError(
+      'SUT_CRASHED',
+      `could not start the SUT "${profile.name}": ${argv.join(' ')}`,
+      { when: 'start', reason: `could not run ${argv.join(' ')}`, lastOutput: [] },
+      'check the command and cwd',
+    )
   }
   let stopping = false
   const crashed = new Promise<string>((resolvePromise) => {
@@ -107,20 +128,20 @@ export async function startSut(
   }
   await stop()
   const last = tail(logFile)
+  const lastOutput = last.split('\n')
   if (died !== undefined) {
-    throw new BrownoutError(
+    throw new SutStartError(
       'SUT_CRASHED',
       `the SUT "${profile.name}" ${died} before it was ready. Its last output:\n${last}`,
-      {
-        hint: `see ${logFile}; check the command and its configuration`,
-      },
+      { when: 'start', reason: `${died} before it was ready`, lastOutput },
+      `see ${logFile}; check the command and its configuration`,
     )
   }
-  throw new BrownoutError(
+  const reason = `did not answer ${readyUrl} within ${profile.ready.timeout} ms`
+  throw new SutStartError(
     'SUT_NOT_READY',
-    `the SUT "${profile.name}" did not answer ${readyUrl} within ${profile.ready.timeout} ms. Its last output:\n${last}`,
-    {
-      hint: `raise ready.timeout, or check ready.path and url in the profile (full log: ${logFile})`,
-    },
+    `the SUT "${profile.name}" ${reason}. Its last output:\n${last}`,
+    { when: 'start', reason, lastOutput },
+    `raise ready.timeout, or check ready.path and url in the profile (full log: ${logFile})`,
   )
 }

@@ -36,6 +36,8 @@ export function rec(id: string, over: Partial<ClientRecord> = {}): ClientRecord 
     text: expected(id),
     errorBody: null,
     bodyError: null,
+    bodyHead: null,
+    streamContentType: null,
     error: null,
     headers: {},
     bytes: 100,

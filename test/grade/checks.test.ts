@@ -311,9 +311,9 @@ describe('verdicts', () => {
     expect(grade(data).checks.length).toBeGreaterThan(5)
   })
 
-  it('examples carry the attempt timeline: upstream, time, fault, status, gap', () => {
+  it('examples carry the attempt timeline (upstream, time, fault, status, gap) and what the client got', () => {
     const data = run(
-      [failed('t', 503)],
+      [failed('t', 500, { bodyHead: '{"error":"Internal Server Error"}' })],
       [fault503('t', 1, 0, { durationMs: 10 }), fault503('t', 2, 210)],
       withExpect({ 'client.success_rate': '>= 1' }),
     )
@@ -323,7 +323,28 @@ describe('verdicts', () => {
         { upstream: 'primary', atMs: 0, status: 503, fault: 'error', gapMs: null, endedBy: 'end' },
         { upstream: 'primary', atMs: 210, status: 503, fault: 'error', gapMs: 200, endedBy: 'end' },
       ],
+      client: { outcome: 'http-error', status: 500, body: '{"error":"Internal Server Error"}' },
     })
+  })
+
+  it('stream_content_type: a stream read without its text/event-stream label fails; no stream is no evidence', () => {
+    const labelled = run([rec('a'), rec('b')], [att('a', 1, 0), att('b', 1, 0)])
+    expect(check(labelled, 'client.stream_content_type').verdict).toBe('pass')
+    const bare = run([rec('a'), rec('b', { streamContentType: '' })], [att('a', 1, 0), att('b', 1, 0)])
+    const c = check(bare, 'client.stream_content_type')
+    expect(c.verdict).toBe('fail')
+    expect(c.value).toBe(0.5)
+    expect(c.evidence).toContain('1 had content-type: none')
+    const none = run([failed('a', 503)], [fault503('a', 1, 0)])
+    expect(check(none, 'client.stream_content_type').verdict).toBe('no-evidence')
+  })
+
+  it('a stream closed without its terminal event is delivered (its text is judged); one cut by a reset is not', () => {
+    const closed = rec('a', { outcome: 'broken-stream', terminal: false })
+    const reset = rec('b', { outcome: 'broken-stream', terminal: false, error: 'UND_ERR_SOCKET' })
+    const data = run([closed, reset], [att('a', 1, 0), att('b', 1, 0)], withExpect({ 'client.success_rate': '>= 1' }))
+    expect(check(data, 'client.success_rate').value).toBe(0.5)
+    expect(check(data, 'client.errors_well_formed').value).toBe(1)
   })
 
   it('grading is pure: the same data gives the same result', () => {

@@ -8,6 +8,7 @@ const MATRIX_SCENARIOS = [
   'sustained-outage',
   'hang-first-attempt',
   'stream-reset-mid-stream',
+  'baseline',
 ]
 
 describe('validity matrix: the correct gateway passes every scenario', () => {

@@ -30,6 +30,27 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     true,
   ],
   ['HTML error pages', 'sustained-outage', 'client.errors_well_formed', { DEFECTS: 'html-errors' }, true],
+  [
+    'streams without a content-type',
+    'baseline',
+    'client.stream_content_type',
+    { DEFECTS: 'sse-no-content-type' },
+    true,
+  ],
+  [
+    'cumulative deltas, on streams without a content-type',
+    'baseline',
+    'client.duplicated_content',
+    { DEFECTS: 'cumulative-deltas,sse-no-content-type' },
+    true,
+  ],
+  [
+    'answers itself once it marks its upstream down',
+    'transient-503',
+    'client.success_rate',
+    { DEFECTS: 'answer-when-down' },
+    true,
+  ],
 ]
 
 describe('validity matrix: each defect is caught by the check meant for it', () => {
