@@ -154,6 +154,11 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         writeFileSync(join(out, 'scorecard.html'), renderScorecardHtml(card))
         info(`\nscorecard written to ${join(out, 'scorecard.md')} and scorecard.html`)
       }
+      if (!columns.some((c) => c.some((r) => r.sut.failure?.when !== 'start'))) {
+        throw new BrownoutError('SUT_NOT_READY', 'no scenario could run: the SUT did not start for any of them', {
+          hint: 'see the last output above and the sut.log of each run; check the SUT profile',
+        })
+      }
       if (!args['exit-zero']) exit = exitCodeForResults(columns.flat())
     } catch (err) {
       exit = printError(err)
