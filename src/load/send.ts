@@ -16,6 +16,8 @@ const KEPT_HEADERS: ReadonlySet<string> = new Set([
   'content-type',
 ])
 
+/** A deadline timer this late may have had I/O waiting behind it. */
+const ON_TIME_MS = 2
 /** A loop this late to run a deadline timer was blocked (busy elsewhere), not merely jittery. */
 const LATE_TIMER_MS = 100
 
@@ -270,10 +272,12 @@ export function sendOne(
       }
     }
     // A loop that was blocked runs its expired timers before it reads the sockets: an answer the kernel already
-    // holds would be cut off unread. setImmediate runs after the next poll, once what arrived has been read.
+    // holds would be cut off unread. Then setImmediate runs after the next poll, once what arrived has been read.
+    // An idle loop wakes for I/O as it arrives, so a timer on time has nothing unread to wait for.
     const timer = setTimeout(() => {
       const lateMs = Math.max(0, now() - sentAt - ctx.timeoutMs)
-      setImmediate(expire, lateMs)
+      if (lateMs < ON_TIME_MS) expire(lateMs)
+      else setImmediate(expire, lateMs)
     }, ctx.timeoutMs)
     const unlisten = onStop(ctx.signal, () => abort(new Error('run stopped')))
     const settle = (error?: Error) => {
