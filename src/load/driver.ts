@@ -5,7 +5,7 @@ import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
 import { type BuiltRequest, buildRequest, type RequestMapping } from './request.js'
-import { emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
+import { DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
 
 export interface DriverOptions {
   load: LoadSpec
@@ -38,6 +38,8 @@ export interface LoadStats {
   inFlight: number
   notSent: number
   byStatus: Record<string, number>
+  /** Client deadlines that passed, and how late brownout's own loop ran them: a signal of a harness that lagged. */
+  deadlines: DeadlineLag
 }
 
 /** A running load: live stats, a stop switch, and a promise that settles when every request has ended. */
@@ -105,9 +107,9 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
   const { load, clock } = opts
   const dispatcher = opts.dispatcher ?? loadDispatcher(load)
   const stopper = new AbortController()
-  const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {} }
+  const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {}, deadlines: new DeadlineLag() }
   const startMs = clock.now()
-  const ctx = { dispatcher, clock, startMs, timeoutMs: load.timeout, signal: stopper.signal }
+  const ctx = { dispatcher, clock, startMs, timeoutMs: load.timeout, signal: stopper.signal, lag: stats.deadlines }
   // Requests in flight are counted, not collected: when the loop has ended and the count is back to zero, done.
   let inFlight = 0
   let drained: (() => void) | undefined

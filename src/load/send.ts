@@ -16,6 +16,11 @@ const KEPT_HEADERS: ReadonlySet<string> = new Set([
   'content-type',
 ])
 
+/** A deadline timer this late may have had I/O waiting behind it. */
+const ON_TIME_MS = 2
+/** A loop this late to run a deadline timer was blocked (busy elsewhere), not merely jittery. */
+const LATE_TIMER_MS = 100
+
 /** What the driver knows of a request before it is carried out. */
 export type RecordBase = Pick<
   ClientRecord,
@@ -63,6 +68,27 @@ export interface SendContext {
   timeoutMs: number
   /** Aborts the request when the run is stopped. */
   signal: AbortSignal
+  /** Told of every client deadline that passed: brownout's own lag signal. */
+  lag?: DeadlineLag
+}
+
+/** Counts client deadlines, and how late brownout's own loop ran them (a late one means the harness was blocked). */
+export class DeadlineLag {
+  /** Deadlines that passed. */
+  passed = 0
+  /** Deadlines that passed before the request got a connection from the pool (never sent). */
+  neverSent = 0
+  /** Deadlines whose timer ran at least LATE_TIMER_MS late. */
+  late = 0
+  /** The latest a deadline timer ran, ms. */
+  maxLateMs = 0
+
+  deadline(lateMs: number, sent: boolean): void {
+    this.passed++
+    if (!sent) this.neverSent++
+    if (lateMs >= LATE_TIMER_MS) this.late++
+    if (lateMs > this.maxLateMs) this.maxLateMs = lateMs
+  }
 }
 
 function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -216,6 +242,21 @@ export function sniffSse(body: string): boolean | undefined {
   return SSE_STARTS.some((p) => p.startsWith(text)) ? undefined : false
 }
 
+/**
+ * What a client deadline cut off, for the record's error: whether the request ever got a connection, and what had
+ * arrived. Names brownout's own lag when its loop ran the deadline late (a busy harness, not the SUT).
+ */
+export function deadlineMessage(timeoutMs: number, record: ClientRecord, sent: boolean, lateMs: number): string {
+  let what: string
+  if (!sent) what = 'before a connection was free (request never sent)'
+  else {
+    const head = record.status === null ? 'no response headers' : `status ${record.status}`
+    what = record.stream ? `(${head}, ${record.events} events received)` : `(${head}, ${record.bytes} bytes received)`
+  }
+  const late = lateMs >= LATE_TIMER_MS ? `; brownout's event loop ran the deadline ${Math.round(lateMs)} ms late` : ''
+  return `client deadline ${timeoutMs} ms passed ${what}${late}`
+}
+
 /** Origin and path of each URL the driver sends to (a handful per run), parsed once. */
 const targets = new Map<string, { origin: string; path: string }>()
 function targetOf(url: string): { origin: string; path: string } {
@@ -263,18 +304,36 @@ export function sendOne(
   const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
   const reader = new ResponseReader(record, template.api, now)
   const target = targetOf(url)
+  const sentAt = now()
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | undefined
     let abortWith: Error | undefined
-    let timedOut = false
+    let timedOut: string | undefined
     let settled = false
     const abort = (err: Error) => {
       abortWith = err
       if (controller && !controller.aborted) controller.abort(err)
     }
+    const expire = (lateMs: number) => {
+      if (settled) return
+      timedOut = deadlineMessage(ctx.timeoutMs, record, controller !== undefined, lateMs)
+      const err = new Error(timedOut)
+      ctx.lag?.deadline(lateMs, controller !== undefined)
+      // Still waiting for a connection of the pool: nothing was sent, nothing can arrive. Settle now (undici aborts
+      // it when a connection frees) instead of when the pool gets to it, maybe long after the deadline.
+      if (controller) abort(err)
+      else {
+        abortWith = err
+        settle(err)
+      }
+    }
+    // A loop that was blocked runs its expired timers before it reads the sockets: an answer the kernel already
+    // holds would be cut off unread. Then setImmediate runs after the next poll, once what arrived has been read.
+    // An idle loop wakes for I/O as it arrives, so a timer on time has nothing unread to wait for.
     const timer = setTimeout(() => {
-      timedOut = true
-      abort(new Error('client deadline'))
+      const lateMs = Math.max(0, now() - sentAt - ctx.timeoutMs)
+      if (lateMs < ON_TIME_MS) expire(lateMs)
+      else setImmediate(expire, lateMs)
     }, ctx.timeoutMs)
     const unlisten = onStop(ctx.signal, () => abort(new Error('run stopped')))
     const settle = (error?: Error) => {
@@ -283,10 +342,10 @@ export function sendOne(
       clearTimeout(timer)
       unlisten()
       if (error) {
-        reader.fail(timedOut)
+        reader.fail(timedOut !== undefined)
         const e = error as Error & { code?: string; cause?: { code?: string } }
         record.error = timedOut
-          ? 'client deadline'
+          ? timedOut
           : ctx.signal.aborted
             ? 'run-stopped'
             : (e.code ?? e.cause?.code ?? e.name ?? 'error')

@@ -112,7 +112,7 @@ function runner(
         const lastError = stderr.trim().split('\n').pop() ?? ''
         if (timedOut) {
           record.outcome = 'timeout'
-          record.error = 'client deadline'
+          record.error = `client deadline ${ctx.timeoutMs} ms passed (the client process was still running)`
         } else if (code === 0) {
           record.outcome = 'ok'
           record.status = 200

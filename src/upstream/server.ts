@@ -15,6 +15,15 @@ import { Journal } from './journal.js'
 import { RateLimiter } from './limits.js'
 import { UpstreamMetrics } from './metrics.js'
 
+/**
+ * Connections the kernel holds for the upstream before it accepts them. Node's default (511) overflows when a
+ * driver or gateway opens hundreds of connections while this process's event loop is busy: Linux then drops the
+ * handshake's last ACK, the client believes it is connected and sends its request, and the server sees it only
+ * after a SYN-ACK retransmission 1, 3, 7, 15 s later — an answer brownout would grade as a hang. The kernel caps
+ * it at net.core.somaxconn (4096 on current kernels).
+ */
+const LISTEN_BACKLOG = 65_535
+
 export interface StartUpstreamOptions extends UpstreamConfigInput {
   /** Name in journals and logs (a scenario's upstream key). */
   name?: string
@@ -131,7 +140,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
         }),
       )
     })
-    server.listen(config.port, config.host, () => resolve())
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
