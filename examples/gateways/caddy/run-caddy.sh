@@ -5,7 +5,11 @@
 # Caddy retries a request only when the upstream cannot be reached (dial error) or, for requests that match
 # lb_retry_match (here: POST, i.e. every LLM call), when the round trip fails (reset, empty reply, timeout).
 # It never retries on a response status (a 503 or 429 goes to the client): Caddy 2.6 has no such option.
-# flush_interval -1 streams SSE through at once; /health is answered by Caddy itself.
+# flush_interval -1 streams SSE through at once; /health is answered by Caddy itself. grace_period 1s: without it
+# Caddy waits forever on SIGTERM for open connections (a stalled stream keeps it alive).
+# Measured here (docs/real-gateways.md): Caddy 2.6.2 sends every retry of a POST without its body ("ContentLength=N
+# with Body length 0"), even after a refused connection, so its retries and failover of LLM calls fail
+# (`buffer_requests` does not help).
 # Optional: RETRIES (3), TRY_DURATION (5s), TRY_INTERVAL (250ms), HEADER_TIMEOUT (10s).
 set -eu
 dir=$(mktemp -d "${TMPDIR:-/tmp}/brownout-caddy-XXXXXX")
@@ -15,6 +19,7 @@ cat > "$dir/Caddyfile" <<CONF
 {
 	admin off
 	auto_https off
+	grace_period 1s
 }
 http://:$PORT {
 	bind 127.0.0.1
