@@ -34,5 +34,12 @@ http {
   }
 }
 CONF
-trap 'rm -rf "$dir"' EXIT
-exec nginx -p "$dir" -c "$dir/nginx.conf"
+# Not exec: this shell stays to remove the generated config when the server ends. brownout signals the whole
+# process group, so the server gets SIGTERM itself; the trap only waits for it and cleans up.
+nginx -p "$dir" -c "$dir/nginx.conf" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; rm -rf "$dir"; exit 0' TERM INT
+set +e; wait "$pid"
+code=$?
+rm -rf "$dir"
+exit "$code"
