@@ -50,6 +50,7 @@ export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<
           attempts,
           phases,
           journalCapacity: 2_000_000,
+          deferRefusal: true,
         }),
       )
     }

@@ -149,6 +149,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     sut = connection.sut
     const { baseUrl, mapping, execute } = connection
+    // Refusing upstreams held their ports until every port of the run was taken; now nothing listens there.
+    await Promise.all(upstreams.map((u) => u.refuse()))
     // The warm-up runs before the upstreams are reset and the journal is listened to: none of it is recorded.
     const dispatcher = loadDispatcher(scenario.load)
     warmup = await warmUp(scenario, opts.sut, meta.sut.url, dispatcher, clock)

@@ -34,6 +34,11 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   attempts?: AttemptCounter
   /** Most journal entries held in memory; older ones are dropped and counted. */
   journalCapacity?: number
+  /**
+   * With `refuse_connections`: keep listening until `refuse()` is called. A run holds every upstream's port until
+   * all are up (and the SUT with them), so a port given up by a refusing upstream is not handed to the next one.
+   */
+  deferRefusal?: boolean
   /** Phases that `during: <name>` rules refer to, ms since `startedAt`. */
   phases?: PhaseWindow[]
   /** The run's start (ms since epoch) that `during` windows count from; default: now. */
@@ -55,10 +60,22 @@ export interface RunningUpstream {
   reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
+  /** A `refuse_connections` upstream started with `deferRefusal` stops listening now; otherwise does nothing. */
+  refuse(): Promise<void>
 }
 
 function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
-  const { name, seed: _s, clock: _c, attempts: _a, journalCapacity: _j, phases, startedAt: _t, ...config } = options
+  const {
+    name,
+    seed: _s,
+    clock: _c,
+    attempts: _a,
+    journalCapacity: _j,
+    phases,
+    startedAt: _t,
+    deferRefusal: _d,
+    ...config
+  } = options
   const parsed = upstreamConfigSchema.safeParse(config)
   const problems = parsed.success
     ? issueLines(unknownPhases(parsed.data.faults, phases ?? []), 'faults.')
@@ -145,7 +162,13 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   // A refusing upstream took a real port (so its URL is stable) and stops listening: connections get ECONNREFUSED.
-  if (config.refuse_connections) await new Promise<void>((resolve) => server.close(() => resolve()))
+  const refuse = () =>
+    new Promise<void>((resolve) => {
+      if (!config.refuse_connections || !server.listening) return resolve()
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  if (!options.deferRefusal) await refuse()
   return {
     name,
     url: `http://${host}:${port}`,
@@ -160,6 +183,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       resetState(state)
       metrics.timingError.reset()
     },
+    refuse,
     close: () =>
       new Promise<void>((resolve) => {
         if (!server.listening) return resolve()
