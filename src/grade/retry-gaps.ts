@@ -16,8 +16,21 @@ export const RETRY_AFTER_LATE_SLACK_MS = 500
  * providers is 100 ms or more (the openai and anthropic SDKs 0.5 s × (0.75–1), gRPC and AWS SDK bases 100 ms+).
  */
 export const NO_BACKOFF_FLOOR_MS = 50
-/** An interquartile range of first-retry gaps under this is scheduler noise, not jitter. */
+/**
+ * An interquartile range of first-retry gaps under this is scheduler noise, not jitter, on a quiet machine. On a
+ * busy one the allowance is the run's own timing noise (see harnessNoiseMs), which can reach 50–80 ms.
+ */
 export const JITTER_NOISE_MS = 10
+
+/**
+ * brownout's own timing noise during the run: the 90th percentile of how late the load driver sent requests
+ * against their schedule. A gateway's timers on the same machine run late by as much, so a spread of retry gaps
+ * no wider than this cannot be told from noise (two CPU burners on two cores: 40–85 ms; a quiet machine: ~1 ms).
+ */
+export function harnessNoiseMs(ctx: GradeContext): number {
+  const lags = ctx.data.records.map((r) => r.sendLagMs).filter((ms) => Number.isFinite(ms))
+  return lags.length === 0 ? 0 : percentile(lags, 90)
+}
 
 /** Gap between the end of attempt i and the start of attempt i+1, at the upstream. */
 export function gapAfter(attempts: JournalEntry[], i: number): number | undefined {

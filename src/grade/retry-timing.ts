@@ -2,6 +2,7 @@ import { defineCheck, noEvidence, ratio } from './check.js'
 import {
   freeGaps,
   gapAfter,
+  harnessNoiseMs,
   JITTER_NOISE_MS,
   NO_BACKOFF_FLOOR_MS,
   quartiles,
@@ -55,8 +56,14 @@ export const jitter = defineCheck({
         evidence: `no backoff: ${shape}, under the ${NO_BACKOFF_FLOOR_MS} ms floor (retries at once have no jitter)`,
         examples,
       }
-    if (q3 - q1 < JITTER_NOISE_MS)
-      return { value: 0, evidence: `no jitter: ${shape}, a spread under ${JITTER_NOISE_MS} ms is noise`, examples }
+    const noise = harnessNoiseMs(ctx)
+    if (q3 - q1 < Math.max(JITTER_NOISE_MS, noise)) {
+      if (noise <= JITTER_NOISE_MS)
+        return { value: 0, evidence: `no jitter: ${shape}, a spread under ${JITTER_NOISE_MS} ms is noise`, examples }
+      return noEvidence(
+        `${shape}: a spread no wider than brownout's own timing noise (send lag p90 ${ms(noise)}) cannot be told from it; the machine was too busy, rerun on a quieter one`,
+      )
+    }
     return { value: (q3 - q1) / median, evidence: shape, examples }
   },
 })
