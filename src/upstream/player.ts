@@ -172,7 +172,10 @@ function resetAfterFlush(res: ServerResponse, onReset: () => void): void {
     onReset()
     socket.resetAndDestroy()
   }
-  if (!res.headersSent && socket.writableLength === 0) return reset()
+  if (!res.headersSent && socket.writableLength === 0) {
+    reset()
+    return
+  }
   res.uncork()
   socket.write('', () => setTimeout(reset, RESET_GRACE_MS))
 }
