@@ -8,8 +8,11 @@
 //   RETRY_ON          statuses worth retrying                                          [408,409,429,500,502,503,504,529]
 //   BACKOFF_MS        base of the exponential backoff                                  [100]
 //   MAX_BACKOFF_MS    cap of one backoff                                               [2000]
-//   JITTER            full | none                                                      [full]
-//   RETRY_AFTER       1: wait what Retry-After says (and fail fast when it is too long) [1]
+//   JITTER            full: uniform(0, b) · equal: b/2 + uniform(0, b/2) · sdk: b × (1 − 0.25·U), the
+//                     openai/anthropic SDKs' 25 % jitter · none: b                               [full]
+//   RETRY_AFTER       1: wait what Retry-After says, to the ms (and fail fast when it is too long) ·
+//                     seconds: read only the whole-second retry-after header (waits ceil(RA) s) ·
+//                     0: ignore Retry-After and back off as without it                          [1]
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
@@ -29,6 +32,13 @@
 //                     cumulative-deltas     each OpenAI chat delta carries all the text so far, not just its own
 //                     answer-when-down      after the first failed attempt the upstreams are marked down for good:
 //                                           every later attempt is answered 503 by the gateway itself
+//
+// Retry-timing profiles of the validity matrix (test/grade/matrix-*.test.ts), all from the variables above:
+//   fixed 1 s / 2 s / 5 s backoff that ignores Retry-After
+//                     RETRY_AFTER=0 JITTER=none BACKOFF_MS=1000 MAX_BACKOFF_MS=1000 (2000, 5000 likewise)
+//   immediate retries BACKOFF_MS=0
+//   SDK-like jitter   JITTER=sdk BACKOFF_MS=500 (openai-node: 0.5 s × 2^n × (1 − 0.25·U))
+//   equal jitter      JITTER=equal BACKOFF_MS=500
 import http from 'node:http'
 
 const env = (name, fallback) => process.env[name] ?? fallback
@@ -40,7 +50,7 @@ const RETRY_ON = new Set(env('RETRY_ON', '408,409,429,500,502,503,504,529').spli
 const BACKOFF_MS = num('BACKOFF_MS', 100)
 const MAX_BACKOFF_MS = num('MAX_BACKOFF_MS', 2000)
 const JITTER = env('JITTER', 'full')
-const RETRY_AFTER = env('RETRY_AFTER', '1') === '1'
+const RETRY_AFTER = env('RETRY_AFTER', '1')
 const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
 const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
 const DEADLINE_MS = num('DEADLINE_MS', 30000)
@@ -71,12 +81,16 @@ const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]
 
 function backoffMs(retry) {
   const cap = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** retry)
-  return JITTER === 'none' ? cap : Math.random() * cap
+  if (JITTER === 'none') return cap
+  if (JITTER === 'equal') return cap / 2 + (Math.random() * cap) / 2
+  if (JITTER === 'sdk') return cap * (1 - 0.25 * Math.random())
+  return Math.random() * cap
 }
 
 function retryAfterMs(headers) {
+  if (RETRY_AFTER === '0') return undefined
   const ms = Number(headers['retry-after-ms'])
-  if (Number.isFinite(ms) && ms >= 0) return ms
+  if (RETRY_AFTER === '1' && headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms
   const s = Number(headers['retry-after'])
   return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined
 }
@@ -284,7 +298,7 @@ async function handle(req, res) {
       if (up.statusCode >= 500 || up.statusCode === 429) markDown()
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
-      const ra = RETRY_AFTER ? retryAfterMs(up.headers) : undefined
+      const ra = retryAfterMs(up.headers)
       if (ra !== undefined && (ra > MAX_RETRY_AFTER_MS || Date.now() + ra > deadline)) {
         return fail(res, up.statusCode, `upstream asks to wait ${ra} ms, longer than this gateway waits`, { 'retry-after': up.headers['retry-after'] ?? '' })
       }

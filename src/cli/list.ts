@@ -23,6 +23,8 @@ function typeOf(p: Property): string {
   if (p.oneOf) return 'duration|distribution'
   const types = new Set((p.anyOf ?? []).map(typeOf))
   if (types.size === 2 && types.has('number') && types.has('string')) return 'duration'
+  if (types.size === 3 && types.has('number') && types.has('string') && types.has('object'))
+    return 'duration|{min, max}'
   if (types.size > 0) return [...types].join('|')
   return 'duration|distribution'
 }

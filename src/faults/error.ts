@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { durationSchema } from '../duration.js'
 import type { ErrorSpec } from '../upstream/replies.js'
 import { defineFault } from './fault.js'
+import { drawRetryAfterMs, retryAfterSchema } from './retry-after.js'
 
 const OPENAI_MESSAGES: Record<number, string> = {
   400: 'Invalid request.',
@@ -28,7 +28,11 @@ export function defaultMessage(provider: 'openai' | 'anthropic', status: number)
 }
 
 export const retryHeaderFields = {
-  retry_after: durationSchema.optional().describe('sends retry-after (whole seconds, rounded up) and retry-after-ms'),
+  retry_after: retryAfterSchema
+    .optional()
+    .describe(
+      'sends retry-after (whole seconds, rounded up) and retry-after-ms; a range { min, max } draws a value per attempt',
+    ),
   should_retry: z.boolean().optional().describe('sends x-should-retry: true|false (the SDKs obey it over the status)'),
 }
 
@@ -60,7 +64,7 @@ export const error = defineFault({
     }
     if (cfg.error_type !== undefined) spec.type = cfg.error_type
     if (cfg.code !== undefined) spec.code = cfg.code
-    if (cfg.retry_after !== undefined) spec.retryAfterMs = cfg.retry_after
+    if (cfg.retry_after !== undefined) spec.retryAfterMs = drawRetryAfterMs(cfg.retry_after, ctx.rng)
     return ctx.error(spec)
   },
 })

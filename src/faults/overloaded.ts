@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { retryHeaderFields, retryHeaders } from './error.js'
 import { defineFault } from './fault.js'
+import { drawRetryAfterMs } from './retry-after.js'
 
 export const overloaded = defineFault({
   type: 'overloaded',
@@ -18,7 +19,7 @@ export const overloaded = defineFault({
       type: anthropic ? 'overloaded_error' : 'server_error',
       message: anthropic ? 'Overloaded' : 'The engine is currently overloaded, please try again later.',
       headers: retryHeaders(cfg),
-      ...(cfg.retry_after !== undefined ? { retryAfterMs: cfg.retry_after } : {}),
+      ...(cfg.retry_after !== undefined ? { retryAfterMs: drawRetryAfterMs(cfg.retry_after, ctx.rng) } : {}),
     })
   },
 })

@@ -188,7 +188,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   entry.firstByteMs = result.firstByteMs
   entry.endedBy = result.endedBy
   entry.clientDisconnected = result.clientDisconnected
-  entry.durationMs = clock.now() - arrivalMs
+  entry.durationMs = (result.endedAt ?? clock.now()) - arrivalMs
   state.journal.record(entry)
   state.metrics.observe(entry)
 }

@@ -38,6 +38,12 @@ export interface PlayResult {
   endedBy: 'end' | 'reset' | 'close' | 'hang' | 'client'
   /** The client went away before the plan had played out. */
   clientDisconnected: boolean
+  /**
+   * When the exchange ended (clock ms): when brownout ended it (last byte handed to the kernel, RST, FIN), or the
+   * first sign that the client left (its FIN or RST read), not when Node later reports the response closed: on a
+   * busy machine that report comes loop turns later, after a retry the client sent at once has already arrived.
+   */
+  endedAt?: number
 }
 
 /** The last time a plan writes anything: a non-streaming response's total time. */

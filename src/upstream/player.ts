@@ -29,13 +29,22 @@ export function play(
     /** How brownout itself ended the exchange, once it has. */
     let endedBy: PlayResult['endedBy'] | undefined
 
+    const socket = res.socket
+    /** Stamps the end once: brownout's own ending action, or the first sign of the client leaving. */
+    const ended = () => {
+      result.endedAt ??= clock.now()
+    }
     const finish = (how: PlayResult['endedBy']) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
+      socket?.off('end', ended).off('error', ended)
+      ended()
       result.endedBy = how
       resolve(result)
     }
+    // The client's FIN or RST is read turns of the event loop before the response reports 'close'.
+    socket?.on('end', ended).on('error', ended)
     res.on('close', () => {
       if (endedBy === 'hang') result.clientDisconnected = true
       else if (endedBy === undefined) result.clientDisconnected = !res.writableFinished
@@ -73,14 +82,16 @@ export function play(
         case 'end':
           sendHeaders()
           endedBy = 'end'
+          res.once('finish', ended)
           res.end()
           return false
         case 'reset':
           endedBy = 'reset'
-          resetAfterFlush(res)
+          resetAfterFlush(res, ended)
           return false
         case 'close':
           endedBy = 'close'
+          ended()
           res.socket?.end()
           return false
         case 'hang':
@@ -131,6 +142,7 @@ function playAtOnce(res: ServerResponse, plan: Plan, arrivalMs: number, clock: C
       firstByteMs: now - arrivalMs,
       endedBy: 'end',
       clientDisconnected: false,
+      endedAt: now,
     }
     res.once('close', () => {
       result.clientDisconnected = !res.writableFinished
@@ -148,14 +160,22 @@ function playAtOnce(res: ServerResponse, plan: Plan, arrivalMs: number, clock: C
  */
 const RESET_GRACE_MS = 5
 
-/** Sends a TCP RST; after body bytes, once they have been handed to the kernel and the client had time to read them. */
-function resetAfterFlush(res: ServerResponse): void {
+/**
+ * Sends a TCP RST; after body bytes, once they have been handed to the kernel and the client had time to read them.
+ * Calls `onReset` as the RST goes out.
+ */
+function resetAfterFlush(res: ServerResponse, onReset: () => void): void {
   const socket = res.socket
   if (!socket) return
-  if (!res.headersSent && socket.writableLength === 0) {
+  const reset = () => {
+    if (socket.destroyed) return
+    onReset()
     socket.resetAndDestroy()
+  }
+  if (!res.headersSent && socket.writableLength === 0) {
+    reset()
     return
   }
   res.uncork()
-  socket.write('', () => setTimeout(() => socket.destroyed || socket.resetAndDestroy(), RESET_GRACE_MS))
+  socket.write('', () => setTimeout(reset, RESET_GRACE_MS))
 }

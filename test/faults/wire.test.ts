@@ -152,6 +152,35 @@ describe('error responses follow the provider', () => {
       expect((await journalEntry(up, e.headers?.get('x-brownout-request-id') ?? '')).retryAfterMs).toBe(2000)
     }))
 
+  it('rate-limit with a Retry-After range: each attempt its own seeded, unround value, whole seconds rounded up', () =>
+    withUpstream(always({ type: 'rate-limit', retry_after: { min: '1.3s', max: '3.7s' } }), async (up) => {
+      const seen: number[] = []
+      for (const id of ['ra1', 'ra2', 'ra3', 'ra4', 'ra5', 'ra6']) {
+        const res = await request(`${up.url}${chat}`, { method: 'POST', body: chatBody(id) })
+        await res.body.text()
+        const ms = Number(res.headers['retry-after-ms'])
+        expect(res.statusCode).toBe(429)
+        expect(ms).toBeGreaterThanOrEqual(1300)
+        expect(ms).toBeLessThanOrEqual(3700)
+        expect(Number.isInteger(ms)).toBe(true)
+        expect(res.headers['retry-after']).toBe(String(Math.ceil(ms / 1000)))
+        expect((await journalEntry(up, id)).retryAfterMs).toBe(ms)
+        seen.push(ms)
+      }
+      expect(new Set(seen).size).toBe(seen.length)
+      expect(seen.filter((ms) => ms % 100 === 0).length).toBeLessThan(2)
+      // Seeded per attempt: the same request id and seed get the same value again on a fresh upstream.
+      const again = await withUpstream(
+        always({ type: 'rate-limit', retry_after: { min: '1.3s', max: '3.7s' } }),
+        (u2) =>
+          request(`${u2.url}${chat}`, { method: 'POST', body: chatBody('ra1') }).then(async (r) => {
+            await r.body.text()
+            return Number(r.headers['retry-after-ms'])
+          }),
+      )
+      expect(again).toBe(seen[0])
+    }))
+
   it('quota: OpenAI insufficient_quota 429 with no Retry-After', () =>
     withUpstream(always({ type: 'quota' }), async (up) => {
       const e = (await caught(() =>

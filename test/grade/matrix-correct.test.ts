@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { failures, runThroughGateway } from './matrix.js'
+import { failures, runThroughGateway, verdictOf } from './matrix.js'
 
 const MATRIX_SCENARIOS = [
   'transient-503',
@@ -41,4 +41,34 @@ describe('the reference gateway’s retry budget', () => {
     expect(result.passed, failures(result)).toBe(true)
     expect(result.checks.find((c) => c.key === 'retries.transient_retried')?.value).toBe(1)
   }, 30_000)
+})
+
+/** Right retry timing, each held to a pass on the check that judges it. */
+const RIGHT_TIMING: Array<[string, string, string, Record<string, string>]> = [
+  ['full jitter', 'transient-503', 'retries.jitter', {}],
+  ['equal jitter', 'transient-503', 'retries.jitter', { JITTER: 'equal', BACKOFF_MS: '500' }],
+  ['the SDKs’ 25 % jitter', 'transient-503', 'retries.jitter', { JITTER: 'sdk', BACKOFF_MS: '500' }],
+  [
+    'exponential backoff, SDK jitter',
+    'rate-limit-no-retry-after',
+    'retries.backoff_growth',
+    { JITTER: 'sdk', BACKOFF_MS: '200' },
+  ],
+  [
+    'reads only the whole-second retry-after',
+    'rate-limit-retry-after',
+    'retries.retry_after_honored',
+    { RETRY_AFTER: 'seconds' },
+  ],
+]
+
+describe('validity matrix: right retry timing passes the check that judges it', () => {
+  it.each(RIGHT_TIMING)(
+    '%s (%s) → %s',
+    async (_policy, scenario, check, env) => {
+      const result = await runThroughGateway(scenario, env)
+      expect(verdictOf(result, check), failures(result)).toBe('pass')
+    },
+    30_000,
+  )
 })

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { failures, runThroughGateway, verdictOf } from './matrix.js'
 
+/** A fixed backoff of `ms` that ignores Retry-After. */
+const fixed = (ms: number) => ({ RETRY_AFTER: '0', JITTER: 'none', BACKOFF_MS: String(ms), MAX_BACKOFF_MS: String(ms) })
+
 /** Each deliberate defect, the scenario that exposes it, and the check meant to catch it. */
 const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> = [
   ['no retry', 'transient-503', 'retries.transient_retried', { RETRIES: '0' }, true],
@@ -50,6 +53,30 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     'client.success_rate',
     { DEFECTS: 'answer-when-down' },
     true,
+  ],
+  [
+    'fixed 1 s backoff, ignores Retry-After',
+    'rate-limit-retry-after',
+    'retries.retry_after_honored',
+    fixed(1000),
+    true,
+  ],
+  [
+    'fixed 2 s backoff, ignores Retry-After',
+    'rate-limit-retry-after',
+    'retries.retry_after_honored',
+    fixed(2000),
+    true,
+  ],
+  ['fixed 5 s backoff, later than asked', 'rate-limit-retry-after', 'retries.retry_after_honored', fixed(5000), true],
+  ['immediate retries', 'transient-503', 'retries.jitter', { BACKOFF_MS: '0' }, false],
+  ['immediate retries', 'rate-limit-no-retry-after', 'retries.backoff_growth', { BACKOFF_MS: '0' }, false],
+  [
+    'fixed backoff that never grows',
+    'rate-limit-no-retry-after',
+    'retries.backoff_growth',
+    { JITTER: 'none', BACKOFF_MS: '200', MAX_BACKOFF_MS: '200' },
+    false,
   ],
 ]
 

@@ -14,10 +14,11 @@ let dir = ''
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'brownout-report-'))
-  // Through the reference gateway without retries, so that some checks fail and the charts have retries to show.
+  // Through the reference gateway with one immediate retry, so that some checks fail (retries.jitter: no backoff,
+  // whatever the machine's load) and the charts have retries to show.
   await runThroughGateway(
     'transient-503',
-    { RETRIES: '1', JITTER: 'none' },
+    { RETRIES: '1', BACKOFF_MS: '0' },
     {
       outDir: dir,
       edit: (s) => ({

@@ -1,0 +1,96 @@
+import { defineCheck, noEvidence, ratio } from './check.js'
+import {
+  freeGaps,
+  gapAfter,
+  harnessNoiseMs,
+  JITTER_NOISE_MS,
+  NO_BACKOFF_FLOOR_MS,
+  quartiles,
+  type RetryAfterConduct,
+  retryAfterConduct,
+} from './retry-gaps.js'
+import { percentile } from './threshold.js'
+
+const ms = (n: number) => `${Math.round(n)} ms`
+
+export const retryAfterHonored = defineCheck({
+  name: 'retries.retry_after_honored',
+  summary:
+    'share of retries after a Retry-After that waited their own Retry-After: none earlier than it − 50 ms, none later than the whole-second header rounded up + 500 ms (reported apart as late)',
+  unit: 'ratio',
+  defaultExpect: { threshold: '>= 0.99', required: true },
+  measure: (ctx) => {
+    const ids: Record<RetryAfterConduct, string[]> = { early: [], honoured: [], late: [] }
+    for (const r of ctx.attempted()) {
+      r.attempts.forEach((a, i) => {
+        const gap = gapAfter(r.attempts, i)
+        if (a.retryAfterMs !== null && gap !== undefined) ids[retryAfterConduct(gap, a.retryAfterMs)].push(r.id)
+      })
+    }
+    const { early, honoured, late } = ids
+    const total = early.length + honoured.length + late.length
+    if (total === 0) return noEvidence('no retry followed a Retry-After')
+    return {
+      value: ratio(honoured.length, total),
+      evidence: `${honoured.length} of ${total} retries waited out their own Retry-After; ${early.length} early, ${late.length} late (after the header's whole seconds + 0.5 s)`,
+      examples: [...new Set([...early, ...late])].slice(0, 3),
+    }
+  },
+})
+
+export const jitter = defineCheck({
+  name: 'retries.jitter',
+  summary:
+    'spread of first-retry gaps without Retry-After, interquartile range ÷ median: full jitter ≈ 1, equal jitter ≈ 0.33, the SDKs’ 25 % jitter ≈ 0.14, none 0. No backoff (upper quartile < 50 ms) or a spread under 10 ms (noise) counts 0',
+  unit: 'ratio',
+  defaultExpect: { threshold: '>= 0.05', required: false },
+  measure: (ctx) => {
+    const gaps = freeGaps(ctx, 0)
+    if (gaps.length < 10) return noEvidence(`${gaps.length} first retries without Retry-After (need 10)`)
+    const { q1, median, q3 } = quartiles(gaps.map((g) => g.gap))
+    const examples = gaps.slice(0, 3).map((g) => g.id)
+    const shape = `${gaps.length} first-retry gaps, quartiles ${ms(q1)} / ${ms(median)} / ${ms(q3)}`
+    if (q3 < NO_BACKOFF_FLOOR_MS)
+      return {
+        value: 0,
+        evidence: `no backoff: ${shape}, under the ${NO_BACKOFF_FLOOR_MS} ms floor (retries at once have no jitter)`,
+        examples,
+      }
+    const noise = harnessNoiseMs(ctx)
+    if (q3 - q1 < Math.max(JITTER_NOISE_MS, noise)) {
+      if (noise <= JITTER_NOISE_MS)
+        return { value: 0, evidence: `no jitter: ${shape}, a spread under ${JITTER_NOISE_MS} ms is noise`, examples }
+      return noEvidence(
+        `${shape}: a spread no wider than brownout's own timing noise (send lag p90 ${ms(noise)}) cannot be told from it; the machine was too busy, rerun on a quieter one`,
+      )
+    }
+    return { value: (q3 - q1) / median, evidence: shape, examples }
+  },
+})
+
+export const backoffGrowth = defineCheck({
+  name: 'retries.backoff_growth',
+  summary:
+    'upper-quartile second-retry gap ÷ upper-quartile first-retry gap (floored at 50 ms): exponential backoff ≈ 2, fixed ≈ 1; both under 50 ms is no backoff and counts 0',
+  unit: 'x',
+  defaultExpect: { threshold: '>= 1.2', required: false },
+  measure: (ctx) => {
+    const first = freeGaps(ctx, 0)
+    const second = freeGaps(ctx, 1)
+    if (second.length < 3 || first.length < 3)
+      return noEvidence(`${second.length} second retries without Retry-After (need 3)`)
+    const a = percentile(
+      first.map((g) => g.gap),
+      75,
+    )
+    const b = percentile(
+      second.map((g) => g.gap),
+      75,
+    )
+    const examples = second.slice(0, 3).map((g) => g.id)
+    const shape = `upper-quartile gaps ${ms(a)} then ${ms(b)}`
+    if (a < NO_BACKOFF_FLOOR_MS && b < NO_BACKOFF_FLOOR_MS)
+      return { value: 0, evidence: `no backoff: ${shape}, both under the ${NO_BACKOFF_FLOOR_MS} ms floor`, examples }
+    return { value: b / Math.max(a, NO_BACKOFF_FLOOR_MS), evidence: shape, examples }
+  },
+})
