@@ -207,7 +207,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')
         info(
-          `  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${outDir ? `; records in ${outDir}` : ''}`,
+          `  ${c.requests} requests (${outcomes}), ${c.attempts} upstream attempts${c.openAttempts ? ` (${c.openAttempts} still open at the end)` : ''}${outDir ? `; records in ${outDir}` : ''}`,
         )
         const data = { meta: result.meta, scenario, records: result.records, journal: result.journal }
         const graded = grade(data)

@@ -8,11 +8,11 @@ function attempted(ctx: GradeContext): Array<{ id: string; attempts: JournalEntr
   return ctx.attempted()
 }
 
-/** Gap between the end of attempt i and the start of attempt i+1. */
+/** Gap between the end of attempt i and the start of attempt i+1 (none after an attempt that never ended). */
 function gapAfter(attempts: JournalEntry[], i: number): number | undefined {
   const a = attempts[i]
   const b = attempts[i + 1]
-  return a && b ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
+  return a && b && a.endedBy !== 'open' ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
 }
 
 export const fatalRetried = defineCheck({
@@ -34,7 +34,8 @@ export const fatalRetried = defineCheck({
 
 export const transientRetried = defineCheck({
   name: 'retries.transient_retried',
-  summary: 'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused) that were retried',
+  summary:
+    'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused, or still open at the end: it never answered) that were retried',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.99', required: true },
   measure: (ctx) => {
@@ -57,7 +58,7 @@ export const transientRetried = defineCheck({
 
 export const maxAttempts = defineCheck({
   name: 'retries.max_attempts',
-  summary: 'most upstream attempts for one request (bounded retries)',
+  summary: 'most upstream attempts for one request (bounded retries); attempts still open at the end count',
   unit: 'count',
   defaultExpect: { threshold: '<= 5', required: true },
   measure: (ctx) => {

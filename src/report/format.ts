@@ -29,7 +29,8 @@ export function verdictLabel(c: CheckResult): string {
 /** One attempt timeline on a line: `primary +0ms 503 error → primary +412ms 200`. */
 export function formatTimeline(example: CheckResult['examples'][number]): string {
   const steps = example.timeline.map((s) => {
-    const what = s.status === null ? s.endedBy : String(s.status)
+    const status = s.status === null ? s.endedBy : String(s.status)
+    const what = s.openMs === undefined ? status : `${s.status === null ? '' : `${status} `}open ${s.openMs} ms`
     const gap = s.gapMs === null ? '' : ` (after ${s.gapMs} ms)`
     return `${s.upstream} @${s.atMs}ms${gap} ${what}${s.fault ? ` [${s.fault}]` : ''}`
   })

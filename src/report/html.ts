@@ -54,7 +54,7 @@ export function runCharts(data: RunData): string {
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1]
       const cur = list[i]
-      if (prev && cur) gaps.push(cur.receivedAt - (prev.receivedAt + prev.durationMs))
+      if (prev && cur && prev.endedBy !== 'open') gaps.push(cur.receivedAt - (prev.receivedAt + prev.durationMs))
     }
   }
   const maxAttempts = Math.max(1, ...perRequest.keys())
@@ -121,7 +121,7 @@ export function renderHtml(results: Array<{ result: GradeResult; data: RunData }
       .join('\n')
     return `<section><h2><span class="badge ${r.passed ? 'ok' : 'ko'}">${r.passed ? 'PASS' : 'FAIL'}</span> ${x(r.scenario.name)} — ${x(r.sut.name ?? r.sut.mode)}${r.complete ? '' : ' (incomplete)'}</h2>
 <p>${x(r.scenario.description)}</p>
-<p>${r.counts.requests} requests, ${r.counts.attempts} upstream attempts, seed ${r.seed}. ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.noEvidence} no evidence.</p>
+<p>${r.counts.requests} requests, ${r.counts.attempts} upstream attempts${r.counts.openAttempts ? ` (${r.counts.openAttempts} still open at the end)` : ''}, seed ${r.seed}. ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.noEvidence} no evidence.</p>
 <table><thead><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>evidence</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
