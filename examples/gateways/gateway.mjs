@@ -23,7 +23,12 @@
 //   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
 //   RETRY_BUDGET      1: when at least half of the last 20 retries failed too, a request gets one retry, not
 //                     RETRIES: retries that keep failing add load (an overloaded upstream), not success [0]
-//   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors
+//   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors,
+//                     keep-hung (when its client gives up, the upstream attempt in flight is left open instead of
+//                     being cancelled: with TRY_TIMEOUT_MS=0 a hung attempt is never closed)
+//
+// When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
+// stops retrying (unless DEFECTS has keep-hung).
 import http from 'node:http'
 
 const env = (name, fallback) => process.env[name] ?? fallback
@@ -94,11 +99,14 @@ function record(url, ok) {
   }
 }
 
-/** One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout. */
-function attempt(url, req, body, timeoutMs) {
+/**
+ * One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout.
+ * Aborting `signal` (the client left) cancels it, its response body included.
+ */
+function attempt(url, req, body, timeoutMs, signal) {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(url).host, 'content-length': Buffer.byteLength(body) }
-    const out = http.request(`${url}${req.url}`, { method: req.method, headers })
+    const out = http.request(`${url}${req.url}`, { method: req.method, headers, signal })
     const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => out.destroy(new Error('per-try timeout')), timeoutMs) : undefined
     out.on('response', (res) => {
       if (timer) clearTimeout(timer)
@@ -183,18 +191,24 @@ function streamError(res, message) {
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
+  })
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
   const retries = retriesFor()
   for (let k = 0; k <= retries; k++) {
+    if (gone.signal.aborted) return
     const url = pickUpstream(k)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
     if (left <= 0) return fail(res, 504, 'deadline exceeded')
     let waitMs
     try {
-      const up = await attempt(url, req, body, Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left))
+      const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
+      const up = await attempt(url, req, body, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -222,6 +236,7 @@ async function handle(req, res) {
         if (!res.headersSent) res.writeHead(up.statusCode, up.headers)
         const ended = await pipeStream(up, res)
         if (ended === 'ok') return res.end()
+        if (gone.signal.aborted) return
         record(url, false)
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (DEFECTS.has('splice-stream') && k < retries) continue
@@ -237,6 +252,7 @@ async function handle(req, res) {
       }
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
+      if (gone.signal.aborted) return
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
       if (k === retries) record(url, false)
