@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
+import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
 import { type BodyResult, readBody } from './body.js'
 import type { Capacity } from './capacity.js'
 import type { AttemptCounter } from './correlation.js'
@@ -145,7 +146,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
       (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
   }
   const entry = newEntry(state, ex, req, idInfo.source)
-  const live: Live = { plan: undefined, progress: newPlayResult() }
+  const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
   // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
   state.journal.open(entry.seq, () => openSnapshot(entry, live, res, clock.now()))
   let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
@@ -153,25 +154,10 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     if (body.kind !== 'aborted')
       result = await serve(state, ex, entry, live, res, () => decide(ex, found, body, jsonError))
   } finally {
-    const { plan } = live
-    entry.status =
-      plan && plan.headersAtMs !== null && result.firstByteMs !== null && res.headersSent ? plan.status : null
-    entry.errorType = plan?.errorType ?? null
-    entry.retryAfterMs = plan?.retryAfterMs ?? null
-    entry.bytes = result.bytes
-    entry.firstByteMs = result.firstByteMs
-    entry.endedBy = result.endedBy
-    entry.clientDisconnected = result.clientDisconnected
-    entry.durationMs = clock.now() - arrivalMs
+    completeEntry(entry, live, result, res, clock.now())
     state.journal.record(entry)
     state.metrics.observe(entry)
   }
-}
-
-/** An attempt in progress: the plan once decided, and what the player has sent so far. */
-interface Live {
-  plan: Plan | undefined
-  progress: PlayResult
 }
 
 /** Admits, plans, applies faults and plays one attempt; the fault decision is written to `entry` as it is made. */
@@ -179,7 +165,7 @@ async function serve(
   state: UpstreamState,
   ex: Exchange,
   entry: JournalEntry,
-  live: Live,
+  live: LiveAttempt,
   res: ServerResponse,
   decidePlan: () => Plan,
 ): Promise<PlayResult> {
@@ -222,23 +208,6 @@ async function serve(
     if (admitted) state.capacity?.release()
   }
   return result
-}
-
-/** What an attempt that has not ended has sent so far, and for how long it has been open. */
-function openSnapshot(entry: JournalEntry, live: Live, res: ServerResponse, nowMs: number): JournalEntry {
-  const { plan, progress } = live
-  const sent = plan !== undefined && plan.headersAtMs !== null && progress.firstByteMs !== null && res.headersSent
-  return {
-    ...entry,
-    status: sent ? plan.status : null,
-    errorType: sent ? (plan.errorType ?? null) : null,
-    retryAfterMs: sent ? (plan.retryAfterMs ?? null) : null,
-    bytes: progress.bytes,
-    firstByteMs: progress.firstByteMs,
-    durationMs: nowMs - entry.receivedAt,
-    endedBy: 'open',
-    clientDisconnected: false,
-  }
 }
 
 /**
