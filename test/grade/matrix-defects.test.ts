@@ -69,4 +69,19 @@ describe('the evidence of a hung attempt the gateway never closes', () => {
     expect(timeline).toEqual([expect.objectContaining({ endedBy: 'open', fault: 'hang', status: null })])
     expect(timeline?.[0]?.openMs).toBeGreaterThanOrEqual(1400)
   }, 30_000)
+
+  it('a stalled stream it never closes is kept as open, with the 200 it had sent', async () => {
+    const result = await runThroughGateway(
+      'stream-stall',
+      { IDLE_TIMEOUT_MS: '0', DEFECTS: 'keep-hung' },
+      { edit: (s) => ({ ...s, phases: [{ name: 'steady', duration: 1000 }], load: { ...s.load, timeout: 1500 } }) },
+    )
+    const check = (key: string) => result.checks.find((c) => c.key === key)
+    expect(check('client.hung')).toMatchObject({ verdict: 'fail', value: 5 })
+    expect(check('faults.fired'), failures(result)).toMatchObject({ verdict: 'pass', value: 5 })
+    expect(result.counts).toMatchObject({ attempts: 5, openAttempts: 5 })
+    expect(check('client.hung')?.examples[0]?.timeline).toEqual([
+      expect.objectContaining({ endedBy: 'open', fault: 'stream-stall', status: 200 }),
+    ])
+  }, 30_000)
 })
