@@ -32,6 +32,11 @@
 //                     cumulative-deltas     each OpenAI chat delta carries all the text so far, not just its own
 //                     answer-when-down      after the first failed attempt the upstreams are marked down for good:
 //                                           every later attempt is answered 503 by the gateway itself
+//                     keep-hung             when its client gives up, the upstream attempt in flight is left open
+//                                           instead of being cancelled (with TRY_TIMEOUT_MS=0 it is never closed)
+//
+// When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
+// stops retrying (unless DEFECTS has keep-hung).
 //
 // Retry-timing profiles of the validity matrix (test/grade/matrix-*.test.ts), all from the variables above:
 //   fixed 1 s / 2 s / 5 s backoff that ignores Retry-After
@@ -127,11 +132,14 @@ function record(url, ok) {
   }
 }
 
-/** One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout. */
-function attempt(url, req, body, timeoutMs) {
+/**
+ * One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout.
+ * Aborting `signal` (the client left) cancels it, its response body included.
+ */
+function attempt(url, req, body, timeoutMs, signal) {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(url).host, 'content-length': Buffer.byteLength(body) }
-    const out = http.request(`${url}${req.url}`, { method: req.method, headers })
+    const out = http.request(`${url}${req.url}`, { method: req.method, headers, signal })
     const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => out.destroy(new Error('per-try timeout')), timeoutMs) : undefined
     out.on('response', (res) => {
       if (timer) clearTimeout(timer)
@@ -243,11 +251,16 @@ function streamError(res, message) {
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
+  })
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
   const retries = retriesFor()
   for (let k = 0; k <= retries; k++) {
+    if (gone.signal.aborted) return
     if (upstreamsDown) return fail(res, 503, 'upstream marked down')
     const url = pickUpstream(k)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
@@ -255,7 +268,8 @@ async function handle(req, res) {
     if (left <= 0) return fail(res, 504, 'deadline exceeded')
     let waitMs
     try {
-      const up = await attempt(url, req, body, Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left))
+      const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
+      const up = await attempt(url, req, body, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -283,6 +297,7 @@ async function handle(req, res) {
         if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
         const ended = await pipeStream(up, res)
         if (ended === 'ok') return res.end()
+        if (gone.signal.aborted) return
         if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {
           console.error(`gateway: upstream ${url} broke a stream mid-way; crashing (DEFECTS=crash-mid-stream)`)
           process.exit(1)
@@ -304,6 +319,7 @@ async function handle(req, res) {
       }
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
+      if (gone.signal.aborted) return
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()

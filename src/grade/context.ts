@@ -23,6 +23,8 @@ export interface TimelineStep {
   /** ms since the previous attempt ended (null for the first). */
   gapMs: number | null
   endedBy: string
+  /** For an attempt still open when the run ended: how long it had been open, ms. */
+  openMs?: number
 }
 
 /** The data of a run, indexed for checks: records in scope, every request's attempts in order. */
@@ -96,15 +98,18 @@ export function buildContext(
       const steps: TimelineStep[] = []
       let prevEnd: number | null = null
       for (const e of index.get(id) ?? []) {
-        steps.push({
+        const step: TimelineStep = {
           upstream: e.upstream,
           atMs: Math.round(e.receivedAt - start),
           status: e.status,
           fault: e.faults.length > 0 ? e.faults.join('+') : null,
           gapMs: prevEnd === null ? null : Math.round(e.receivedAt - prevEnd),
           endedBy: e.endedBy,
-        })
-        prevEnd = e.receivedAt + e.durationMs
+        }
+        if (e.endedBy === 'open') step.openMs = Math.round(e.durationMs)
+        steps.push(step)
+        // An open attempt never ended: what follows it is not a retry after it, so it has no gap.
+        prevEnd = e.endedBy === 'open' ? null : e.receivedAt + e.durationMs
       }
       return steps
     },
@@ -134,11 +139,15 @@ export const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529])
 /** Statuses that say "this request is wrong; retrying cannot help". */
 export const FATAL_STATUSES = new Set([400, 401, 403, 404, 413, 422])
 
-/** How an attempt failed, if it did, from the upstream's side. */
+/**
+ * How an attempt failed, if it did, from the upstream's side. An attempt still open when the run ended never
+ * answered: transient when no 2xx went out (like a hang), mid-stream when a 2xx had started.
+ */
 export function attemptFailure(e: JournalEntry): 'fatal' | 'transient' | 'mid-stream' | null {
   if (e.faults.includes('quota')) return 'fatal'
   if (e.status !== null && FATAL_STATUSES.has(e.status)) return 'fatal'
   if (e.status !== null && TRANSIENT_STATUSES.has(e.status)) return 'transient'
+  if (e.endedBy === 'open') return e.status !== null && e.status >= 200 && e.status < 300 ? 'mid-stream' : 'transient'
   if (e.status === null && e.endedBy !== 'client') return 'transient'
   if (e.status === null && e.endedBy === 'client' && e.faults.length > 0) return 'transient'
   if (

@@ -27,7 +27,8 @@ export const fatalRetried = defineCheck({
 
 export const transientRetried = defineCheck({
   name: 'retries.transient_retried',
-  summary: 'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused) that were retried',
+  summary:
+    'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused, or still open at the end: it never answered) that were retried',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.99', required: true },
   measure: (ctx) => {
@@ -50,7 +51,7 @@ export const transientRetried = defineCheck({
 
 export const maxAttempts = defineCheck({
   name: 'retries.max_attempts',
-  summary: 'most upstream attempts for one request (bounded retries)',
+  summary: 'most upstream attempts for one request (bounded retries); attempts still open at the end count',
   unit: 'count',
   defaultExpect: { threshold: '<= 5', required: true },
   measure: (ctx) => {

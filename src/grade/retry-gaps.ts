@@ -32,11 +32,14 @@ export function harnessNoiseMs(ctx: GradeContext): number {
   return lags.length === 0 ? 0 : percentile(lags, 90)
 }
 
-/** Gap between the end of attempt i and the start of attempt i+1, at the upstream. */
+/**
+ * Gap between the end of attempt i and the start of attempt i+1, at the upstream; none after an attempt that never
+ * ended (a retry sent while it is still open is a hedge, not a backoff).
+ */
 export function gapAfter(attempts: JournalEntry[], i: number): number | undefined {
   const a = attempts[i]
   const b = attempts[i + 1]
-  return a && b ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
+  return a && b && a.endedBy !== 'open' ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
 }
 
 /** Gaps after attempt `index` (0: first retry) whose wait no Retry-After dictated. */

@@ -132,7 +132,8 @@ export const aliveAfter = defineCheck({
 
 export const faultsFired = defineCheck({
   name: 'faults.fired',
-  summary: 'attempts on which a declared fault fired (a scenario whose faults never fired proved nothing)',
+  summary:
+    'attempts on which a declared fault fired, counted at arrival so a hang the SUT never closed counts (a scenario whose faults never fired proved nothing)',
   unit: 'count',
   defaultExpect: { threshold: '> 0', required: true },
   measure: (ctx) => {

@@ -60,7 +60,8 @@ export function verdictLabel(c: CheckResult): string {
  */
 export function formatTimeline(example: CheckResult['examples'][number]): string {
   const steps = example.timeline.map((s) => {
-    const what = s.status === null ? s.endedBy : String(s.status)
+    const status = s.status === null ? s.endedBy : String(s.status)
+    const what = s.openMs === undefined ? status : `${s.status === null ? '' : `${status} `}open ${s.openMs} ms`
     const gap = s.gapMs === null ? '' : ` (after ${s.gapMs} ms)`
     return `${s.upstream} @${s.atMs}ms${gap} ${what}${s.fault ? ` [${s.fault}]` : ''}`
   })
@@ -89,7 +90,8 @@ export function formatCounts(counts: RunMeta['counts']): string {
   const outcomes = Object.entries(counts.byOutcome)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')
-  return `${counts.requests} requests (${outcomes}), ${counts.attempts} upstream attempts`
+  const open = counts.openAttempts ? ` (${counts.openAttempts} still open at the end)` : ''
+  return `${counts.requests} requests (${outcomes}), ${counts.attempts} upstream attempts${open}`
 }
 
 /** `39 of 40 requests never reached an upstream (answered by the gateway itself)`, or '' when all did. */

@@ -65,7 +65,7 @@ export function runCharts(data: RunData): string {
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1]
       const cur = list[i]
-      if (prev && cur) gaps.push(cur.receivedAt - (prev.receivedAt + prev.durationMs))
+      if (prev && cur && prev.endedBy !== 'open') gaps.push(cur.receivedAt - (prev.receivedAt + prev.durationMs))
     }
   }
   const maxAttempts = Math.max(1, ...perRequest.keys())

@@ -37,6 +37,11 @@ export interface RunOptions {
   onProgress?: (p: { phase: string; elapsedMs: number; durationMs: number; stats: LoadStats }) => void
   /** How long to wait for in-flight requests after the schedule ends (default: the client timeout). */
   drainMs?: number
+  /**
+   * After the last client record, how long to wait for upstream attempts still in flight to end before those still
+   * open are recorded as open (default 1000 ms).
+   */
+  settleMs?: number
 }
 
 export interface RunMeta {
@@ -65,6 +70,8 @@ export interface RunMeta {
   counts: {
     requests: number
     attempts: number
+    /** Attempts the SUT still held open when the run ended (journaled with `endedBy: 'open'`); absent in old runs. */
+    openAttempts?: number
     notSent: number
     byOutcome: Record<string, number>
     journalDropped: number
@@ -132,7 +139,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     upstreams: Object.fromEntries(
       upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }]),
     ),
-    counts: { requests: 0, attempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
+    counts: { requests: 0, attempts: 0, openAttempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
     complete: false,
     stopReason: null,
   }
@@ -226,8 +233,15 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
             })
     }
     if (progress) clearInterval(progress)
-    // What the upstreams see after the load (the liveness probe, say) is not part of the run.
+    // An attempt can end a moment after its client got an answer, or never (held open by the SUT): wait briefly for
+    // every exchange in flight, then record those still open as open. What the upstreams see after this (the
+    // liveness probe, say) is not part of the run.
+    await Promise.all(upstreams.map((u) => u.settled(opts.settleMs ?? 1000)))
     for (const off of unsubscribes.splice(0)) off()
+    for (const entry of upstreams.flatMap((u) => u.journal.openEntries())) {
+      journal.push(compact.entry(entry))
+      journalFile?.write(entry)
+    }
     if (
       outcome === 'done' &&
       opts.sut.mode !== 'direct' &&
@@ -256,6 +270,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     meta.counts = {
       requests: records.length,
       attempts: journal.length,
+      openAttempts: journal.filter((e) => e.endedBy === 'open').length,
       notSent: records.filter((r) => r.outcome === 'not-sent').length,
       byOutcome: countBy(records, (r) => r.outcome),
       journalDropped: upstreams.reduce((s, u) => s + u.journal.dropped, 0),

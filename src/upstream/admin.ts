@@ -42,12 +42,28 @@ export function createAdminApp(ctx: AdminContext): express.Express {
   })
 
   r.get('/journal', (req, res) => {
-    const entries = journal.list(journalQuery(req))
+    // state=ended (default): attempts that ended; open: those still in progress (endedBy 'open'); all: both.
+    const state = typeof req.query.state === 'string' ? req.query.state : 'ended'
+    if (state !== 'ended' && state !== 'open' && state !== 'all') {
+      adminError(res, 400, `unknown state=${state}; use state=ended (default), open or all`)
+      return
+    }
+    const query = journalQuery(req)
+    const entries = [
+      ...(state === 'open' ? [] : journal.list(query)),
+      ...(state === 'ended' ? [] : journal.openEntries(query)),
+    ]
     if (req.query.format === 'jsonl') {
       res.type('application/x-ndjson').send(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
       return
     }
-    res.json({ upstream: runtime.name, total: journal.total, dropped: journal.dropped, entries })
+    res.json({
+      upstream: runtime.name,
+      total: journal.total,
+      dropped: journal.dropped,
+      open: journal.openCount,
+      entries,
+    })
   })
 
   r.get('/state', (_req, res) => {
@@ -59,7 +75,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
         : null,
       limits: runtime.limiter.snapshot(),
       faults: state.engine.list().length,
-      journal: { size: journal.size, total: journal.total, dropped: journal.dropped },
+      journal: { size: journal.size, total: journal.total, dropped: journal.dropped, open: journal.openCount },
     })
   })
 

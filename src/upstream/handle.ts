@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
+import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
 import { type BodyResult, readBody } from './body.js'
 import type { Capacity } from './capacity.js'
 import type { AttemptCounter } from './correlation.js'
@@ -12,7 +13,7 @@ import { type Exchange, header, type Provider, type UpstreamRuntime } from './ex
 import type { Journal, JournalEntry } from './journal.js'
 import type { UpstreamMetrics } from './metrics.js'
 import { delayPlan, type Plan, type PlayResult, scalePlan } from './plan.js'
-import { play } from './player.js'
+import { newPlayResult, play } from './player.js'
 import { promptTokens } from './providers/shared.js'
 import { errorPlan } from './replies.js'
 import { findRoute } from './router.js'
@@ -145,52 +146,68 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
       (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
   }
   const entry = newEntry(state, ex, req, idInfo.source)
+  const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
+  // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
+  state.journal.open(entry.seq, () => openSnapshot(entry, live, res, clock.now()))
   let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
-  let plan: Plan | undefined
+  try {
+    if (body.kind !== 'aborted')
+      result = await serve(state, ex, entry, live, res, () => decide(ex, found, body, jsonError))
+  } finally {
+    completeEntry(entry, live, result, res, clock.now())
+    state.journal.record(entry)
+    state.metrics.observe(entry)
+  }
+}
+
+/** Admits, plans, applies faults and plays one attempt; the fault decision is written to `entry` as it is made. */
+async function serve(
+  state: UpstreamState,
+  ex: Exchange,
+  entry: JournalEntry,
+  live: LiveAttempt,
+  res: ServerResponse,
+  decidePlan: () => Plan,
+): Promise<PlayResult> {
+  const { runtime } = state
+  const { clock, config } = runtime
+  let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
   let admitted = false
   try {
-    if (body.kind !== 'aborted') {
-      let base: Plan
-      const admission = state.capacity
-        ? await state.capacity.acquire(abortOnClose(res))
-        : { ok: true as const, queuedMs: 0, factor: 1 }
-      if (!admission.ok) {
-        base = shedPlan(ex, admission.reason)
-        entry.rule = 'capacity'
-        entry.faults = [admission.reason]
-      } else {
-        admitted = state.capacity !== undefined
-        base = delayPlan(scalePlan(decide(ex, found, body, jsonError), admission.factor), admission.queuedMs)
-      }
-      const fired = admission.ok
-        ? ((config.header_faults ? headerFaults(ex, base, runtime.seed) : undefined) ??
-          state.engine.apply(ex, entry.seq, base))
-        : undefined
-      if (fired) {
-        entry.rule = fired.rule
-        entry.faults = fired.faults
-      }
-      plan = fired?.plan ?? base
-      if (!res.destroyed) result = await play(res, plan, arrivalMs, clock, state.metrics.lateness)
+    let base: Plan
+    const admission = state.capacity
+      ? await state.capacity.acquire(abortOnClose(res))
+      : { ok: true as const, queuedMs: 0, factor: 1 }
+    if (!admission.ok) {
+      base = shedPlan(ex, admission.reason)
+      entry.rule = 'capacity'
+      entry.faults = [admission.reason]
+    } else {
+      admitted = state.capacity !== undefined
+      base = delayPlan(scalePlan(decidePlan(), admission.factor), admission.queuedMs)
     }
+    const fired = admission.ok
+      ? ((config.header_faults ? headerFaults(ex, base, runtime.seed) : undefined) ??
+        state.engine.apply(ex, entry.seq, base))
+      : undefined
+    if (fired) {
+      entry.rule = fired.rule
+      entry.faults = fired.faults
+    }
+    live.plan = fired?.plan ?? base
+    if (!res.destroyed) result = await play(res, live.plan, ex.arrivalMs, clock, state.metrics.lateness, live.progress)
   } catch (err) {
-    plan = errorPlan(ex, { status: 500, type: 'internal_error', message: `brownout internal error: ${String(err)}` })
-    if (!res.headersSent && !res.destroyed) result = await play(res, plan, clock.now(), clock)
+    live.plan = errorPlan(ex, {
+      status: 500,
+      type: 'internal_error',
+      message: `brownout internal error: ${String(err)}`,
+    })
+    if (!res.headersSent && !res.destroyed) result = await play(res, live.plan, clock.now(), clock)
     else res.destroy()
   } finally {
     if (admitted) state.capacity?.release()
   }
-  entry.status =
-    plan && plan.headersAtMs !== null && result.firstByteMs !== null && res.headersSent ? plan.status : null
-  entry.errorType = plan?.errorType ?? null
-  entry.retryAfterMs = plan?.retryAfterMs ?? null
-  entry.bytes = result.bytes
-  entry.firstByteMs = result.firstByteMs
-  entry.endedBy = result.endedBy
-  entry.clientDisconnected = result.clientDisconnected
-  entry.durationMs = (result.endedAt ?? clock.now()) - arrivalMs
-  state.journal.record(entry)
-  state.metrics.observe(entry)
+  return result
 }
 
 /**

@@ -17,13 +17,13 @@ export interface JournalEntry {
   provider: 'openai' | 'anthropic'
   model: string | null
   stream: boolean
-  /** HTTP status sent, or null when no status line was sent (reset, close, hang, garbage). */
+  /** HTTP status sent, or null when no status line was sent (reset, close, hang, garbage, or not yet). */
   status: number | null
   /** Provider error type sent (e.g. `rate_limit_error`), or null on success. */
   errorType: string | null
   /** Body bytes written. */
   bytes: number
-  /** From arrival to the end of the exchange. */
+  /** From arrival to the end of the exchange (for an open attempt: to the moment it was snapshotted). */
   durationMs: number
   /** From arrival to the first byte written, or null. */
   firstByteMs: number | null
@@ -31,8 +31,11 @@ export interface JournalEntry {
   stainlessRetryCount: number | null
   /** The client went away before the response was complete. */
   clientDisconnected: boolean
-  /** How the exchange ended. */
-  endedBy: 'end' | 'reset' | 'close' | 'hang' | 'client'
+  /**
+   * How the exchange ended; `open` when it had not ended when the journal was read (the SUT still held it open):
+   * the entry then says what was sent so far (status if headers went out, bytes, first byte) and for how long.
+   */
+  endedBy: 'end' | 'reset' | 'close' | 'hang' | 'client' | 'open'
   /** The fault rule that fired (its index or name), or null. */
   rule: string | null
   /** The fault types that fired, in order. */
@@ -47,14 +50,20 @@ export interface JournalQuery {
   since?: number
 }
 
+/** What an open attempt looks like now: its entry as it would be recorded if it were snapshotted at this moment. */
+export type OpenSnapshot = () => JournalEntry
+
 /**
- * Every attempt an upstream served, in arrival order of completion. Bounded: past `capacity` the oldest entries
- * are dropped and counted, so a long soak cannot exhaust memory.
+ * Every attempt an upstream served: an attempt is opened when it arrives and recorded when it ends, in order of
+ * completion. Bounded: past `capacity` the oldest ended entries are dropped and counted, so a long soak cannot
+ * exhaust memory; open attempts are few (each holds a connection) and are never dropped.
  */
 export class Journal {
   private entries: JournalEntry[] = []
   private head = 0
   private listeners = new Set<(entry: JournalEntry) => void>()
+  /** Attempts that arrived and have not ended, by seq. */
+  private opened = new Map<number, OpenSnapshot>()
   /** Entries dropped because the journal was full. */
   dropped = 0
   /** Entries ever recorded. */
@@ -62,7 +71,31 @@ export class Journal {
 
   constructor(readonly capacity = 200_000) {}
 
+  /** An attempt arrived: it is open until `record` ends it. `snapshot` says what it has sent so far. */
+  open(seq: number, snapshot: OpenSnapshot): void {
+    this.opened.set(seq, snapshot)
+  }
+
+  /** Attempts that arrived and have not ended yet, oldest first, each with `endedBy: 'open'`. */
+  openEntries(query: JournalQuery = {}): JournalEntry[] {
+    const out: JournalEntry[] = []
+    for (const snapshot of this.opened.values()) {
+      const e = snapshot()
+      if (query.id !== undefined && e.requestId !== query.id) continue
+      if (query.since !== undefined && e.seq <= query.since) continue
+      out.push(e)
+    }
+    return out
+  }
+
+  /** How many attempts are open now. */
+  get openCount(): number {
+    return this.opened.size
+  }
+
+  /** An attempt ended (or was served without being opened): it is no longer open, and joins the entries. */
   record(entry: JournalEntry): void {
+    this.opened.delete(entry.seq)
     this.total++
     this.entries.push(entry)
     if (this.entries.length - this.head > this.capacity) {
@@ -99,7 +132,9 @@ export class Journal {
     return () => this.listeners.delete(listener)
   }
 
+  /** Forgets every entry, open attempts included (one that ends later is recorded then, as before a reset). */
   clear(): void {
+    this.opened.clear()
     this.entries = []
     this.head = 0
     this.dropped = 0

@@ -16,11 +16,12 @@ export function play(
   clock: Clock,
   /** Called with how late (ms) each delayed body write went out against its schedule: brownout's timing error. */
   onLate?: (lateMs: number) => void,
+  /** Filled in as the exchange goes (bytes, first byte), so an attempt still open can say what it has sent. */
+  result: PlayResult = newPlayResult(),
 ): Promise<PlayResult> {
-  const fast = playAtOnce(res, plan, arrivalMs, clock)
+  const fast = playAtOnce(res, plan, arrivalMs, clock, result)
   if (fast) return fast
   return new Promise((resolve) => {
-    const result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'end', clientDisconnected: false }
     const timeline: TimelineStep[] =
       plan.headersAtMs === null ? plan.steps : [{ kind: 'headers', atMs: plan.headersAtMs }, ...plan.steps]
     let index = 0
@@ -126,24 +127,31 @@ export function play(
   })
 }
 
+/** A result before anything was sent. */
+export function newPlayResult(): PlayResult {
+  return { bytes: 0, firstByteMs: null, endedBy: 'end', clientDisconnected: false }
+}
+
 /**
  * The hot path: a plan whose every step is due now and that only writes and ends (a plain JSON answer) goes out
  * in one writeHead + end, with no timers and no corking. Undefined when the plan needs the full player.
  */
-function playAtOnce(res: ServerResponse, plan: Plan, arrivalMs: number, clock: Clock): Promise<PlayResult> | undefined {
+function playAtOnce(
+  res: ServerResponse,
+  plan: Plan,
+  arrivalMs: number,
+  clock: Clock,
+  result: PlayResult,
+): Promise<PlayResult> | undefined {
   if (plan.headersAtMs === null || plan.steps.length !== 2) return undefined
   const [write, end] = plan.steps
   if (write?.kind !== 'write' || end?.kind !== 'end') return undefined
   const now = clock.now()
   if (arrivalMs + Math.max(plan.headersAtMs, write.atMs, end.atMs) - now > 0.5) return undefined
   return new Promise((resolve) => {
-    const result: PlayResult = {
-      bytes: Buffer.byteLength(write.data),
-      firstByteMs: now - arrivalMs,
-      endedBy: 'end',
-      clientDisconnected: false,
-      endedAt: now,
-    }
+    result.bytes = Buffer.byteLength(write.data)
+    result.firstByteMs = now - arrivalMs
+    result.endedAt = now
     res.once('close', () => {
       result.clientDisconnected = !res.writableFinished
       if (result.clientDisconnected) result.endedBy = 'client'

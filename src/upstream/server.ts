@@ -56,6 +56,11 @@ export interface RunningUpstream {
   faults: FaultEngine
   /** How late scheduled writes went out since the last reset: brownout's own timing error on this upstream. */
   timingError(): LagStats
+  /**
+   * Resolves true once no exchange is in flight (every attempt that arrived has been journaled as ended), or false
+   * after `timeoutMs` with some still open (hung, or held open by the SUT): those are in `journal.openEntries()`.
+   */
+  settled(timeoutMs: number): Promise<boolean>
   /** Forgets what was served (journal, attempt counters, buckets), keeping the fault rules. */
   reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
@@ -116,6 +121,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     metrics,
     counters,
   }
+  const idleWaiters = new Set<() => void>()
   const admin = createAdminApp({ state, initialRules: config.faults, phases: engineOptions.phases })
 
   const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
@@ -139,7 +145,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     handle(state, req, res)
       .catch((err: unknown) => internalError(state, req, res, err))
       .finally(() => {
-        counters.inFlight--
+        if (--counters.inFlight === 0) for (const wake of idleWaiters) wake()
       })
   })
   server.on('clientError', (_err, socket) => {
@@ -178,6 +184,18 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     journal: state.journal,
     attempts: state.attempts,
     faults: state.engine,
+    settled: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        if (counters.inFlight === 0) return resolve(true)
+        const done = (idle: boolean) => {
+          clearTimeout(timer)
+          idleWaiters.delete(wake)
+          resolve(idle)
+        }
+        const wake = () => done(true)
+        const timer = setTimeout(() => done(false), timeoutMs)
+        idleWaiters.add(wake)
+      }),
     timingError: () => metrics.timingError.stats(),
     reset: () => {
       resetState(state)

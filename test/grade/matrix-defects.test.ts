@@ -78,6 +78,13 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     { JITTER: 'none', BACKOFF_MS: '200', MAX_BACKOFF_MS: '200' },
     false,
   ],
+  [
+    'never closes a hung attempt',
+    'hang-first-attempt',
+    'client.hung',
+    { TRY_TIMEOUT_MS: '0', DEADLINE_MS: '0', DEFECTS: 'keep-hung' },
+    true,
+  ],
 ]
 
 describe('validity matrix: each defect is caught by the check meant for it', () => {
@@ -90,4 +97,39 @@ describe('validity matrix: each defect is caught by the check meant for it', () 
     },
     30_000,
   )
+})
+
+describe('the evidence of a hung attempt the gateway never closes', () => {
+  it('is kept: the faults fired, the attempts are journaled as open, and the hang is the gateway’s', async () => {
+    const result = await runThroughGateway(
+      'hang-first-attempt',
+      { TRY_TIMEOUT_MS: '0', DEADLINE_MS: '0', DEFECTS: 'keep-hung' },
+      // Shorter than the catalogue's, so the run takes a few seconds: 5 requests, a 1.5 s client deadline.
+      { edit: (s) => ({ ...s, phases: [{ name: 'steady', duration: 1000 }], load: { ...s.load, timeout: 1500 } }) },
+    )
+    const check = (key: string) => result.checks.find((c) => c.key === key)
+    expect(check('client.hung')).toMatchObject({ verdict: 'fail', value: 5 })
+    expect(check('faults.fired'), failures(result)).toMatchObject({ verdict: 'pass', value: 5 })
+    expect(check('retries.max_attempts')).toMatchObject({ verdict: 'pass', value: 1 })
+    expect(check('retries.transient_retried')).toMatchObject({ verdict: 'fail', value: 0 })
+    expect(result.counts).toMatchObject({ requests: 5, attempts: 5, openAttempts: 5 })
+    const timeline = check('client.hung')?.examples[0]?.timeline
+    expect(timeline).toEqual([expect.objectContaining({ endedBy: 'open', fault: 'hang', status: null })])
+    expect(timeline?.[0]?.openMs).toBeGreaterThanOrEqual(1400)
+  }, 30_000)
+
+  it('a stalled stream it never closes is kept as open, with the 200 it had sent', async () => {
+    const result = await runThroughGateway(
+      'stream-stall',
+      { IDLE_TIMEOUT_MS: '0', DEFECTS: 'keep-hung' },
+      { edit: (s) => ({ ...s, phases: [{ name: 'steady', duration: 1000 }], load: { ...s.load, timeout: 1500 } }) },
+    )
+    const check = (key: string) => result.checks.find((c) => c.key === key)
+    expect(check('client.hung')).toMatchObject({ verdict: 'fail', value: 5 })
+    expect(check('faults.fired'), failures(result)).toMatchObject({ verdict: 'pass', value: 5 })
+    expect(result.counts).toMatchObject({ attempts: 5, openAttempts: 5 })
+    expect(check('client.hung')?.examples[0]?.timeline).toEqual([
+      expect.objectContaining({ endedBy: 'open', fault: 'stream-stall', status: 200 }),
+    ])
+  }, 30_000)
 })

@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http'
+import type { JournalEntry } from './journal.js'
+import type { Plan, PlayResult } from './plan.js'
+
+/** An attempt in progress: the plan once decided, and what the player has sent so far (filled in as it goes). */
+export interface LiveAttempt {
+  plan: Plan | undefined
+  progress: PlayResult
+}
+
+/** Whether the status line of `plan` went out. */
+function statusSent(plan: Plan | undefined, firstByteMs: number | null, res: ServerResponse): plan is Plan {
+  return plan !== undefined && plan.headersAtMs !== null && firstByteMs !== null && res.headersSent
+}
+
+/** What an attempt that has not ended has sent so far, and for how long it has been open (`endedBy: 'open'`). */
+export function openSnapshot(entry: JournalEntry, live: LiveAttempt, res: ServerResponse, nowMs: number): JournalEntry {
+  const { plan, progress } = live
+  const sent = statusSent(plan, progress.firstByteMs, res)
+  return {
+    ...entry,
+    status: sent ? plan.status : null,
+    errorType: sent ? (plan.errorType ?? null) : null,
+    retryAfterMs: sent ? (plan.retryAfterMs ?? null) : null,
+    bytes: progress.bytes,
+    firstByteMs: progress.firstByteMs,
+    durationMs: nowMs - entry.receivedAt,
+    endedBy: 'open',
+    clientDisconnected: false,
+  }
+}
+
+/** Fills in how an attempt ended, from its plan and what playing it did. */
+export function completeEntry(
+  entry: JournalEntry,
+  live: LiveAttempt,
+  result: PlayResult,
+  res: ServerResponse,
+  nowMs: number,
+): void {
+  const { plan } = live
+  entry.status = statusSent(plan, result.firstByteMs, res) ? plan.status : null
+  entry.errorType = plan?.errorType ?? null
+  entry.retryAfterMs = plan?.retryAfterMs ?? null
+  entry.bytes = result.bytes
+  entry.firstByteMs = result.firstByteMs
+  entry.endedBy = result.endedBy
+  entry.clientDisconnected = result.clientDisconnected
+  // When brownout or the client ended it, not when Node reported 'close' (loop turns later on a busy machine).
+  entry.durationMs = (result.endedAt ?? nowMs) - entry.receivedAt
+}
