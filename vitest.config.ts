@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Most tests wait on real time (retry backoffs, client deadlines), not on the CPU: run a few at once.
+    maxWorkers: 2,
+    maxConcurrency: 4,
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },
 })

@@ -11,7 +11,7 @@ const MATRIX_SCENARIOS = [
   'baseline',
 ]
 
-describe('validity matrix: the correct gateway passes every scenario', () => {
+describe.concurrent('validity matrix: the correct gateway passes every scenario', () => {
   it.each(MATRIX_SCENARIOS)(
     '%s',
     async (name) => {
@@ -62,7 +62,7 @@ const RIGHT_TIMING: Array<[string, string, string, Record<string, string>]> = [
   ],
 ]
 
-describe('validity matrix: right retry timing passes the check that judges it', () => {
+describe.sequential('validity matrix: right retry timing passes the check that judges it', () => {
   it.each(RIGHT_TIMING)(
     '%s (%s) → %s',
     async (_policy, scenario, check, env) => {
