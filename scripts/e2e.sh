@@ -27,7 +27,9 @@ fi
 status=0
 run_suite() {
   local name=$1 profile=$2 version=$3
-  local out; out=$(mktemp -d)
+  # E2E_OUT=DIR keeps each suite's reports (timelines, journals) in DIR/<name>; by default they are thrown away.
+  local out
+  if [ -n "${E2E_OUT:-}" ]; then out=$E2E_OUT/$name; mkdir -p "$out"; else out=$(mktemp -d); fi
   node dist/cli/main.js suite --sut "$profile" --out "$out" ${E2E_FAST:+--fast "$E2E_FAST"}
   local code=$?
   if [ "$code" -gt 1 ]; then echo "suite against $name could not run (exit $code)"; status=1; return; fi
