@@ -34,6 +34,8 @@
 //                                           every later attempt is answered 503 by the gateway itself
 //                     keep-hung             when its client gives up, the upstream attempt in flight is left open
 //                                           instead of being cancelled (with TRY_TIMEOUT_MS=0 it is never closed)
+//                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
+//                                           this for a POST): every retry is refused 400 by the upstream
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -269,7 +271,8 @@ async function handle(req, res) {
     let waitMs
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
-      const up = await attempt(url, req, body, tryMs, gone.signal)
+      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
+      const up = await attempt(url, req, sent, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {

@@ -85,6 +85,13 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     { TRY_TIMEOUT_MS: '0', DEADLINE_MS: '0', DEFECTS: 'keep-hung' },
     true,
   ],
+  [
+    'retries sent without their request body',
+    'reset-before-headers',
+    'retries.transient_retried',
+    { DEFECTS: 'retry-no-body' },
+    true,
+  ],
 ]
 
 /**
