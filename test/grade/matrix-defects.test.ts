@@ -92,6 +92,13 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     { DEFECTS: 'retry-no-body' },
     true,
   ],
+  [
+    'answers a canned 200 instead of an error',
+    'transient-503',
+    'client.duplicated_content',
+    { RETRIES: '0', DEFECTS: 'canned-answer' },
+    true,
+  ],
 ]
 
 /**
