@@ -34,6 +34,10 @@
 //                                           every later attempt is answered 503 by the gateway itself
 //                     keep-hung             when its client gives up, the upstream attempt in flight is left open
 //                                           instead of being cancelled (with TRY_TIMEOUT_MS=0 it is never closed)
+//                     canned-answer         a request that failed gets a 200 with a stock chat completion ("The
+//                                           service is busy, please try again.") instead of an error
+//                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
+//                                           this for a POST): every retry is refused 400 by the upstream
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -171,8 +175,17 @@ function parses(buffer) {
   }
 }
 
+const CANNED = JSON.stringify({
+  id: 'chatcmpl-canned',
+  object: 'chat.completion',
+  created: 0,
+  model: 'canned',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'The service is busy, please try again.' }, finish_reason: 'stop' }],
+})
+
 function fail(res, status, message, extra = {}) {
   if (res.headersSent) return res.destroy()
+  if (DEFECTS.has('canned-answer')) return res.writeHead(200, { 'content-type': 'application/json' }).end(CANNED)
   if (DEFECTS.has('html-errors')) {
     res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>${status}</h1>${message}</body></html>`)
     return
@@ -269,7 +282,8 @@ async function handle(req, res) {
     let waitMs
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
-      const up = await attempt(url, req, body, tryMs, gone.signal)
+      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
+      const up = await attempt(url, req, sent, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -292,6 +306,7 @@ async function handle(req, res) {
             }
             return fail(res, 502, last.message)
           }
+          if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
         if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
@@ -329,7 +344,7 @@ async function handle(req, res) {
     }
     if (k < retries) await sleep(Math.min(waitMs, Math.max(0, deadline - Date.now())))
   }
-  if (last.status >= 400 && last.status < 600 && last.message.startsWith('{')) {
+  if (last.status >= 400 && last.status < 600 && last.message.startsWith('{') && !DEFECTS.has('canned-answer')) {
     return res.writeHead(last.status, { 'content-type': 'application/json' }).end(last.message)
   }
   fail(res, last.status >= 500 ? last.status : 502, last.message)

@@ -29,7 +29,7 @@ export const latency = defineCheck({
     return {
       value: null,
       sample: ok.map((r) => r.latencyMs),
-      evidence: `${ok.length} successful requests`,
+      evidence: `${ok.length} successful requests${ok.length < ctx.sent.length ? ` (the ${ctx.sent.length - ok.length} failures and hangs are not in it)` : ''}`,
       examples: slowest.slice(0, 3).map((r) => r.id),
     }
   },
@@ -77,11 +77,14 @@ export const errorsWellFormed = defineCheck({
   defaultExpect: { threshold: '>= 1', required: true },
   measure: (ctx) => {
     const failures = ctx.sent.filter((r) => r.outcome !== 'timeout' && !clientSuccess(r))
-    if (failures.length === 0) return noEvidence('the client saw no failure')
+    // Hangs have no form to judge: client.hung grades them, and the evidence says they were there.
+    const hangs = ctx.sent.filter((r) => r.outcome === 'timeout').length
+    const hung = hangs > 0 ? `${hangs} hangs (see client.hung)` : ''
+    if (failures.length === 0) return noEvidence(hangs > 0 ? `no failure besides ${hung}` : 'the client saw no failure')
     const bad = failures.filter((r) => !cleanFailure(r))
     return {
       value: ratio(failures.length - bad.length, failures.length),
-      evidence: `${failures.length - bad.length} of ${failures.length} failures well formed`,
+      evidence: `${failures.length - bad.length} of ${failures.length} failures well formed${hangs > 0 ? `; not judged: ${hung}` : ''}`,
       examples: bad.slice(0, 3).map((r) => r.id),
     }
   },

@@ -134,6 +134,15 @@ export function indexAttempts(journal: readonly JournalEntry[]): Map<string, Jou
   return index
 }
 
+/**
+ * Whether an attempt carried the request: the upstream read a body it could serve. A retry that re-sent the
+ * headers with an empty, cut-off or unreadable body (Caddy 2.6 re-sends a POST without its body) is a real
+ * attempt, counted in load and routing, but not a retry of the request. Journals saved before the field: yes.
+ */
+export function carriedRequest(e: JournalEntry): boolean {
+  return (e.requestBody ?? 'ok') === 'ok'
+}
+
 /** Statuses that say "the request was not processed; try again later". */
 export const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529])
 /** Statuses that say "this request is wrong; retrying cannot help". */

@@ -1,6 +1,6 @@
 import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
-import { attemptFailure, type GradeContext } from './context.js'
+import { attemptFailure, carriedRequest, type GradeContext } from './context.js'
 import { backoffGrowth, jitter, retryAfterHonored } from './retry-timing.js'
 
 /** Requests in scope with their attempts (only those that reached an upstream); computed once per context. */
@@ -28,7 +28,7 @@ export const fatalRetried = defineCheck({
 export const transientRetried = defineCheck({
   name: 'retries.transient_retried',
   summary:
-    'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused, or still open at the end: it never answered) that were retried',
+    'share of requests whose first attempt failed transiently (5xx, 429, 529, reset, refused, or still open at the end: it never answered) that were retried with the request: a retry without its body (empty, cut off or unreadable) does not count',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.99', required: true },
   measure: (ctx) => {
@@ -40,10 +40,12 @@ export const transientRetried = defineCheck({
       return first.retryAfterMs === null || first.retryAfterMs < timeout
     })
     if (transient.length === 0) return noEvidence('no first attempt failed transiently')
-    const notRetried = transient.filter((r) => r.attempts.length < 2)
+    const notRetried = transient.filter((r) => !r.attempts.slice(1).some(carriedRequest))
+    const bodiless = transient.reduce((n, r) => n + r.attempts.slice(1).filter((a) => !carriedRequest(a)).length, 0)
+    const retried = transient.length - notRetried.length
     return {
-      value: ratio(transient.length - notRetried.length, transient.length),
-      evidence: `${transient.length - notRetried.length} of ${transient.length} transient failures retried`,
+      value: ratio(retried, transient.length),
+      evidence: `${retried} of ${transient.length} transient failures retried${bodiless > 0 ? `; ${bodiless} retries carried no request body (empty, cut off or unreadable) and do not count` : ''}`,
       examples: notRetried.slice(0, 3).map((r) => r.id),
     }
   },
@@ -60,7 +62,7 @@ export const maxAttempts = defineCheck({
     const most = [...rs].sort((a, b) => b.attempts.length - a.attempts.length)
     return {
       value: most[0]?.attempts.length ?? 0,
-      evidence: `${rs.length} requests`,
+      evidence: `${rs.length} of ${ctx.sent.length} sent requests reached an upstream`,
       examples: most.slice(0, 3).map((r) => r.id),
     }
   },
@@ -72,10 +74,12 @@ export const amplification = defineCheck({
   unit: 'x',
   measure: (ctx) => {
     if (ctx.sent.length === 0) return noEvidence('no request was sent')
-    const most = attempted(ctx).sort((a, b) => b.attempts.length - a.attempts.length)
+    const most = [...attempted(ctx)].sort((a, b) => b.attempts.length - a.attempts.length)
+    // Attempts without the request are load on the upstream all the same: they count, and the evidence says so.
+    const bodiless = ctx.journal.filter((e) => !carriedRequest(e)).length
     return {
       value: ratio(ctx.journal.length, ctx.sent.length),
-      evidence: `${ctx.journal.length} attempts for ${ctx.sent.length} requests`,
+      evidence: `${ctx.journal.length} attempts for ${ctx.sent.length} requests${bodiless > 0 ? ` (${bodiless} carried no request body)` : ''}`,
       examples: most.slice(0, 3).map((r) => r.id),
     }
   },
@@ -83,23 +87,30 @@ export const amplification = defineCheck({
 
 export const failover = defineCheck({
   name: 'retries.failover',
-  summary: 'share of retries that went to a different upstream than the attempt before',
+  summary:
+    'share of retries that went to a different upstream than the attempt before; with an upstream that refuses connections (whose attempts leave no trace), a retry that stayed on the same upstream may have tried it in between and is not counted either way',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.9', required: false },
   measure: (ctx) => {
-    if (Object.keys(ctx.data.scenario.upstreams).length < 2) return noEvidence('only one upstream')
-    let retries = 0
+    const upstreams = Object.entries(ctx.data.scenario.upstreams)
+    if (upstreams.length < 2) return noEvidence('only one upstream')
+    const refusing = upstreams.filter(([, u]) => u.refuse_connections).map(([name]) => name)
+    let moved = 0
     const same: string[] = []
+    let unseen = 0
     for (const r of attempted(ctx)) {
       for (let i = 1; i < r.attempts.length; i++) {
-        retries++
-        if (r.attempts[i]?.upstream === r.attempts[i - 1]?.upstream) same.push(r.id)
+        if (r.attempts[i]?.upstream !== r.attempts[i - 1]?.upstream) moved++
+        else if (refusing.length > 0) unseen++
+        else same.push(r.id)
       }
     }
-    if (retries === 0) return noEvidence('no retry happened')
+    const hidden = `${unseen} retries stayed on the same upstream as seen, but an attempt on ${refusing.join(', ')} (refused connections leave no journal entry) may lie between each pair`
+    if (moved + same.length === 0)
+      return noEvidence(unseen > 0 ? `${hidden}: where they went cannot be seen` : 'no retry happened')
     return {
-      value: ratio(retries - same.length, retries),
-      evidence: `${retries - same.length} of ${retries} retries moved to another upstream`,
+      value: ratio(moved, moved + same.length),
+      evidence: `${moved} of ${moved + same.length} retries moved to another upstream${unseen > 0 ? `; not counted: ${hidden}` : ''}`,
       examples: [...new Set(same)].slice(0, 3),
     }
   },

@@ -10,7 +10,7 @@ import type { AttemptCounter } from './correlation.js'
 import { findRequestId } from './correlation.js'
 import { decide } from './decide.js'
 import { type Exchange, header, type Provider, type UpstreamRuntime } from './exchange.js'
-import type { Journal, JournalEntry } from './journal.js'
+import type { Journal, JournalEntry, RequestBody } from './journal.js'
 import type { UpstreamMetrics } from './metrics.js'
 import { delayPlan, type Plan, type PlayResult, scalePlan } from './plan.js'
 import { newPlayResult, play } from './player.js'
@@ -72,6 +72,14 @@ function newEntry(
     faults: [],
     retryAfterMs: null,
   }
+}
+
+/** Whether a request arrived whole: a GET needs no body; a POST needs one that was read to its end and parses. */
+function requestBodyOf(method: string, body: BodyResult, raw: string, jsonError: string | undefined): RequestBody {
+  if (body.kind === 'aborted') return 'incomplete'
+  if (method === 'GET' || method === 'HEAD' || body.kind === 'too-large') return 'ok'
+  if (raw.trim() === '') return 'empty'
+  return jsonError === undefined ? 'ok' : 'invalid'
 }
 
 /** Faults asked for in the x-brownout-fault header (when enabled), or a 400 explaining what is wrong with it. */
@@ -146,13 +154,19 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
       (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
   }
   const entry = newEntry(state, ex, req, idInfo.source)
+  entry.requestBody = requestBodyOf(method, body, raw, jsonError)
   const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
   // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
   state.journal.open(entry.seq, () => openSnapshot(entry, live, res, clock.now()))
   let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
   try {
     if (body.kind !== 'aborted')
-      result = await serve(state, ex, entry, live, res, () => decide(ex, found, body, jsonError))
+      result = await serve(state, ex, entry, live, res, () => {
+        const plan = decide(ex, found, body, jsonError)
+        // A 400 before any fault is brownout's own validation: the request it got was not one it could serve.
+        if (plan.status === 400 && entry.requestBody === 'ok') entry.requestBody = 'invalid'
+        return plan
+      })
   } finally {
     completeEntry(entry, live, result, res, clock.now())
     state.journal.record(entry)

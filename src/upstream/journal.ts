@@ -42,7 +42,16 @@ export interface JournalEntry {
   faults: string[]
   /** Retry-After sent with this response, in ms, or null. */
   retryAfterMs: number | null
+  /**
+   * Whether the attempt carried a request brownout could serve: `ok`; `empty` (a POST with no body); `incomplete`
+   * (the sender went away before the body's end, e.g. Caddy 2.6's retries: a content-length and no bytes);
+   * `invalid` (not JSON, or brownout's validation answered its own 400 before any fault). An attempt that is not
+   * `ok` is a real attempt but not a retry of the request. Absent in runs saved before it existed: read as `ok`.
+   */
+  requestBody?: RequestBody
 }
+
+export type RequestBody = 'ok' | 'empty' | 'incomplete' | 'invalid'
 
 export interface JournalQuery {
   id?: string

@@ -85,6 +85,20 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     { TRY_TIMEOUT_MS: '0', DEADLINE_MS: '0', DEFECTS: 'keep-hung' },
     true,
   ],
+  [
+    'retries sent without their request body',
+    'reset-before-headers',
+    'retries.transient_retried',
+    { DEFECTS: 'retry-no-body' },
+    true,
+  ],
+  [
+    'answers a canned 200 instead of an error',
+    'transient-503',
+    'client.duplicated_content',
+    { RETRIES: '0', DEFECTS: 'canned-answer' },
+    true,
+  ],
 ]
 
 /**
