@@ -85,7 +85,10 @@ export const errorsWellFormed = defineCheck({
     return {
       value: ratio(failures.length - bad.length, failures.length),
       evidence: `${failures.length - bad.length} of ${failures.length} failures well formed${hangs > 0 ? `; not judged: ${hung}` : ''}`,
-      examples: bad.slice(0, 3).map((r) => r.id),
+      // Examples that reached an upstream first: they show what the gateway made of the upstream's answer.
+      examples: [...bad.filter((r) => ctx.attempts.has(r.id)), ...bad.filter((r) => !ctx.attempts.has(r.id))]
+        .slice(0, 3)
+        .map((r) => r.id),
     }
   },
 })
