@@ -22,6 +22,26 @@ export function score(card: Scorecard, column: number): number {
   return card.rows.length === 0 ? 0 : Math.round((passed / card.rows.length) * 100)
 }
 
+/**
+ * How one SUT's scenarios ended: passed; failed (a required check failed, or the run did not complete); unproved
+ * (nothing failed, but a check the scenario asked for found no evidence); harness-limited (no verdict).
+ */
+export function tally(card: Scorecard, column: number): string {
+  const counts = { pass: 0, fail: 0, unproved: 0, 'harness-limited': 0 }
+  for (const row of card.rows) {
+    const cell = row.cells[column]
+    if (!cell) continue
+    if (cell.passed) counts.pass++
+    else if (cell.harnessLimited !== null && cell.complete) counts['harness-limited']++
+    else if (!cell.complete || sutFailureShort(cell) || failing(cell).length > 0) counts.fail++
+    else counts.unproved++
+  }
+  return Object.entries(counts)
+    .filter(([k, n]) => n > 0 || k === 'pass' || k === 'fail')
+    .map(([k, n]) => `${n} ${k}`)
+    .join(' · ')
+}
+
 /** Required checks that failed: the only ones a cell lists as failures. */
 function failing(cell: GradeResult): string[] {
   return cell.checks.filter((c) => c.failsRun && c.verdict === 'fail').map((c) => c.key)
@@ -85,6 +105,10 @@ export function renderScorecardConsole(card: Scorecard): string {
       'resilience score',
       card.suts.map((_, i) => scoreText(i)),
     ),
+    line(
+      'scenarios',
+      card.suts.map((_, i) => tally(card, i)),
+    ),
   ].join('\n')
 }
 
@@ -97,7 +121,8 @@ export function renderScorecardMarkdown(card: Scorecard): string {
   ]
   for (const row of card.rows)
     out.push(`| \`${row.scenario}\` | ${row.cells.map((c) => cellText(c).replace(/\|/g, '\\|')).join(' | ')} |`)
-  out.push(`| **resilience score** | ${card.suts.map((_, i) => `**${score(card, i)}%**`).join(' | ')} |`, '')
+  out.push(`| **resilience score** | ${card.suts.map((_, i) => `**${score(card, i)}%**`).join(' | ')} |`)
+  out.push(`| scenarios | ${card.suts.map((_, i) => tally(card, i)).join(' | ')} |`, '')
   out.push('✗ failed checks · ⚪ checks the scenario asked for that found no evidence (not tested, not failed)', '')
   const notes = failureNotes(card)
   if (notes.length > 0) {
@@ -109,7 +134,12 @@ export function renderScorecardMarkdown(card: Scorecard): string {
 }
 
 export function renderScorecardHtml(card: Scorecard): string {
-  const head = card.suts.map((s, i) => `<th>${x(s)}<br><span class="score">${score(card, i)}%</span></th>`).join('')
+  const head = card.suts
+    .map(
+      (s, i) =>
+        `<th>${x(s)}<br><span class="score">${score(card, i)}%</span><br><small>${x(tally(card, i))}</small></th>`,
+    )
+    .join('')
   const rows = card.rows
     .map(
       (r) =>
