@@ -10,6 +10,12 @@ export interface Measurement {
   evidence: string
   /** Up to three request ids that show the problem (or the behaviour). */
   examples: string[]
+  /**
+   * The value is a lower bound: the run ended before the measured thing did (still failing at the end). Such a
+   * value can prove a fail (at least 2 s against `<= 1.5`) but never a pass: a bound that meets the threshold is
+   * no evidence.
+   */
+  atLeast?: boolean
 }
 
 export interface CheckDefinition {

@@ -62,8 +62,9 @@ function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeCon
       ? reduce(m.sample, e.threshold.stat, def.stat ?? { kind: 'avg' })
       : null
     : m.value
-  const verdict: Verdict =
-    value === null || Number.isNaN(value) ? 'no-evidence' : compare(value, e.threshold) ? 'pass' : 'fail'
+  const meets = value !== null && !Number.isNaN(value) && compare(value, e.threshold)
+  const censored = m.atLeast === true && meets
+  const verdict: Verdict = value === null || Number.isNaN(value) || censored ? 'no-evidence' : meets ? 'pass' : 'fail'
   const failsRun = e.required && (verdict === 'fail' || (verdict === 'no-evidence' && e.source === 'scenario'))
   return {
     key: e.key,
@@ -77,7 +78,7 @@ function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeCon
     unit: def.unit,
     threshold: e.threshold.text,
     source: e.source,
-    evidence: m.evidence,
+    evidence: censored ? `${m.evidence}: the run ended too soon to judge ${e.threshold.text}` : m.evidence,
     examples: m.examples.slice(0, 3).map((id) => {
       const client = ctx.clientView(id)
       return client ? { id, timeline: ctx.timeline(id), client } : { id, timeline: ctx.timeline(id) }

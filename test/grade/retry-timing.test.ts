@@ -122,6 +122,16 @@ describe('retries.jitter: spread that noise cannot produce', () => {
     expect(c.evidence).toContain('noise')
   })
 
+  it('passes full jitter under a short cap whose quartiles all sit under the 50 ms floor (U(0, 60 ms))', () => {
+    // The resilient gateway's U(0, 100 ms) gave quartiles 8 / 35 / 48 ms in one suite run of five: not "no backoff".
+    const c = check(
+      firstGaps((x) => 60 * x),
+      'retries.jitter',
+    )
+    expect(c.verdict).toBe('pass')
+    expect(c.evidence).not.toContain('no backoff')
+  })
+
   it.each([
     ['full jitter', (x: number) => 500 * x, 1],
     ['equal jitter', (x: number) => 250 + 250 * x, 0.33],
@@ -155,6 +165,20 @@ describe('retries.backoff_growth: growth of gaps above the backoff floor', () =>
     expect(c.verdict).toBe('fail')
     expect(c.value).toBeGreaterThan(0.9)
     expect(c.value).toBeLessThan(1.1)
+  })
+
+  it('says inconclusive, not fail, for a ratio between 1.1 and 1.4', () => {
+    const c = check(
+      twoGaps((x, k) => (k === 0 ? 100 : 125) + 5 * x),
+      'retries.backoff_growth',
+    )
+    expect(c.verdict).toBe('no-evidence')
+    expect(c.evidence).toContain('between 1.1 and 1.4')
+  })
+
+  it('needs 10 second retries: with 5, a doubling backoff reads under ×1.1 in 4 % of runs', () => {
+    const c = check(afterFailures(ids(5, '').map((_, i) => [100 * u(i, 0), 200 * u(i, 1)])), 'retries.backoff_growth')
+    expect(c.verdict).toBe('no-evidence')
   })
 
   it('passes exponential backoff with full jitter (≈ 2)', () => {
