@@ -24,6 +24,7 @@ describe('nothing lost, nothing leaked', () => {
               .map((id) => postJson(`${up.url}/v1/chat/completions`, chatBody(id)).catch(() => undefined)),
           )
         }
+        await up.settled(2000) // every attempt recorded as ended before counting
         const metrics = await (await fetch(`${up.url}/_brownout/metrics`)).text()
         const counted = [...metrics.matchAll(/^brownout_requests_total\{[^}]*\} (\d+)$/gm)].reduce(
           (sum, m) => sum + Number(m[1]),

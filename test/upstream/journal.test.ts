@@ -92,6 +92,7 @@ describe('the journal', () => {
       }),
     )
     expect(statuses.every((s) => s === 200)).toBe(true)
+    await upstream.current.settled(2000) // a client can finish a loop turn before its attempt is recorded as ended
     expect(upstream.current.journal.total - before).toBe(1000)
     const seen = new Set(upstream.current.journal.list().map((e) => e.requestId))
     expect(ids.every((id) => seen.has(id))).toBe(true)
@@ -120,6 +121,7 @@ describe('a bug in brownout itself', () => {
       const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }
       const res = await postJson(`${up.url}/v1/chat/completions`, body, { 'x-brownout-request-id': 'boom' })
       expect(res.status).toBe(500)
+      await up.settled(1000)
       expect(JSON.parse(res.text)).toEqual({
         error: {
           message: 'brownout internal error: counter exploded',
