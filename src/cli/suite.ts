@@ -31,7 +31,7 @@ interface SuiteArgs {
   sut: string[] | undefined
   out: string | undefined
   fast: number | undefined
-  only: string | undefined
+  only: string[] | undefined
   'exit-zero': boolean
   'max-rate': number
   'max-concurrency': number
@@ -39,15 +39,18 @@ interface SuiteArgs {
   'upstream-port': string[] | undefined
 }
 
-function catalogue(only: string | undefined): string[] {
+function catalogue(only: string[] | undefined): string[] {
   const files = readdirSync(CATALOGUE_DIR)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-  const chosen = only
-    ? files.filter((f) => only.split(',').some((o) => f.replace(/\.yaml$/, '').includes(o.trim())))
-    : files
+  // `--only a,b` and `--only a --only b` alike (a repeated flag is how users write it).
+  const parts = (only ?? [])
+    .flatMap((o) => String(o).split(','))
+    .map((o) => o.trim())
+    .filter(Boolean)
+  const chosen = parts.length > 0 ? files.filter((f) => parts.some((o) => f.replace(/\.yaml$/, '').includes(o))) : files
   if (chosen.length === 0)
-    throw new BrownoutError('INVALID_USAGE', `--only ${only} matches no scenario`, {
+    throw new BrownoutError('INVALID_USAGE', `--only ${parts.join(',')} matches no scenario`, {
       hint: 'see `brownout list scenarios`',
     })
   return chosen.map((f) => join(CATALOGUE_DIR, f))
@@ -97,7 +100,11 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         default: false,
         describe: 'exit 0 when the suite ran, even if scenarios failed (a demo, not a gate)',
       })
-      .option('only', { type: 'string', describe: 'comma-separated parts of scenario names to run' })
+      .option('only', {
+        type: 'string',
+        array: true,
+        describe: 'parts of scenario names to run: comma-separated, or the flag repeated',
+      })
       .options(capOptions)
       .options(upstreamPortOption)
       .example('$0 suite', 'the catalogue against the naive and the resilient reference gateways')

@@ -66,6 +66,24 @@ describe('scenario validation: one fixture per kind of mistake', () => {
     ])
   })
 
+  it('validates every scenario file in a folder given instead of a file (it answered EISDIR)', async () => {
+    const dir = new URL('../../scenarios/', import.meta.url).pathname
+    const r = await brownoutCli(['validate', dir])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/transient-503\.yaml: ok/)
+    expect(r.stdout.trim().split('\n').length).toBeGreaterThan(24)
+    const empty = mkdtempSync(join(tmpdir(), 'brownout-empty-'))
+    const none = await brownoutCli(['validate', empty])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain('is a folder with no .yaml or .yml file in it')
+  })
+
+  it('suite takes --only repeated as users write it (it died with "only.split is not a function")', async () => {
+    const r = await brownoutCli(['suite', '--only', 'nosuch-a', '--only', 'nosuch-b'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--only nosuch-a,nosuch-b matches no scenario')
+  })
+
   it('every scenario in the catalogue validates', async () => {
     const { readdirSync } = await import('node:fs')
     const dir = new URL('../../scenarios/', import.meta.url).pathname
