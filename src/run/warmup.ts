@@ -1,8 +1,14 @@
 import type { Agent } from 'undici'
 import type { Clock } from '../clock.js'
+import { targetOf } from '../load/send.js'
 import type { Scenario } from '../scenario/schema.js'
 import type { HarnessMeta } from './harness.js'
-import type { SutMode } from './run.js'
+
+/**
+ * What the warm-up needs to know of the SUT: a profile's ready path, or none (a target or direct). A structural
+ * subset of run.ts's SutMode, so this file does not import the runner that calls it.
+ */
+type WarmTarget = { mode: 'target' | 'direct' } | { mode: 'sut'; profile: { kind: string; ready: { path: string } } }
 
 /** Runs at or above this peak rate (req/s) warm up first; the catalogue's 5–40 req/s never do. */
 export const WARMUP_MIN_RATE = 100
@@ -29,7 +35,7 @@ export function peakRate(scenario: Scenario): number {
  */
 export async function warmUp(
   scenario: Scenario,
-  mode: SutMode,
+  mode: WarmTarget,
   sutUrl: string,
   dispatcher: Agent,
   clock: Clock,
@@ -47,7 +53,7 @@ export async function warmUp(
       Array.from({ length: width }, async () => {
         requests++
         try {
-          const res = await dispatcher.request({ ...target(url), method: 'GET', signal: deadline })
+          const res = await dispatcher.request({ ...targetOf(url), method: 'GET', signal: deadline })
           await res.body.dump()
         } catch {
           // A warm-up that fails warms less; the run itself will say what the SUT does.
@@ -56,9 +62,4 @@ export async function warmUp(
     )
   }
   return { requests, durationMs: Math.round(clock.now() - started), url }
-}
-
-function target(url: string): { origin: string; path: string } {
-  const u = new URL(url)
-  return { origin: u.origin, path: `${u.pathname}${u.search}` }
 }
