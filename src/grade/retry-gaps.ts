@@ -11,7 +11,8 @@ export const RETRY_AFTER_GRACE_MS = 50
  */
 export const RETRY_AFTER_LATE_SLACK_MS = 500
 /**
- * Backoff floor: a retry policy whose first-retry gaps have an upper quartile below this does not back off.
+ * Backoff floor: a retry policy whose retry gaps all stay below this does not back off (jitter: the longest first-retry
+ * gap; backoff growth: the p90 of both first and second retries).
  * Immediate retries measure 0–20 ms even on a loaded machine; the shortest first backoff of a policy meant for LLM
  * providers is 100 ms or more (the openai and anthropic SDKs 0.5 s × (0.75–1), gRPC and AWS SDK bases 100 ms+).
  */

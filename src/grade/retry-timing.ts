@@ -49,7 +49,7 @@ export const retryAfterHonored = defineCheck({
 export const jitter = defineCheck({
   name: 'retries.jitter',
   summary:
-    'spread of first-retry gaps without Retry-After, interquartile range ÷ median: full jitter ≈ 1, equal jitter ≈ 0.33, the SDKs’ 25 % jitter ≈ 0.14, none 0. No backoff (upper quartile < 50 ms) or a spread under 10 ms (noise) counts 0',
+    'spread of first-retry gaps without Retry-After, interquartile range ÷ median: full jitter ≈ 1, equal jitter ≈ 0.33, the SDKs’ 25 % jitter ≈ 0.14, none 0. No backoff (every gap < 50 ms) or a spread under 10 ms (noise) counts 0',
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.05', required: false },
   measure: (ctx) => {
