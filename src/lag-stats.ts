@@ -14,7 +14,7 @@ export function lagStatsOf(values: number[]): LagStats {
   if (values.length === 0) return { ...NO_LAG }
   const sorted = Float64Array.from(values).sort()
   const at = Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)
-  return { count: sorted.length, p99Ms: round(sorted[at] ?? 0), maxMs: round(sorted[sorted.length - 1] ?? 0) }
+  return { count: sorted.length, p99Ms: roundMs(sorted[at] ?? 0), maxMs: roundMs(sorted[sorted.length - 1] ?? 0) }
 }
 
 /** Records lags (ms) in constant memory (a histogram in µs): for hot paths that see millions of values. */
@@ -32,10 +32,11 @@ export class LagRecorder {
   stats(): LagStats {
     const h = this.histogram
     if (h.count === 0) return { ...NO_LAG }
-    return { count: h.count, p99Ms: round(h.percentile(99) / 1000), maxMs: round(h.max / 1000) }
+    return { count: h.count, p99Ms: roundMs(h.percentile(99) / 1000), maxMs: roundMs(h.max / 1000) }
   }
 }
 
-function round(ms: number): number {
+/** Milliseconds to two decimals, as lag figures are reported. */
+export function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100
 }

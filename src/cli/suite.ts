@@ -8,9 +8,11 @@ import { type GradeResult, grade } from '../grade/grade.js'
 import { sutFailureLines, sutFailureShort } from '../report/format.js'
 import {
   buildScorecard,
+  failing,
   renderScorecardConsole,
   renderScorecardHtml,
   renderScorecardMarkdown,
+  unproved,
 } from '../report/scorecard.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
@@ -69,12 +71,12 @@ function sutModes(args: SuiteArgs, upstreamNames: string[]): Array<{ label: stri
 function verdictText(g: GradeResult): string {
   if (g.passed) return 'pass'
   const crash = sutFailureShort(g)
-  const failed = g.checks.filter((c) => c.failsRun && c.verdict === 'fail').map((c) => c.key)
-  const unproved = g.checks.filter((c) => c.failsRun && c.verdict === 'no-evidence').map((c) => c.key)
+  const failed = failing(g)
+  const none = unproved(g)
   const parts = [
     ...(crash ? [crash] : []),
     ...(failed.length > 0 ? [failed.join(', ')] : []),
-    ...(unproved.length > 0 ? [`no evidence: ${unproved.join(', ')}`] : []),
+    ...(none.length > 0 ? [`no evidence: ${none.join(', ')}`] : []),
   ]
   return `FAIL (${parts.join('; ') || 'run incomplete'})`
 }

@@ -62,9 +62,11 @@ function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeCon
       ? reduce(m.sample, e.threshold.stat, def.stat ?? { kind: 'avg' })
       : null
     : m.value
-  const meets = value !== null && !Number.isNaN(value) && compare(value, e.threshold)
+  const measured = value !== null && !Number.isNaN(value)
+  const meets = measured && compare(value, e.threshold)
+  // A lower bound that meets the threshold proves nothing (see Measurement.atLeast).
   const censored = m.atLeast === true && meets
-  const verdict: Verdict = value === null || Number.isNaN(value) || censored ? 'no-evidence' : meets ? 'pass' : 'fail'
+  const verdict: Verdict = !measured || censored ? 'no-evidence' : meets ? 'pass' : 'fail'
   const failsRun = e.required && (verdict === 'fail' || (verdict === 'no-evidence' && e.source === 'scenario'))
   return {
     key: e.key,

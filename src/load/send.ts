@@ -259,7 +259,7 @@ export function deadlineMessage(timeoutMs: number, record: ClientRecord, sent: b
 
 /** Origin and path of each URL the driver sends to (a handful per run), parsed once. */
 const targets = new Map<string, { origin: string; path: string }>()
-function targetOf(url: string): { origin: string; path: string } {
+export function targetOf(url: string): { origin: string; path: string } {
   let t = targets.get(url)
   if (!t) {
     const u = new URL(url)

@@ -1,4 +1,6 @@
+import type { ClientView } from '../grade/context.js'
 import type { CheckResult, GradeResult } from '../grade/grade.js'
+import type { RunMeta } from '../run/run.js'
 
 /** A run's verdict as a word: PASS, FAIL, or HARNESS-LIMITED (brownout could not keep up; no verdict on the SUT). */
 export function runVerdict(result: GradeResult): 'PASS' | 'FAIL' | 'HARNESS-LIMITED' {
@@ -24,9 +26,6 @@ export function harnessLine(result: GradeResult): string | null {
   if (h.warmup) parts.push(`warm-up ${h.warmup.requests} requests in ${ms(h.warmup.durationMs)}`)
   return `harness (bound ${ms(h.boundMs)}): ${parts.join(', ')}`
 }
-
-import type { ClientView } from '../grade/context.js'
-import type { RunMeta } from '../run/run.js'
 
 /** A check's value in its unit, for humans. */
 export function formatValue(value: number | null, unit: string): string {

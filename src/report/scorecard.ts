@@ -43,12 +43,12 @@ export function tally(card: Scorecard, column: number): string {
 }
 
 /** Required checks that failed: the only ones a cell lists as failures. */
-function failing(cell: GradeResult): string[] {
+export function failing(cell: GradeResult): string[] {
   return cell.checks.filter((c) => c.failsRun && c.verdict === 'fail').map((c) => c.key)
 }
 
 /** Checks the scenario asked for that found no evidence: they fail the scenario, but are not failures of the SUT. */
-function unproved(cell: GradeResult): string[] {
+export function unproved(cell: GradeResult): string[] {
   return cell.checks.filter((c) => c.failsRun && c.verdict === 'no-evidence').map((c) => c.key)
 }
 

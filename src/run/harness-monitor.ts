@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { type LagStats, NO_LAG } from '../lag-stats.js'
+import { type LagStats, NO_LAG, roundMs } from '../lag-stats.js'
 
 /** The event loop's delay over a run: overall and the worst of each second. */
 export interface EventLoopLag extends LagStats {
@@ -43,9 +43,9 @@ export function startHarnessMonitor(): HarnessMonitor {
       const beyond = (ns: number) => Math.max(0, toMs(ns) - RESOLUTION_MS)
       return {
         count: total.count,
-        p99Ms: round(beyond(total.percentile(99))),
-        maxMs: round(beyond(total.max)),
-        perSecondMaxMs: perSecondMaxMs.map((ms) => round(Math.max(0, ms - RESOLUTION_MS))),
+        p99Ms: roundMs(beyond(total.percentile(99))),
+        maxMs: roundMs(beyond(total.max)),
+        perSecondMaxMs: perSecondMaxMs.map((ms) => roundMs(Math.max(0, ms - RESOLUTION_MS))),
       }
     },
   }
@@ -53,8 +53,4 @@ export function startHarnessMonitor(): HarnessMonitor {
 
 function toMs(ns: number): number {
   return ns / 1e6
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100
 }

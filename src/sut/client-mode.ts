@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { roundMs } from '../lag-stats.js'
 import type { Executor } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import { emptyRecord, onStop } from '../load/send.js'
@@ -79,7 +80,7 @@ function runner(
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       child.once('spawn', () => {
-        record.processStartMs = Math.round(now() * 100) / 100
+        record.processStartMs = roundMs(now())
       })
       let stdout = ''
       let stderr = ''

@@ -90,9 +90,7 @@ export class Journal {
     const out: JournalEntry[] = []
     for (const snapshot of this.opened.values()) {
       const e = snapshot()
-      if (query.id !== undefined && e.requestId !== query.id) continue
-      if (query.since !== undefined && e.seq <= query.since) continue
-      out.push(e)
+      if (matches(e, query)) out.push(e)
     }
     return out
   }
@@ -123,10 +121,7 @@ export class Journal {
     const out: JournalEntry[] = []
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i]
-      if (!e) continue
-      if (query.id !== undefined && e.requestId !== query.id) continue
-      if (query.since !== undefined && e.seq <= query.since) continue
-      out.push(e)
+      if (e && matches(e, query)) out.push(e)
     }
     return out
   }
@@ -149,4 +144,8 @@ export class Journal {
     this.dropped = 0
     this.total = 0
   }
+}
+
+function matches(e: JournalEntry, query: JournalQuery): boolean {
+  return (query.id === undefined || e.requestId === query.id) && (query.since === undefined || e.seq > query.since)
 }

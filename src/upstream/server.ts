@@ -168,12 +168,14 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   // A refusing upstream took a real port (so its URL is stable) and stops listening: connections get ECONNREFUSED.
-  const refuse = () =>
+  // Stops listening and cuts every open connection (hung ones and pooled keep-alives included).
+  const stopListening = () =>
     new Promise<void>((resolve) => {
-      if (!config.refuse_connections || !server.listening) return resolve()
+      if (!server.listening) return resolve()
       server.close(() => resolve())
       server.closeAllConnections()
     })
+  const refuse = () => (config.refuse_connections ? stopListening() : Promise.resolve())
   if (!options.deferRefusal) await refuse()
   return {
     name,
@@ -202,11 +204,6 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       metrics.timingError.reset()
     },
     refuse,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: stopListening,
   }
 }
