@@ -31,6 +31,14 @@ export function play(
     let endedBy: PlayResult['endedBy'] | undefined
 
     const socket = res.socket
+    // Node 22 drops what is corked in a response when it ends (or its socket is written or closed) while still
+    // corked: every step that leaves the response's own writes uncorks first.
+    let corked = false
+    const uncork = () => {
+      if (!corked) return
+      corked = false
+      if (!res.destroyed) res.uncork()
+    }
     /** Stamps the end once: brownout's own ending action, or the first sign of the client leaving. */
     const ended = () => {
       result.endedAt ??= clock.now()
@@ -76,6 +84,7 @@ export function play(
           res.once('drain', advance)
           return false
         case 'raw':
+          uncork()
           firstByte()
           result.bytes += typeof step.data === 'string' ? Buffer.byteLength(step.data) : step.data.length
           res.socket?.write(step.data)
@@ -83,15 +92,18 @@ export function play(
         case 'end':
           sendHeaders()
           endedBy = 'end'
+          uncork()
           res.once('finish', ended)
           res.end()
           return false
         case 'reset':
           endedBy = 'reset'
+          uncork()
           resetAfterFlush(res, ended)
           return false
         case 'close':
           endedBy = 'close'
+          uncork()
           ended()
           res.socket?.end()
           return false
@@ -106,6 +118,7 @@ export function play(
       timer = undefined
       if (settled || endedBy) return
       res.cork()
+      corked = true
       try {
         for (;;) {
           const step = timeline[index]
@@ -120,7 +133,7 @@ export function play(
           index++
         }
       } finally {
-        if (!res.destroyed) res.uncork()
+        uncork()
       }
     }
     advance()
@@ -184,6 +197,5 @@ function resetAfterFlush(res: ServerResponse, onReset: () => void): void {
     reset()
     return
   }
-  res.uncork()
   socket.write('', () => setTimeout(reset, RESET_GRACE_MS))
 }
