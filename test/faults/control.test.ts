@@ -1,51 +1,56 @@
+import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { chatBody, postJson, withUpstream } from '../helpers.js'
 
 const chat = '/v1/chat/completions'
-const put = (url: string, body: unknown) =>
-  fetch(`${url}/_brownout/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
+/** The admin API as supertest drives an express app: here the upstream's own listener, token check included. */
+const admin = (url: string) => request(url)
 
 describe('runtime control on /_brownout/', () => {
   it('switches faults at runtime with PUT /faults and lists them with GET', () =>
     withUpstream({}, async (up) => {
       expect((await postJson(`${up.url}${chat}`, chatBody('rt-1'))).status).toBe(200)
-      const res = await put(up.url, { faults: [{ name: 'outage', fault: { type: 'error', status: 503 } }] })
-      expect(res.status).toBe(200)
+      await admin(up.url)
+        .put('/_brownout/faults')
+        .send({ faults: [{ name: 'outage', fault: { type: 'error', status: 503 } }] })
+        .expect(200)
       expect((await postJson(`${up.url}${chat}`, chatBody('rt-2'))).status).toBe(503)
-      const listed = (await (await fetch(`${up.url}/_brownout/faults`)).json()) as { faults: Array<{ name: string }> }
-      expect(listed.faults.map((f) => f.name)).toEqual(['outage'])
+      const listed = await admin(up.url).get('/_brownout/faults').expect(200).expect('content-type', /json/)
+      expect(listed.body.faults.map((f: { name: string }) => f.name)).toEqual(['outage'])
       expect(up.journal.list({ id: 'rt-2' })[0]).toMatchObject({ rule: 'outage', faults: ['error'] })
-      await fetch(`${up.url}/_brownout/faults`, { method: 'DELETE' })
+      await admin(up.url).delete('/_brownout/faults').expect(200, { faults: [] })
       expect((await postJson(`${up.url}${chat}`, chatBody('rt-3'))).status).toBe(200)
     }))
 
   it('rejects invalid rules with every problem listed, changing nothing', () =>
     withUpstream({ faults: [{ fault: { type: 'delay', duration: 0 } }] }, async (up) => {
-      const res = await put(up.url, {
-        faults: [{ fault: { type: 'eror', status: 503 } }, { when: { during: 'outage' }, fault: { type: 'reset' } }],
-      })
-      expect(res.status).toBe(400)
-      const body = (await res.json()) as { error: { problems: string[] } }
-      expect(body.error.problems.join('\n')).toContain('faults.0.fault')
-      const listed = (await (await fetch(`${up.url}/_brownout/faults`)).json()) as {
-        faults: Array<{ fault: { type: string } }>
-      }
-      expect(listed.faults.map((f) => f.fault.type)).toEqual(['delay'])
-      const phase = await put(up.url, [{ when: { during: 'outage' }, fault: { type: 'reset' } }])
-      expect(((await phase.json()) as { error: { problems: string[] } }).error.problems[0]).toContain(
-        '"outage" names no phase',
-      )
+      const res = await admin(up.url)
+        .put('/_brownout/faults')
+        .send({
+          faults: [{ fault: { type: 'eror', status: 503 } }, { when: { during: 'outage' }, fault: { type: 'reset' } }],
+        })
+        .expect(400)
+      expect(res.body.error.problems.join('\n')).toContain('faults.0.fault')
+      const listed = await admin(up.url).get('/_brownout/faults').expect(200)
+      expect(listed.body.faults.map((f: { fault: { type: string } }) => f.fault.type)).toEqual(['delay'])
+      const phase = await admin(up.url)
+        .put('/_brownout/faults')
+        .send([{ when: { during: 'outage' }, fault: { type: 'reset' } }])
+        .expect(400)
+      expect(phase.body.error.problems[0]).toContain('"outage" names no phase')
+      const notJson = await admin(up.url)
+        .put('/_brownout/faults')
+        .set('content-type', 'application/json')
+        .send('{"faults": [')
+        .expect(400)
+      expect(notJson.body.error.type).toBe('brownout_admin_error')
     }))
 
   it('POST /reset clears the journal and attempt counters and restores the configured faults', () =>
     withUpstream({ faults: [{ when: { attempt: 1 }, fault: { type: 'error', status: 500 } }] }, async (up) => {
       expect((await postJson(`${up.url}${chat}`, chatBody('rs'))).status).toBe(500)
-      await put(up.url, { faults: [] })
-      await fetch(`${up.url}/_brownout/reset`, { method: 'POST' })
+      await admin(up.url).put('/_brownout/faults').send({ faults: [] }).expect(200)
+      await admin(up.url).post('/_brownout/reset').expect(200, { status: 'reset', faults: 1 })
       expect(up.journal.total).toBe(0)
       expect((await postJson(`${up.url}${chat}`, chatBody('rs'))).status).toBe(500)
     }))
@@ -54,9 +59,11 @@ describe('runtime control on /_brownout/', () => {
     withUpstream({ faults: [{ when: { attempt: 1 }, fault: { type: 'error', status: 502 } }] }, async (up) => {
       await postJson(`${up.url}${chat}`, chatBody('mx'))
       await postJson(`${up.url}${chat}`, chatBody('mx'))
-      const res = await fetch(`${up.url}/_brownout/metrics`)
-      const text = await res.text()
-      expect(res.headers.get('content-type')).toContain('text/plain')
+      const res = await admin(up.url)
+        .get('/_brownout/metrics')
+        .expect(200)
+        .expect('content-type', /text\/plain/)
+      const text = res.text
       expect(text).toContain(
         'brownout_requests_total{upstream="upstream",path="/v1/chat/completions",status="502",fault="error"} 1',
       )
@@ -71,9 +78,17 @@ describe('runtime control on /_brownout/', () => {
 
   it('answers unknown admin paths with a JSON 404 that lists the endpoints', () =>
     withUpstream({}, async (up) => {
-      const res = await fetch(`${up.url}/_brownout/nope`)
-      expect(res.status).toBe(404)
-      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('/journal')
+      const res = await admin(up.url).get('/_brownout/nope').expect(404).expect('content-type', /json/)
+      expect(res.body.error.message).toContain('/journal')
+    }))
+
+  it('asks for the admin token when one is set, and leaves /health open for readiness probes', () =>
+    withUpstream({ admin_token: 's3cret-token' }, async (up) => {
+      const denied = await admin(up.url).get('/_brownout/journal').expect(401)
+      expect(denied.body.error.message).toContain('authorization: Bearer <token>')
+      await admin(up.url).get('/_brownout/journal').set('authorization', 'Bearer wrong').expect(401)
+      await admin(up.url).get('/_brownout/journal').set('authorization', 'Bearer s3cret-token').expect(200)
+      await admin(up.url).get('/_brownout/health').expect(200)
     }))
 })
 
