@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
 import { diffExitCode, diffSides } from '../report/diff.js'
-import { readDiffSide } from '../report/diff-input.js'
+import { readDiffPair } from '../report/diff-input.js'
 import { renderDiffMarkdown } from '../report/diff-markdown.js'
 import { printError } from './output.js'
 
@@ -33,17 +33,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
   handler: (args) => {
     let exit: number = ExitCode.ok
     try {
-      const a = readDiffSide(args.a, 'A')
-      const b = readDiffSide(args.b, 'B')
-      if (a.kind !== b.kind)
-        throw new BrownoutError(
-          'INVALID_USAGE',
-          `A (${args.a}) is a ${a.kind} folder but B (${args.b}) is a ${b.kind} folder`,
-          {
-            hint: 'compare a run with a run (brownout run --out) or a scorecard with a scorecard (brownout suite --out)',
-          },
-        )
-      const d = diffSides(a, b)
+      const d = diffSides(...readDiffPair(args.a, args.b))
       const md = renderDiffMarkdown(d)
       const json = `${JSON.stringify(d, null, 2)}\n`
       if (args.out !== undefined) {

@@ -145,3 +145,18 @@ export function readDiffSide(path: string, label: 'A' | 'B'): DiffSide {
     'is not a run folder or a scorecard folder: it has no result.json, run.json or scorecard.md',
   )
 }
+
+/** Both sides of a diff, read and checked to be of one kind (two runs, or two scorecards). */
+export function readDiffPair(a: string, b: string): [DiffSide, DiffSide] {
+  const sideA = readDiffSide(a, 'A')
+  const sideB = readDiffSide(b, 'B')
+  if (sideA.kind !== sideB.kind)
+    throw new BrownoutError(
+      'INVALID_USAGE',
+      `A (${a}) is a ${sideA.kind} folder but B (${b}) is a ${sideB.kind} folder`,
+      {
+        hint: 'compare a run with a run (brownout run --out) or a scorecard with a scorecard (brownout suite --out)',
+      },
+    )
+  return [sideA, sideB]
+}

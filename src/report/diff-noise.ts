@@ -20,15 +20,15 @@ export const Z_BEYOND_NOISE = 3
 
 /** Relative change and absolute floor per unit, for values with no sample size to test against. */
 export const MOVE_RULES: Record<string, { relative: number; floor: number; what: string }> = {
-  ms: { relative: 0.25, floor: 50, what: 'latency: |Δ| ≥ 25 % of A and ≥ 50 ms' },
-  s: { relative: 0.25, floor: 0.25, what: 'seconds: |Δ| ≥ 25 % of A and ≥ 0.25 s' },
-  x: { relative: 0.1, floor: 0.1, what: 'multiplier: |Δ| ≥ 10 % of A and ≥ 0.1×' },
-  'per-s': { relative: 0.2, floor: 1, what: 'throughput: |Δ| ≥ 20 % of A and ≥ 1/s' },
-  count: { relative: 0.2, floor: 1, what: 'count: |Δ| ≥ 20 % of A and ≥ 1' },
+  ms: { relative: 0.25, floor: 50, what: 'latency: |Δ| ≥ 25 % of the smaller and ≥ 50 ms' },
+  s: { relative: 0.25, floor: 0.25, what: 'seconds: |Δ| ≥ 25 % of the smaller and ≥ 0.25 s' },
+  x: { relative: 0.1, floor: 0.1, what: 'multiplier: |Δ| ≥ 10 % of the smaller and ≥ 0.1×' },
+  'per-s': { relative: 0.2, floor: 1, what: 'throughput: |Δ| ≥ 20 % of the smaller and ≥ 1/s' },
+  count: { relative: 0.2, floor: 1, what: 'count: |Δ| ≥ 20 % of the smaller and ≥ 1' },
   ratio: { relative: 0, floor: 0.05, what: 'rate without a sample size: |Δ| ≥ 0.05' },
 }
 
-const DEFAULT_RULE = { relative: 0.2, floor: 0, what: 'other: |Δ| ≥ 20 % of A' }
+const DEFAULT_RULE = { relative: 0.2, floor: 0, what: 'other: |Δ| ≥ 20 % of the smaller' }
 
 /** "3 of 40 …" at the start of a check's evidence: the counts behind a rate, when the value is that rate or count. */
 export function proportionOf(check: DiffCheck): { x: number; n: number } | null {
@@ -89,7 +89,7 @@ export function judgeMove(a: DiffCheck, b: DiffCheck): ValueMove | null {
   }
   const rule = MOVE_RULES[b.unit] ?? DEFAULT_RULE
   const delta = Math.abs(b.value - a.value)
-  const needed = Math.max(rule.relative * Math.abs(a.value), rule.floor)
+  const needed = Math.max(rule.relative * Math.min(Math.abs(a.value), Math.abs(b.value)), rule.floor)
   return {
     ...base,
     beyondNoise: delta > 0 && delta >= needed,
