@@ -1,6 +1,6 @@
 import type { ChangeKind, CheckChange, DiffResult } from './diff.js'
 import type { DiffCheck } from './diff-input.js'
-import { MOVE_RULES, Z_BEYOND_NOISE } from './diff-noise.js'
+import { MOVE_RULES, POISSON_RULE, Z_BEYOND_NOISE } from './diff-noise.js'
 import { formatValue } from './format.js'
 
 const SECTIONS: Array<{ kind: ChangeKind; title: string; note?: string }> = [
@@ -11,7 +11,11 @@ const SECTIONS: Array<{ kind: ChangeKind; title: string; note?: string }> = [
     title: 'Verdict flipped, value within noise (not called a regression or a fix)',
     note: 'Each side judged on its own threshold, but A and B differ by no more than runs of one SUT do: the value sits near the threshold in both.',
   },
-  { kind: 'moved', title: 'Values that moved beyond noise (same verdict)' },
+  {
+    kind: 'moved',
+    title: 'Values that moved beyond noise (same verdict)',
+    note: 'Beyond the band of the rule that judged each row. Timing-driven values (latencies, overload, jitter) vary more between runs on a busy machine: run again before reading one of these as a change of the SUT.',
+  },
   { kind: 'evidence', title: 'Evidence gained or lost (no evidence on one side)' },
   { kind: 'advisory', title: 'Advisory checks that flipped (never fail a run)' },
   { kind: 'appeared', title: 'Checks only in B' },
@@ -76,6 +80,7 @@ function noiseRules(): string[] {
     '### How a move is judged',
     '',
     `- a rate or count with its sample ("x of n" in the evidence): two-proportion z-test, beyond noise when |z| ≥ ${Z_BEYOND_NOISE}`,
+    `- ${POISSON_RULE}`,
     ...Object.values(MOVE_RULES).map((r) => `- ${r.what}`),
     '- a verdict flip on a threshold that allows no single bad case (`== 0`, `<= 0`, `>= 1` on a rate) is never put down to noise',
     '- better/worse: toward the passing side of B’s threshold',

@@ -22,10 +22,13 @@ export const Z_BEYOND_NOISE = 3
 export const MOVE_RULES: Record<string, { relative: number; floor: number; what: string }> = {
   ms: { relative: 0.25, floor: 50, what: 'latency: |Δ| ≥ 25 % of the smaller and ≥ 50 ms' },
   s: { relative: 0.25, floor: 0.25, what: 'seconds: |Δ| ≥ 25 % of the smaller and ≥ 0.25 s' },
-  x: { relative: 0.1, floor: 0.1, what: 'multiplier: |Δ| ≥ 10 % of the smaller and ≥ 0.1×' },
+  x: { relative: 0.25, floor: 0.25, what: 'multiplier: |Δ| ≥ 25 % of the smaller and ≥ 0.25×' },
   'per-s': { relative: 0.2, floor: 1, what: 'throughput: |Δ| ≥ 20 % of the smaller and ≥ 1/s' },
-  count: { relative: 0.2, floor: 1, what: 'count: |Δ| ≥ 20 % of the smaller and ≥ 1' },
-  ratio: { relative: 0, floor: 0.05, what: 'rate without a sample size: |Δ| ≥ 0.05' },
+  ratio: {
+    relative: 0.5,
+    floor: 0.1,
+    what: 'a spread or share with no sample size (jitter): |Δ| ≥ 50 % of the smaller and ≥ 0.1',
+  },
 }
 
 const DEFAULT_RULE = { relative: 0.2, floor: 0, what: 'other: |Δ| ≥ 20 % of the smaller' }
@@ -70,7 +73,8 @@ export function directionOf(a: number, b: number, threshold: string): ValueMove[
 
 /**
  * Whether a check's value moved beyond noise from A to B: a rate or a count of "x of n" by a two-proportion
- * z-test; anything else by a relative change with an absolute floor per unit (MOVE_RULES). Null when either
+ * z-test; another count by a Poisson test; anything else by a relative change with an absolute floor per unit
+ * (MOVE_RULES). Null when either
  * side measured nothing.
  */
 export function judgeMove(a: DiffCheck, b: DiffCheck): ValueMove | null {
@@ -87,6 +91,7 @@ export function judgeMove(a: DiffCheck, b: DiffCheck): ValueMove | null {
       detail: `${pa.x}/${pa.n} → ${pb.x}/${pb.n}, z = ${z.toFixed(1)}`,
     }
   }
+  if (b.unit === 'count') return poissonMove(base, a.value, b.value)
   const rule = MOVE_RULES[b.unit] ?? DEFAULT_RULE
   const delta = Math.abs(b.value - a.value)
   const needed = Math.max(rule.relative * Math.min(Math.abs(a.value), Math.abs(b.value)), rule.floor)
@@ -98,8 +103,22 @@ export function judgeMove(a: DiffCheck, b: DiffCheck): ValueMove | null {
   }
 }
 
+/** A count with no sample size to compare against: a Poisson test, |b − a| ≥ 3·√(a + b). */
+export const POISSON_RULE = `count: |b − a| ≥ ${Z_BEYOND_NOISE}·√(a + b) (Poisson)`
+
+function poissonMove(base: Omit<ValueMove, 'beyondNoise' | 'rule' | 'detail'>, a: number, b: number): ValueMove {
+  const spread = Math.sqrt(Math.abs(a) + Math.abs(b))
+  const z = spread === 0 ? 0 : (b - a) / spread
+  return {
+    ...base,
+    beyondNoise: Math.abs(z) >= Z_BEYOND_NOISE,
+    rule: POISSON_RULE,
+    detail: `${a} → ${b}, z = ${z.toFixed(1)}`,
+  }
+}
+
 function round(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '')
+  return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/\.?0+$/, '')
 }
 
 /**

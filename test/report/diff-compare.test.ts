@@ -47,6 +47,13 @@ describe('noise', () => {
     expect(judgeMove(ms(260), ms(200))).toMatchObject({ beyondNoise: true, direction: 'better' })
   })
 
+  it('a count with no sample size is judged by a Poisson test: 24 → 47 is noise, 24 → 80 is not', () => {
+    const fired = (v: number) =>
+      check('faults.fired', v, { unit: 'count', threshold: '> 0', evidence: `${v} attempts faulted` })
+    expect(judgeMove(fired(24), fired(47))?.beyondNoise).toBe(false)
+    expect(judgeMove(fired(24), fired(80))).toMatchObject({ beyondNoise: true, direction: 'better' })
+  })
+
   it('thresholds that allow no single bad case have no noise band', () => {
     expect(zeroTolerance('== 0', 'count')).toBe(true)
     expect(zeroTolerance('>= 1', 'ratio')).toBe(true)
