@@ -1,11 +1,9 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { z } from 'zod'
 import { FAULTS } from '../faults/registry.js'
 import { CHECKS } from '../grade/registry.js'
-import { loadScenario } from '../scenario/load.js'
-import { info } from './output.js'
+import { type CatalogueGroup, groupCatalogue, readCatalogue } from '../scenario/catalogue.js'
+import { info, printError } from './output.js'
 import { CATALOGUE_DIR } from './suite.js'
 
 type Property = {
@@ -79,26 +77,37 @@ const EXPECT_HELP = `In a scenario:
     client.success_rate[outage]: ">= 0.5"      # scoped to a phase
 A check with no evidence (its situation never happened) never passes; it fails the run only if the scenario asked for it.`
 
-/** The built-in scenario catalogue: name and what it proves. */
-export function describeScenarios(): string {
-  return readdirSync(CATALOGUE_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const s = loadScenario(join(CATALOGUE_DIR, f))
-      return `${s.name}\n  ${s.description.trim().replace(/\s+/g, ' ')}`
+/** The built-in scenario catalogue by group: each scenario's name, what it proves, and the report it comes from. */
+export function describeScenarios(groups: CatalogueGroup[]): string {
+  return groups
+    .map((g) => {
+      const head = `── ${g.group ?? 'ungrouped'} (${g.scenarios.length}): ${g.title}`
+      const lines = g.scenarios.map((s) => `${s.name}\n  ${s.description}${s.source ? `\n  from: ${s.source}` : ''}`)
+      return [head, ...lines].join('\n')
     })
-    .join('\n')
+    .join('\n\n')
 }
 
-export const listCommand: CommandModule<object, { what: string }> = {
+export const listCommand: CommandModule<object, { what: string; json: boolean }> = {
   command: 'list [what]',
   describe: 'List what brownout knows: scenarios, faults, checks',
-  builder: (y) => y.positional('what', { choices: ['scenarios', 'faults', 'checks'] as const, default: 'scenarios' }),
+  builder: (y) =>
+    y
+      .positional('what', { choices: ['scenarios', 'faults', 'checks'] as const, default: 'scenarios' })
+      .option('json', { type: 'boolean', default: false, describe: 'scenarios as JSON: groups, sources, files' }),
   handler: (args) => {
+    if (args.json && args.what !== 'scenarios') {
+      process.exitCode = printError(`--json is for \`list scenarios\`; \`list ${args.what}\` prints text`)
+      return
+    }
     if (args.what === 'scenarios') {
-      info(`Scenarios in the built-in catalogue (${CATALOGUE_DIR}):\n`)
-      info(describeScenarios())
+      const groups = groupCatalogue(readCatalogue(CATALOGUE_DIR))
+      if (args.json) {
+        info(JSON.stringify({ schema: 'brownout.catalogue/1', dir: CATALOGUE_DIR, groups }, null, 2))
+        return
+      }
+      info(`Scenarios in the built-in catalogue (${CATALOGUE_DIR}), by group:\n`)
+      info(describeScenarios(groups))
       return
     }
     if (args.what === 'checks') {

@@ -3,6 +3,7 @@ import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
 import { benchCommand } from './bench.js'
+import { diffCommand } from './diff.js'
 import { listCommand } from './list.js'
 import { fail } from './output.js'
 import { reportCommand } from './report.js'
@@ -20,6 +21,7 @@ await yargs(hideBin(process.argv))
   .command(suiteCommand)
   .command(validateCommand)
   .command(reportCommand)
+  .command(diffCommand)
   .command(listCommand)
   .command(schemaCommand)
   .command(benchCommand)

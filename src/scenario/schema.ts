@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { durationSchema } from '../duration.js'
 import { upstreamConfigSchema } from '../upstream/config.js'
+import { GROUP_NAMES, sourceSchema } from './groups.js'
 
 export const API_NAMES = ['openai.chat', 'openai.responses', 'openai.embeddings', 'anthropic.messages'] as const
 export type ApiName = (typeof API_NAMES)[number]
@@ -95,6 +96,10 @@ export const expectValueSchema = z.union([
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
+  group: z.enum(GROUP_NAMES).optional().describe('catalogue group, for `brownout list scenarios`'),
+  source: sourceSchema
+    .optional()
+    .describe('the field report the scenario mirrors (issue/PR URL) or "provider docs: …"'),
   seed: z.number().int().default(1),
   upstreams: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'upstream names are letters, digits, _ and -'), upstreamConfigSchema)
