@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Clock } from '../clock.js'
+import type { Family } from '../dialects/family.js'
+import type { DialectWire } from '../dialects/wire.js'
 import { type Rng, rngFor } from '../rng.js'
 import type { UpstreamConfig } from './config.js'
 import type { RateLimiter } from './limits.js'
 import { sample } from './timing.js'
-
-export type Provider = 'openai' | 'anthropic'
 
 /** What every handler of one upstream shares. */
 export interface UpstreamRuntime {
@@ -19,16 +19,27 @@ export interface UpstreamRuntime {
 /** One attempt, as a handler sees it. */
 export interface Exchange {
   upstream: UpstreamRuntime
-  provider: Provider
+  /** Whose error shapes and headers the answer uses: the route's dialect's family, or the one the headers suggest. */
+  family: Family
+  /** The route's dialect (its stream frames), or the family's own where no dialect owns the path. */
+  wire: DialectWire
   method: string
   path: string
   headers: IncomingHttpHeaders
+  /** Path parameters the matched route captured (`{ model: 'gemini-2.5-flash' }`); empty for literal routes. */
+  params: Record<string, string>
+  /** The query string's parameters (first value of each name). */
+  query: Record<string, string>
   /** The parsed JSON body (undefined for bodiless requests). */
   body: unknown
   requestId: string
   attempt: number
   /** Arrival time, ms since the Unix epoch. */
   arrivalMs: number
+  /** The request's model, when it names one (the dialect's `requestFacts`). */
+  model: string | null
+  /** Whether the request asked for a stream. */
+  stream: boolean
   /** Estimated tokens this request costs (prompt estimate + requested output), for TPM accounting. */
   tokenCost: number
 }
