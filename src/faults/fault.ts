@@ -3,6 +3,7 @@ import type { Rng } from '../rng.js'
 import type { Exchange } from '../upstream/exchange.js'
 import type { Plan, Step } from '../upstream/plan.js'
 import { type ErrorSpec, errorPlan } from '../upstream/replies.js'
+import type { EffectDeclaration } from './effect.js'
 
 /** What a fault may use besides its own config: the attempt it is applied to and a seeded RNG. */
 export interface FaultContext {
@@ -23,6 +24,11 @@ export interface FaultDefinition<S extends z.ZodType = z.ZodType> {
   summary: string
   /** A typical use, shown by `brownout list faults` and run by the fault contract suite. */
   example: z.input<S>
+  /**
+   * What the fault does to an attempt when it fires (fatal, transient, mid-stream, none) and what content survives:
+   * the journal records it and grading reads it, so a new fault is graded without naming it anywhere else.
+   */
+  effect: EffectDeclaration<z.output<S>>
   schema: S
   apply(config: z.output<S>, plan: Plan, ctx: FaultContext): Plan
 }
