@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { z } from 'zod'
+import { describeEffect } from '../faults/effect.js'
 import { FAULTS } from '../faults/registry.js'
 import { CHECKS } from '../grade/registry.js'
 import { loadScenario } from '../scenario/load.js'
@@ -37,7 +38,7 @@ export function describeFaults(): string {
       properties?: Record<string, Property>
       required?: string[]
     }
-    out.push(`${fault.type}\n  ${fault.summary}`)
+    out.push(`${fault.type}\n  ${fault.summary}\n  effect: ${describeEffect(fault.effect)}`)
     for (const [name, prop] of Object.entries(schema.properties ?? {})) {
       if (name === 'type') continue
       const required = schema.required?.includes(name) && prop.default === undefined ? ' (required)' : ''

@@ -34,6 +34,11 @@ export type EffectDeclaration<Config> =
       of(config: Config, plan: Plan): FaultEffect
     }
 
+/** A declaration in words, for `brownout list faults`: "fatal (content: none)", or the rule's summary. */
+export function describeEffect(declared: EffectDeclaration<never>): string {
+  return 'of' in declared ? declared.summary : `${declared.effect} (content: ${declared.content})`
+}
+
 /** No fault, or one that leaves a good answer: the attempt is whatever the provider's answer was. */
 export const UNCHANGED: FaultEffect = { effect: 'none', content: 'all' }
 /** A stream that stops or errors after its first events. */
