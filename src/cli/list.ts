@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs'
 import { z } from 'zod'
+import { describeEffect } from '../faults/effect.js'
 import { FAULTS } from '../faults/registry.js'
 import { CHECKS } from '../grade/registry.js'
 import { type CatalogueGroup, groupCatalogue, readCatalogue } from '../scenario/catalogue.js'
@@ -35,7 +36,7 @@ export function describeFaults(): string {
       properties?: Record<string, Property>
       required?: string[]
     }
-    out.push(`${fault.type}\n  ${fault.summary}`)
+    out.push(`${fault.type}\n  ${fault.summary}\n  effect: ${describeEffect(fault.effect)}`)
     for (const [name, prop] of Object.entries(schema.properties ?? {})) {
       if (name === 'type') continue
       const required = schema.required?.includes(name) && prop.default === undefined ? ' (required)' : ''

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorSpec } from '../dialects/error-spec.js'
+import { errorAnswer } from './effect.js'
 import { defineFault } from './fault.js'
 import { drawRetryAfterMs, retryAfterSchema } from './retry-after.js'
 
@@ -20,6 +21,7 @@ export const error = defineFault({
   type: 'error',
   summary: 'Any HTTP status with a provider-shaped body and headers',
   example: { type: 'error', status: 503, retry_after: '1s' },
+  effect: { summary: 'by status: 408, 409, 429, 5xx transient; other 4xx fatal', of: (cfg) => errorAnswer(cfg.status) },
   schema: z.strictObject({
     type: z.literal('error'),
     status: z.number().int().min(400).max(599).describe('HTTP status, 400-599'),

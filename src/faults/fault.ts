@@ -4,6 +4,7 @@ import type { Family, LimitsView } from '../dialects/family.js'
 import type { DialectWire } from '../dialects/wire.js'
 import type { Rng } from '../rng.js'
 import type { Plan, Step } from '../upstream/plan.js'
+import type { EffectDeclaration } from './effect.js'
 
 /**
  * What a fault may use besides its own config and the planned response: the attempt's facts, never the upstream
@@ -42,6 +43,11 @@ export interface FaultDefinition<S extends z.ZodType = z.ZodType> {
   summary: string
   /** A typical use, shown by `brownout list faults` and run by the fault contract suite. */
   example: z.input<S>
+  /**
+   * What the fault does to an attempt when it fires (fatal, transient, mid-stream, none) and what content survives:
+   * the journal records it and grading reads it, so a new fault is graded without naming it anywhere else.
+   */
+  effect: EffectDeclaration<z.output<S>>
   schema: S
   apply(config: z.output<S>, plan: Plan, ctx: FaultContext): Plan
 }

@@ -5,6 +5,7 @@ export const garbage = defineFault({
   type: 'garbage',
   summary: 'Bytes that are not HTTP at all, then close',
   example: { type: 'garbage', size: 64 },
+  effect: { effect: 'transient', content: 'none' },
   schema: z.strictObject({
     type: z.literal('garbage'),
     size: z.number().int().positive().max(1_000_000).default(64).describe('how many random bytes'),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Plan } from '../upstream/plan.js'
+import { errorAnswer } from './effect.js'
 import { defineFault } from './fault.js'
 
 const HTML_502 = `<html>
@@ -39,6 +40,10 @@ export const malformed = defineFault({
   type: 'malformed',
   summary: '200 with invalid JSON, schema-invalid JSON, a truncated body (short content-length), or an HTML 502 page',
   example: { type: 'malformed', kind: 'html' },
+  effect: {
+    summary: 'mid-stream: a 200 the client cannot read (nothing of the answer); html: a 502, transient',
+    of: (_cfg, plan) => (plan.status === 200 ? { effect: 'mid-stream', content: 'none' } : errorAnswer(plan.status)),
+  },
   schema: z.strictObject({
     type: z.literal('malformed'),
     kind: z

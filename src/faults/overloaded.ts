@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorAnswer } from './effect.js'
 import { retryHeaderFields, retryHeaders } from './error.js'
 import { defineFault } from './fault.js'
 import { drawRetryAfterMs } from './retry-after.js'
@@ -7,6 +8,7 @@ export const overloaded = defineFault({
   type: 'overloaded',
   summary: 'Provider overload: Anthropic 529 overloaded_error, OpenAI 503 "engine is currently overloaded"',
   example: { type: 'overloaded', retry_after: '5s' },
+  effect: { summary: 'transient (503, 529; by status when overridden)', of: (_cfg, plan) => errorAnswer(plan.status) },
   schema: z.strictObject({
     type: z.literal('overloaded'),
     status: z.number().int().min(400).max(599).optional().describe('override the status (529 Anthropic, 503 OpenAI)'),

@@ -5,6 +5,7 @@ export const quota = defineFault({
   type: 'quota',
   summary: 'A 429 that must not be retried: OpenAI insufficient_quota, Anthropic spend limit reached',
   example: { type: 'quota' },
+  effect: { effect: 'fatal', content: 'none' },
   schema: z.strictObject({
     type: z.literal('quota'),
     code: z

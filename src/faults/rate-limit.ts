@@ -6,6 +6,7 @@ export const rateLimit = defineFault({
   type: 'rate-limit',
   summary: '429 for requests or tokens, with rate-limit headers at zero and a Retry-After',
   example: { type: 'rate-limit', limit: 'requests', retry_after: { min: '1.3s', max: '3.7s' } },
+  effect: { effect: 'transient', content: 'none' },
   schema: z.strictObject({
     type: z.literal('rate-limit'),
     limit: z.enum(['requests', 'tokens']).default('requests').describe('which limit was hit'),

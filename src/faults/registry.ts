@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BrownoutError } from '../errors.js'
 import { close } from './close.js'
 import { delay } from './delay.js'
 import { error } from './error.js'
@@ -39,6 +40,21 @@ const byType = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.type, f as 
 
 export function faultDefinition(type: string): FaultDefinition | undefined {
   return byType.get(type)
+}
+
+/**
+ * Adds a fault at run time (a test, or code that builds its rules itself): rules given in code (`FaultEngine`,
+ * `upstream.faults.replace`) may then name it, and its declared effect is journaled and graded like any other.
+ * Scenario files and the x-brownout-fault header validate against the built-in list above. Returns the function
+ * that removes it again.
+ */
+export function registerFault<S extends z.ZodType>(def: FaultDefinition<S>): () => void {
+  if (byType.has(def.type))
+    throw new BrownoutError('INVALID_USAGE', `a fault named "${def.type}" is already registered`, {
+      hint: 'give the new fault a type name of its own',
+    })
+  byType.set(def.type, def as unknown as FaultDefinition)
+  return () => byType.delete(def.type)
 }
 
 export const FAULT_TYPES = FAULTS.map((f) => f.type)

@@ -5,6 +5,7 @@ import { durationSchema } from '../duration.js'
 import { rngFor } from '../rng.js'
 import type { Plan } from '../upstream/plan.js'
 import { type AttemptFacts, headerOf } from './attempt-facts.js'
+import { type Content, composeEffects, type Effect, effectOf, type FaultEffect, UNCHANGED } from './effect.js'
 import type { FaultScene } from './fault.js'
 import { type FaultConfig, faultDefinition, faultSchema } from './registry.js'
 
@@ -51,6 +52,10 @@ export interface FiredFaults {
   rule: string
   faults: string[]
   plan: Plan
+  /** What the fired faults together do to the attempt (`composeEffects`); `none` when none fired. */
+  effect: Effect
+  /** What of the answer survives them. */
+  content: Content
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -179,7 +184,10 @@ export class FaultEngine {
   }
 }
 
-/** Applies a list of faults in order; a fault that leaves the plan unchanged did not fire. */
+/**
+ * Applies a list of faults in order; a fault that leaves the plan unchanged did not fire. Each fired fault's
+ * declared effect is computed on the plan it produced, and composed in order (`composeEffects`).
+ */
 export function applyFaults(
   faults: readonly FaultConfig[],
   rule: string,
@@ -190,12 +198,16 @@ export function applyFaults(
 ): FiredFaults {
   const fired: string[] = []
   let current = plan
+  let effect: FaultEffect = UNCHANGED
   faults.forEach((config, i) => {
     const def = faultDefinition(config.type)
     if (!def) return
     const next = def.apply(config, current, { ...scene, rng: rngFor(seed, ex.requestId, ex.attempt, rule, i) })
-    if (next !== current) fired.push(config.type)
+    if (next !== current) {
+      fired.push(config.type)
+      effect = composeEffects(effect, effectOf(def.effect, config, next))
+    }
     current = next
   })
-  return { rule, faults: fired, plan: current }
+  return { rule, faults: fired, plan: current, ...effect }
 }

@@ -1,12 +1,14 @@
 import { z } from 'zod'
 import type { Step } from '../upstream/plan.js'
 import { distributionSchema, sample } from '../upstream/timing.js'
+import { UNCHANGED } from './effect.js'
 import { defineFault } from './fault.js'
 
 export const slow = defineFault({
   type: 'slow',
   summary: 'A slow link: a bandwidth limit (bytes/s) and/or a delay before every body chunk',
   example: { type: 'slow', bytes_per_second: 2000 },
+  effect: UNCHANGED,
   schema: z
     .strictObject({
       type: z.literal('slow'),

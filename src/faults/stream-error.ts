@@ -1,10 +1,12 @@
 import { z } from 'zod'
+import { BROKEN_STREAM } from './effect.js'
 import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fault.js'
 
 export const streamError = defineFault({
   type: 'stream-error',
   summary: 'An in-band error event after N events (OpenAI data: {"error":…}, Anthropic event: error), then the end',
   example: { type: 'stream-error', after: 3 },
+  effect: BROKEN_STREAM,
   schema: z.strictObject({
     type: z.literal('stream-error'),
     after: z.number().int().default(3).describe(AFTER_DESCRIPTION),

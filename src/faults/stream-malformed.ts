@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { UNCHANGED } from './effect.js'
 import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fault.js'
 
 const MISSING_PREFIX = '{"brownout":"this line has no data: prefix"}\n\n'
@@ -7,6 +8,10 @@ export const streamMalformed = defineFault({
   type: 'stream-malformed',
   summary: 'One bad frame after N events: invalid JSON in data:, a line without the data: prefix, or an unknown event',
   example: { type: 'stream-malformed', after: 3, kind: 'unknown-event' },
+  effect: {
+    summary: 'mid-stream (all events, one bad frame among them); none for unknown-event, which clients must ignore',
+    of: (cfg) => (cfg.kind === 'unknown-event' ? UNCHANGED : { effect: 'mid-stream', content: 'all' }),
+  },
   schema: z.strictObject({
     type: z.literal('stream-malformed'),
     after: z.number().int().default(3).describe(AFTER_DESCRIPTION),

@@ -1,11 +1,16 @@
 import { z } from 'zod'
 import { distributionSchema, sample } from '../upstream/timing.js'
+import { BROKEN_STREAM, UNCHANGED } from './effect.js'
 import { AFTER_DESCRIPTION, cutAfterWrites, defineFault, indexAfterWrites, isStream } from './fault.js'
 
 export const streamStall = defineFault({
   type: 'stream-stall',
   summary: 'The stream pauses after N events with the socket open, for a duration or until the client leaves',
   example: { type: 'stream-stall', after: 3, duration: '30s' },
+  effect: {
+    summary: 'mid-stream (prefix) when it never resumes; none with a duration (the answer completes, late)',
+    of: (cfg) => (cfg.duration === undefined ? BROKEN_STREAM : UNCHANGED),
+  },
   schema: z.strictObject({
     type: z.literal('stream-stall'),
     after: z.number().int().default(3).describe(AFTER_DESCRIPTION),

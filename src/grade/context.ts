@@ -1,4 +1,6 @@
 import { dialectOf } from '../dialects/registry.js'
+import { FATAL_STATUSES, TRANSIENT_STATUSES } from '../faults/effect.js'
+import { legacyEffect } from '../faults/legacy-effect.js'
 import type { PhaseWindow } from '../faults/rules.js'
 import type { ClientRecord } from '../load/record.js'
 import type { RunMeta } from '../run/run.js'
@@ -144,28 +146,26 @@ export function carriedRequest(e: JournalEntry): boolean {
   return (e.requestBody ?? 'ok') === 'ok'
 }
 
-/** Statuses that say "the request was not processed; try again later". */
-export const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529])
-/** Statuses that say "this request is wrong; retrying cannot help". */
-export const FATAL_STATUSES = new Set([400, 401, 403, 404, 413, 422])
+/** How an attempt failed, as grading counts it. */
+export type AttemptFailure = 'fatal' | 'transient' | 'mid-stream'
 
 /**
- * How an attempt failed, if it did, from the upstream's side. An attempt still open when the run ended never
- * answered: transient when no 2xx went out (like a hang), mid-stream when a 2xx had started.
+ * How an attempt failed, if it did, from the upstream's side. A faulted attempt is what its faults declared (the
+ * journal's `effect`), once the SUT met its status line; the rest follow what the SUT saw: no status line at all is
+ * transient (unless the SUT left an attempt no fault touched), a status by the settled lists (a 5xx with no fault is
+ * transient, a 4xx fatal). An attempt still open when the run ended never answered: transient when no 2xx went out
+ * (like a hang), mid-stream when a 2xx had started; a fatal answer already sent stays fatal.
  */
-export function attemptFailure(e: JournalEntry): 'fatal' | 'transient' | 'mid-stream' | null {
-  if (e.faults.includes('quota')) return 'fatal'
-  if (e.status !== null && FATAL_STATUSES.has(e.status)) return 'fatal'
-  if (e.status !== null && TRANSIENT_STATUSES.has(e.status)) return 'transient'
-  if (e.endedBy === 'open') return e.status !== null && e.status >= 200 && e.status < 300 ? 'mid-stream' : 'transient'
-  if (e.status === null && e.endedBy !== 'client') return 'transient'
-  if (e.status === null && e.endedBy === 'client' && e.faults.length > 0) return 'transient'
-  if (
-    e.status === 200 &&
-    e.faults.some((f) => f.startsWith('stream-') || f === 'reset' || f === 'close' || f === 'hang' || f === 'malformed')
-  )
-    return 'mid-stream'
-  return null
+export function attemptFailure(e: JournalEntry): AttemptFailure | null {
+  // Runs saved before the journal carried effects: their fault names, read as grading read them then.
+  const effect = e.effect ?? legacyEffect(e)
+  if (e.status === null) return e.endedBy !== 'client' || e.faults.length > 0 ? 'transient' : null
+  const byStatus = FATAL_STATUSES.has(e.status) ? 'fatal' : TRANSIENT_STATUSES.has(e.status) ? 'transient' : null
+  if (e.endedBy === 'open') {
+    if (effect === 'fatal') return 'fatal'
+    return byStatus ?? (e.status >= 200 && e.status < 300 ? 'mid-stream' : 'transient')
+  }
+  return effect === 'none' ? byStatus : effect
 }
 
 /**

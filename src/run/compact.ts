@@ -34,6 +34,7 @@ export class Compactor {
     e.model = this.s(e.model)
     e.errorType = this.s(e.errorType)
     e.rule = this.s(e.rule)
+    if (e.effect !== undefined) e.effect = this.s(e.effect)
     if (Array.isArray(e.faults) && e.faults.length === 0) e.faults = this.noFaults
     return e
   }

@@ -68,6 +68,7 @@ function newEntry(
     endedBy: 'end',
     rule: null,
     faults: [],
+    effect: 'none',
     retryAfterMs: null,
   }
 }
@@ -94,7 +95,7 @@ function headerFaults(ex: Exchange, plan: Plan, seed: number): FiredFaults | und
   if (!result.success) {
     const why = issueLines(result.error.issues, '', 'fault').join('; ')
     const message = `Invalid x-brownout-fault header: ${why}. Send JSON like {"type":"error","status":503}; see \`brownout list faults\`.`
-    return { rule: 'header', faults: [], plan: errorPlan(ex, { status: 400, message }) }
+    return { rule: 'header', faults: [], plan: errorPlan(ex, { status: 400, message }), effect: 'none', content: 'all' }
   }
   const faults = (Array.isArray(result.data) ? result.data : [result.data]) as FaultConfig[]
   return applyFaults(faults, 'header', ex, faultScene(ex), plan, seed)
@@ -198,6 +199,7 @@ async function serve(
       base = shedPlan(ex, admission.reason)
       entry.rule = 'capacity'
       entry.faults = [admission.reason]
+      entry.effect = 'transient'
     } else {
       admitted = state.capacity !== undefined
       base = delayPlan(scalePlan(decidePlan(), admission.factor), admission.queuedMs)
@@ -209,6 +211,7 @@ async function serve(
     if (fired) {
       entry.rule = fired.rule
       entry.faults = fired.faults
+      entry.effect = fired.effect
     }
     live.plan = fired?.plan ?? base
     if (!res.destroyed) result = await play(res, live.plan, ex.arrivalMs, clock, state.metrics.lateness, live.progress)

@@ -1,3 +1,5 @@
+import type { Effect } from '../faults/effect.js'
+
 /** One upstream attempt: what arrived, what brownout answered, and how it ended. */
 export interface JournalEntry {
   /** Order of arrival at this upstream, from 1. */
@@ -41,6 +43,12 @@ export interface JournalEntry {
   rule: string | null
   /** The fault types that fired, in order. */
   faults: string[]
+  /**
+   * What the fired faults declared they do to this attempt (fatal, transient, mid-stream, none; composed in order),
+   * `transient` for a request the overload model shed, `none` when no fault fired: grading reads it. Absent in runs
+   * saved before it existed: grading then reads the fault names as it did then.
+   */
+  effect?: Effect
   /** Retry-After sent with this response, in ms, or null. */
   retryAfterMs: number | null
   /**

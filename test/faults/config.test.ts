@@ -121,5 +121,8 @@ describe('brownout list faults', () => {
     }
     expect(stdout).toContain('retry_after: duration')
     expect(stdout).toContain('mode: clean|dirty|reset [default: "clean"]')
+    // Each fault's declared effect, right under its summary.
+    expect(stdout).toMatch(/^quota\n.*\n {2}effect: fatal \(content: none\)\n/m)
+    expect(stdout).toMatch(/^reset\n.*\n {2}effect: transient before headers; .* mid-stream \(prefix\)\n/m)
   })
 })
