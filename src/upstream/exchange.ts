@@ -23,6 +23,10 @@ export interface Exchange {
   method: string
   path: string
   headers: IncomingHttpHeaders
+  /** Path parameters the matched route captured (`{ model: 'gemini-2.5-flash' }`); empty for literal routes. */
+  params: Record<string, string>
+  /** The query string's parameters (first value of each name). */
+  query: Record<string, string>
   /** The parsed JSON body (undefined for bodiless requests). */
   body: unknown
   requestId: string

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
+import { parseQuery } from '../dialects/route.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
 import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
@@ -144,6 +145,8 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     method,
     path,
     headers: req.headers,
+    params: {},
+    query: parseQuery(req.url ?? '/'),
     body: parsed,
     requestId: idInfo.id,
     // Requests without an id are each their own logical request: counting them would only grow memory.
@@ -250,6 +253,8 @@ export function internalError(state: UpstreamState, req: IncomingMessage, res: S
     method: req.method ?? 'GET',
     path: (req.url ?? '/').split('?')[0] ?? '/',
     headers: req.headers,
+    params: {},
+    query: parseQuery(req.url ?? '/'),
     body: undefined,
     requestId: `internal-${state.counters.seq + 1}`,
     attempt: 1,

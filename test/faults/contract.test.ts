@@ -21,6 +21,8 @@ function streamingExchange(id: string): Exchange {
     method: 'POST',
     path: '/v1/chat/completions',
     headers: {},
+    params: {},
+    query: {},
     body: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] },
     requestId: id,
     attempt: 1,

@@ -30,6 +30,8 @@ function exchange(id: string, attempt: number, extra: Partial<Exchange> = {}): E
     method: 'POST',
     path: '/v1/chat/completions',
     headers: {},
+    params: {},
+    query: {},
     body: { model: 'gpt-4o-mini', stream: false },
     requestId: id,
     attempt,
