@@ -3,16 +3,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { ApiError, GoogleGenAI } from '@google/genai'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readCandidate, readErrorBody, readStreamError } from '../../src/dialects/gemini/read.js'
-import { generateResponse, modelPath, parseModelPath, sseFrame } from '../../src/dialects/gemini/wire.js'
+import { readCandidate, readStreamError } from '../../src/dialects/families/gemini-read.js'
+import { generateResponse, modelPath, parseModelPath, sseFrame } from '../../src/dialects/families/gemini-wire.js'
 import {
   googleErrorBody,
   parseProtoDuration,
   protoDuration,
   quotaFailure,
+  readGoogleError,
   retryDelayOf,
   retryInfo,
-} from '../../src/dialects/google/errors.js'
+} from '../../src/dialects/families/google-errors.js'
 
 // The wire forms alone, judged by the official SDK before any upstream serves them: a bare server plays bytes.
 let server: Server | undefined
@@ -95,7 +96,7 @@ describe('Gemini wire forms', () => {
     expect(err).toBeInstanceOf(ApiError)
     expect((err as ApiError).status).toBe(429)
     expect(JSON.parse((err as ApiError).message)).toEqual(error)
-    expect(readErrorBody(error)).toEqual({ wellFormed: true, type: 'RESOURCE_EXHAUSTED' })
+    expect(readGoogleError(JSON.stringify(error))).toEqual({ wellFormed: true, type: 'RESOURCE_EXHAUSTED' })
   })
 })
 

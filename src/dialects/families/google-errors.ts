@@ -21,6 +21,12 @@ const STATUS_NAMES: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 }
 
+/** The HTTP status of a status name (`UNAVAILABLE` → 503), for in-band errors that name only the status. */
+export function statusOfName(name: string): number | undefined {
+  for (const [status, n] of Object.entries(STATUS_NAMES)) if (n === name) return Number(status)
+  return undefined
+}
+
 /** Google's status name for an HTTP status (`UNKNOWN` for a 5xx it has no name for, `FAILED_PRECONDITION` else). */
 export function googleStatusName(status: number): string {
   return STATUS_NAMES[status] ?? (status >= 500 ? 'UNKNOWN' : 'FAILED_PRECONDITION')
@@ -78,11 +84,16 @@ export const RATE_LIMIT_HELP = {
 }
 
 /** A google.rpc.QuotaFailure detail naming the quota that was hit. */
-export function quotaFailure(quotaId: string, metric: string, model: string, value?: number): Record<string, unknown> {
+export function quotaFailure(
+  quotaId: string,
+  metric: string,
+  model: string | null,
+  value?: number,
+): Record<string, unknown> {
   const violation: Record<string, unknown> = {
     quotaMetric: `generativelanguage.googleapis.com/${metric}`,
     quotaId,
-    quotaDimensions: { location: 'global', model },
+    quotaDimensions: model === null ? { location: 'global' } : { location: 'global', model },
   }
   if (value !== undefined) violation.quotaValue = String(value)
   return { '@type': QUOTA_FAILURE, violations: [violation] }
@@ -116,4 +127,19 @@ export function retryDelayOf(body: unknown): number | undefined {
     if (d?.['@type'] === RETRY_INFO) return parseProtoDuration(d.retryDelay)
   }
   return undefined
+}
+
+/** Whether an error body a client received is Google's shape (`code`, `message`, `status`), and its status name. */
+export function readGoogleError(raw: string): { wellFormed: boolean; type: string | null } {
+  let data: unknown
+  try {
+    data = JSON.parse(raw)
+  } catch {
+    return { wellFormed: false, type: null }
+  }
+  const error = (data as { error?: unknown } | null)?.error as Record<string, unknown> | undefined
+  if (!error || typeof error !== 'object') return { wellFormed: false, type: null }
+  const wellFormed =
+    typeof error.code === 'number' && typeof error.message === 'string' && typeof error.status === 'string'
+  return { wellFormed, type: typeof error.status === 'string' ? error.status : null }
 }

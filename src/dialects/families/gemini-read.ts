@@ -4,7 +4,7 @@
  * `error` object is an in-band error (the SDK raises ApiError with its `code`); a chunk with a finishReason ends
  * the stream (there is no `[DONE]`).
  */
-import { googleStatusName } from '../google/errors.js'
+import { googleStatusName } from './google-errors.js'
 
 type Obj = Record<string, unknown> | undefined
 const obj = (v: unknown): Obj =>
@@ -27,15 +27,6 @@ export function readStreamError(data: unknown): string | undefined {
   const error = obj(obj(data)?.error)
   if (!error) return undefined
   return str(error.status) ?? (typeof error.code === 'number' ? googleStatusName(error.code) : undefined) ?? 'error'
-}
-
-/** Whether an error body is Google's shape, and its status name. */
-export function readErrorBody(data: unknown): { wellFormed: boolean; type: string | null } {
-  const error = obj(obj(data)?.error)
-  if (!error) return { wellFormed: false, type: null }
-  const wellFormed =
-    typeof error.code === 'number' && typeof error.message === 'string' && typeof error.status === 'string'
-  return { wellFormed, type: str(error.status) ?? null }
 }
 
 /** Whether an embedContent (or batchEmbedContents) answer has its vectors. */
