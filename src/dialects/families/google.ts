@@ -24,7 +24,7 @@ const snake = (param: string) => param.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
  * type, and no Retry-After header at all: how long to wait is the body's `google.rpc.RetryInfo.retryDelay`. An
  * ErrorSpec's `details` values are the detail entries (QuotaFailure, Help), sent in their order, RetryInfo last.
  */
-export const google: Family = {
+export const googleFamily: Family = {
   id: 'google',
   recognizes: (headers) => headers['x-goog-api-key'] !== undefined || headers['x-goog-api-client'] !== undefined,
 
