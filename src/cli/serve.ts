@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs'
+import { FAMILY_IDS, type FamilyId } from '../dialects/families.js'
 import type { UpstreamConfigInput } from '../upstream/config.js'
 import { loadUpstreamConfig } from '../upstream/load-config.js'
 import { startUpstream } from '../upstream/server.js'
@@ -9,7 +10,7 @@ interface ServeArgs {
   host: string | undefined
   port: number | undefined
   seed: number
-  provider: 'openai' | 'anthropic' | undefined
+  provider: FamilyId | undefined
   'header-faults': boolean
   'admin-token': string | undefined
 }
@@ -29,8 +30,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('port', { type: 'number', describe: 'Port to listen on, 0 for a free one [default: 8080]' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed for content, timing and faults' })
       .option('provider', {
-        choices: ['openai', 'anthropic'] as const,
-        describe: 'Error shape for paths of neither API [default: openai]',
+        choices: FAMILY_IDS,
+        describe: 'Error shape for paths no API owns, when the request headers do not say [default: openai]',
       })
       .option('admin-token', {
         type: 'string',

@@ -1,31 +1,7 @@
 import { z } from 'zod'
-import type { ErrorSpec } from '../upstream/replies.js'
+import type { ErrorSpec } from '../dialects/error-spec.js'
 import { defineFault } from './fault.js'
 import { drawRetryAfterMs, retryAfterSchema } from './retry-after.js'
-
-const OPENAI_MESSAGES: Record<number, string> = {
-  400: 'Invalid request.',
-  401: 'Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.',
-  403: 'Country, region, or territory not supported',
-  404: 'The model does not exist or you do not have access to it.',
-  408: 'Request timed out.',
-  409: 'Conflict.',
-  422: 'Unprocessable entity.',
-  429: 'Rate limit reached. Please try again later.',
-  500: 'The server had an error while processing your request. Sorry about that!',
-  502: 'Bad gateway.',
-  503: 'Service Unavailable.',
-  504: 'Gateway timeout.',
-}
-
-/** The message a provider would send for a status, when the fault does not say. */
-export function defaultMessage(provider: 'openai' | 'anthropic', status: number): string {
-  if (provider === 'anthropic') return status >= 500 ? 'Internal server error' : `Error ${status}`
-  return (
-    OPENAI_MESSAGES[status] ??
-    (status >= 500 ? 'The server had an error while processing your request.' : `Error ${status}`)
-  )
-}
 
 export const retryHeaderFields = {
   retry_after: retryAfterSchema
@@ -59,7 +35,7 @@ export const error = defineFault({
   apply: (cfg, _plan, ctx) => {
     const spec: ErrorSpec = {
       status: cfg.status,
-      message: cfg.message ?? defaultMessage(ctx.ex.provider, cfg.status),
+      message: cfg.message ?? ctx.family.defaultMessage(cfg.status),
       headers: { ...retryHeaders(cfg), ...cfg.headers },
     }
     if (cfg.error_type !== undefined) spec.type = cfg.error_type

@@ -1,17 +1,36 @@
 import type { z } from 'zod'
+import type { ErrorSpec } from '../dialects/error-spec.js'
+import type { Family, LimitsView } from '../dialects/family.js'
+import type { DialectWire } from '../dialects/wire.js'
 import type { Rng } from '../rng.js'
-import type { Exchange } from '../upstream/exchange.js'
 import type { Plan, Step } from '../upstream/plan.js'
-import { type ErrorSpec, errorPlan } from '../upstream/replies.js'
 
-/** What a fault may use besides its own config: the attempt it is applied to and a seeded RNG. */
+/**
+ * What a fault may use besides its own config and the planned response: the attempt's facts, never the upstream
+ * (like a toxiproxy toxic, which sees its stub and not the proxy). Provider differences are asked of the dialect
+ * and its family (`ctx.family.overloaded()`, `ctx.dialect.streamError(…)`), never branched on.
+ */
 export interface FaultContext {
-  ex: Exchange
+  /** The API the attempt speaks (its in-band stream error, its malformed frames) and its family. */
+  dialect: DialectWire
+  /** `dialect.family`: error types, messages and the 429/overload/quota specs. */
+  family: Family
+  /** The request's model, when it names one. */
+  model: string | null
+  /** Whether the request asked for a stream. */
+  stream: boolean
   /** Seeded from (seed, request id, attempt, rule, fault index): never Math.random(). */
   rng: Rng
-  /** A provider-shaped error response for this attempt. */
+  /** A clock reading when the faults are applied, ms since the Unix epoch. */
+  nowMs: number
+  /** The upstream's rate-limit buckets at that moment. */
+  limits: LimitsView
+  /** A family-shaped error response for this attempt (headers, request id, body). */
   error(spec: ErrorSpec, atMs?: number): Plan
 }
+
+/** A fault context without its RNG: what the upstream hands the rule engine for one attempt. */
+export type FaultScene = Omit<FaultContext, 'rng'>
 
 /**
  * A fault: a type name, a schema for its parameters (with `type` as the discriminator), and a pure function that
@@ -29,10 +48,6 @@ export interface FaultDefinition<S extends z.ZodType = z.ZodType> {
 
 export function defineFault<S extends z.ZodType>(def: FaultDefinition<S>): FaultDefinition<S> {
   return def
-}
-
-export function faultContext(ex: Exchange, rng: Rng): FaultContext {
-  return { ex, rng, error: (spec, atMs = 0) => errorPlan(ex, spec, atMs) }
 }
 
 /** Whether a plan is a 200 server-sent-event stream. */

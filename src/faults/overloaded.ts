@@ -13,11 +13,10 @@ export const overloaded = defineFault({
     ...retryHeaderFields,
   }),
   apply: (cfg, _plan, ctx) => {
-    const anthropic = ctx.ex.provider === 'anthropic'
+    const spec = ctx.family.overloaded()
     return ctx.error({
-      status: cfg.status ?? (anthropic ? 529 : 503),
-      type: anthropic ? 'overloaded_error' : 'server_error',
-      message: anthropic ? 'Overloaded' : 'The engine is currently overloaded, please try again later.',
+      ...spec,
+      status: cfg.status ?? spec.status,
       headers: retryHeaders(cfg),
       ...(cfg.retry_after !== undefined ? { retryAfterMs: drawRetryAfterMs(cfg.retry_after, ctx.rng) } : {}),
     })

@@ -18,22 +18,5 @@ export const quota = defineFault({
       .default('insufficient_quota')
       .describe('OpenAI error code'),
   }),
-  apply: (cfg, _plan, ctx) => {
-    if (ctx.ex.provider === 'anthropic') {
-      return ctx.error({
-        status: 429,
-        type: 'rate_limit_error',
-        message:
-          'You have reached your specified workspace API usage limits. You will regain access on the first of next month.',
-        details: { error_code: 'enforced_spend_limit_reached' },
-      })
-    }
-    return ctx.error({
-      status: 429,
-      type: 'insufficient_quota',
-      code: cfg.code,
-      message:
-        'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
-    })
-  },
+  apply: (cfg, _plan, ctx) => ctx.error(ctx.family.quota(cfg.code)),
 })

@@ -1,6 +1,4 @@
 import { z } from 'zod'
-import { goDuration } from '../duration.js'
-import { rateLimitSpec } from '../upstream/replies.js'
 import { defineFault } from './fault.js'
 import { drawRetryAfterMs, retryAfterSchema } from './retry-after.js'
 
@@ -19,25 +17,20 @@ export const rateLimit = defineFault({
     send_retry_after: z.boolean().default(true).describe('false: no retry-after headers (the client must guess)'),
   }),
   apply: (cfg, _plan, ctx) => {
-    const { ex } = ctx
     const retryAfterMs = drawRetryAfterMs(cfg.retry_after, ctx.rng)
-    const bucket = cfg.limit === 'requests' ? ex.upstream.limiter.requests : ex.upstream.limiter.tokens
+    const { limit } = ctx.limits[cfg.limit]
     const plan = ctx.error(
-      rateLimitSpec(ex, cfg.limit, {
-        used: bucket.limit,
+      ctx.family.rateLimit({
+        kind: cfg.limit,
+        model: ctx.model,
+        limit,
+        used: limit,
         requested: 1,
         retryAfterMs,
         sendRetryAfter: cfg.send_retry_after,
       }),
     )
-    if (ex.provider === 'openai') {
-      plan.headers[`x-ratelimit-remaining-${cfg.limit}`] = '0'
-      plan.headers[`x-ratelimit-reset-${cfg.limit}`] = goDuration(retryAfterMs)
-    } else {
-      const resetAt = new Date(ex.upstream.clock.now() + retryAfterMs).toISOString().replace(/\.\d+Z$/, 'Z')
-      plan.headers[`anthropic-ratelimit-${cfg.limit}-remaining`] = '0'
-      plan.headers[`anthropic-ratelimit-${cfg.limit}-reset`] = resetAt
-    }
+    Object.assign(plan.headers, ctx.family.rateLimitHeaders(cfg.limit, retryAfterMs, ctx.nowMs))
     return plan
   },
 })

@@ -3,10 +3,9 @@ import { type Clock, systemClock } from '../clock.js'
 import { didYouMean } from '../config/problems.js'
 import { durationSchema } from '../duration.js'
 import { rngFor } from '../rng.js'
-import type { Exchange } from '../upstream/exchange.js'
-import { header } from '../upstream/exchange.js'
 import type { Plan } from '../upstream/plan.js'
-import { faultContext } from './fault.js'
+import { type AttemptFacts, headerOf } from './attempt-facts.js'
+import type { FaultScene } from './fault.js'
 import { type FaultConfig, faultDefinition, faultSchema } from './registry.js'
 
 export const matcherSchema = z.strictObject({
@@ -125,7 +124,7 @@ export class FaultEngine {
     this.rules = [...rules]
   }
 
-  private matches(rule: Rule, index: number, ex: Exchange, seq: number): boolean {
+  private matches(rule: Rule, index: number, ex: AttemptFacts, seq: number): boolean {
     const w = rule.when
     if (
       w.attempt !== undefined &&
@@ -133,13 +132,12 @@ export class FaultEngine {
     )
       return false
     if (w.path !== undefined && !globMatch(w.path, ex.path)) return false
-    const body = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as { model?: unknown; stream?: unknown }
-    if (w.model !== undefined && !(typeof body.model === 'string' && globMatch(w.model, body.model))) return false
-    if (w.stream !== undefined && (body.stream === true) !== w.stream) return false
+    if (w.model !== undefined && !(ex.model !== null && globMatch(w.model, ex.model))) return false
+    if (w.stream !== undefined && ex.stream !== w.stream) return false
     if (w.every !== undefined && seq % w.every !== 0) return false
     if (w.header !== undefined) {
       for (const [name, glob] of Object.entries(w.header)) {
-        const value = header(ex.headers, name.toLowerCase())
+        const value = headerOf(ex.headers, name.toLowerCase())
         if (value === undefined || !globMatch(glob, value)) return false
       }
     }
@@ -160,8 +158,11 @@ export class FaultEngine {
     return t >= (during.from ?? 0) && t < (during.to ?? Number.POSITIVE_INFINITY)
   }
 
-  /** Applies the first matching rule's faults to `plan`; undefined when no rule matches. */
-  apply(ex: Exchange, seq: number, plan: Plan): FiredFaults | undefined {
+  /**
+   * Applies the first matching rule's faults to `plan`; undefined when no rule matches. `sceneOf` gives the faults'
+   * context, read only when a rule matches (most attempts match none).
+   */
+  apply(ex: AttemptFacts, seq: number, plan: Plan, sceneOf: () => FaultScene): FiredFaults | undefined {
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i]
       if (!rule || !this.matches(rule, i, ex, seq)) continue
@@ -169,6 +170,7 @@ export class FaultEngine {
         (rule.faults ?? (rule.fault ? [rule.fault] : [])) as FaultConfig[],
         rule.name ?? String(i),
         ex,
+        sceneOf(),
         plan,
         this.options.seed,
       )
@@ -181,7 +183,8 @@ export class FaultEngine {
 export function applyFaults(
   faults: readonly FaultConfig[],
   rule: string,
-  ex: Exchange,
+  ex: Pick<AttemptFacts, 'requestId' | 'attempt'>,
+  scene: FaultScene,
   plan: Plan,
   seed: number,
 ): FiredFaults {
@@ -190,7 +193,7 @@ export function applyFaults(
   faults.forEach((config, i) => {
     const def = faultDefinition(config.type)
     if (!def) return
-    const next = def.apply(config, current, faultContext(ex, rngFor(seed, ex.requestId, ex.attempt, rule, i)))
+    const next = def.apply(config, current, { ...scene, rng: rngFor(seed, ex.requestId, ex.attempt, rule, i) })
     if (next !== current) fired.push(config.type)
     current = next
   })

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { sseData, sseEvent } from '../upstream/exchange.js'
 import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fault.js'
 
 export const streamError = defineFault({
@@ -19,12 +18,7 @@ export const streamError = defineFault({
     if (!isStream(plan)) return plan
     const at = indexAfterWrites(plan, cfg.after)
     const atMs = plan.steps[at]?.atMs ?? plan.steps[at - 1]?.atMs ?? plan.headersAtMs ?? 0
-    const anthropic = ctx.ex.provider === 'anthropic'
-    const type = cfg.error_type ?? (anthropic ? 'overloaded_error' : 'server_error')
-    const message = cfg.message ?? (anthropic ? 'Overloaded' : 'The server had an error while processing your request.')
-    const data = anthropic
-      ? sseEvent('error', { type: 'error', error: { type, message } })
-      : sseData({ error: { message, type, param: null, code: null } })
+    const data = ctx.dialect.streamError({ type: cfg.error_type, message: cfg.message })
     return {
       ...plan,
       steps: [

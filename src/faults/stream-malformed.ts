@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { sseEvent } from '../upstream/exchange.js'
 import { AFTER_DESCRIPTION, defineFault, indexAfterWrites, isStream } from './fault.js'
+
+const MISSING_PREFIX = '{"brownout":"this line has no data: prefix"}\n\n'
 
 export const streamMalformed = defineFault({
   type: 'stream-malformed',
@@ -20,19 +21,10 @@ export const streamMalformed = defineFault({
     if (!isStream(plan)) return plan
     const at = indexAfterWrites(plan, cfg.after)
     const atMs = plan.steps[at]?.atMs ?? plan.steps[at - 1]?.atMs ?? plan.headersAtMs ?? 0
-    const anthropic = ctx.ex.provider === 'anthropic'
-    const frames = {
-      'bad-json': anthropic
-        ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":\n\n'
-        : 'data: {"id":"chatcmpl-broken","choices":[{\n\n',
-      'missing-prefix': '{"brownout":"this line has no data: prefix"}\n\n',
-      'unknown-event': anthropic
-        ? sseEvent('brownout_unknown', { type: 'brownout_unknown', note: 'clients must ignore unknown events' })
-        : ': brownout keep-alive comment\n\n',
-    }
+    const data = cfg.kind === 'missing-prefix' ? MISSING_PREFIX : ctx.dialect.malformedFrame(cfg.kind)
     return {
       ...plan,
-      steps: [...plan.steps.slice(0, at), { kind: 'write', atMs, data: frames[cfg.kind] }, ...plan.steps.slice(at)],
+      steps: [...plan.steps.slice(0, at), { kind: 'write', atMs, data }, ...plan.steps.slice(at)],
     }
   },
 })

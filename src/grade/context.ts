@@ -1,3 +1,4 @@
+import { dialectOf } from '../dialects/registry.js'
 import type { PhaseWindow } from '../faults/rules.js'
 import type { ClientRecord } from '../load/record.js'
 import type { RunMeta } from '../run/run.js'
@@ -91,7 +92,7 @@ export function buildContext(
     journal: phase ? data.journal.filter(inPhase) : data.journal,
     runMs: (t) => t - start,
     expectedText: (r) =>
-      r.api === 'openai.embeddings'
+      !dialectOf(r.api).client.hasExpectedText
         ? null
         : answerText(answerFor(data.scenario.seed, r.id, r.maxTokens ?? undefined, content)),
     timeline: (id) => {

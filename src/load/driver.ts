@@ -1,5 +1,6 @@
 import { Agent } from 'undici'
 import type { Clock } from '../clock.js'
+import { dialectOf } from '../dialects/registry.js'
 import type { PhaseWindow } from '../faults/rules.js'
 import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
@@ -124,7 +125,7 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
       n: index,
       api: template.api,
       model: template.model,
-      stream: template.stream && template.api !== 'openai.embeddings',
+      stream: template.stream && dialectOf(template.api).client.streams,
       maxTokens: template.max_tokens ?? null,
       phase: phaseAt(opts.phases, intendedAt),
       intendedAt,

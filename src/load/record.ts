@@ -1,4 +1,4 @@
-import type { ApiName } from '../scenario/schema.js'
+import type { ApiName } from '../dialects/registry.js'
 import type { JournalEntry } from '../upstream/journal.js'
 
 /** How a logical request ended, from the client's side. */

@@ -1,5 +1,6 @@
+import { type ApiName, dialectOf } from '../dialects/registry.js'
 import { jsonTemplate } from '../json-template.js'
-import type { ApiName, RequestTemplate } from '../scenario/schema.js'
+import type { RequestTemplate } from '../scenario/schema.js'
 import { marker, REQUEST_ID_HEADER } from '../upstream/correlation.js'
 
 /** How a SUT wants requests shaped: paths per API, model names, extra headers. */
@@ -9,13 +10,6 @@ export interface RequestMapping {
   headers?: Record<string, string>
   /** Headers for one API's requests, over `headers`. */
   apiHeaders?: Partial<Record<ApiName, Record<string, string>>>
-}
-
-export const DEFAULT_PATHS: Record<ApiName, string> = {
-  'openai.chat': '/v1/chat/completions',
-  'openai.responses': '/v1/responses',
-  'openai.embeddings': '/v1/embeddings',
-  'anthropic.messages': '/v1/messages',
 }
 
 export interface BuiltRequest {
@@ -58,42 +52,15 @@ function buildShape(t: RequestTemplate, mapping: RequestMapping): Shape {
   const forApi = mapping.apiHeaders?.[t.api]
   if (forApi) Object.assign(headers, forApi)
   const ownId = headers[REQUEST_ID_HEADER] !== undefined
-  let body: (content: string) => Record<string, unknown>
-  switch (t.api) {
-    case 'openai.chat':
-      body = (content) => ({
-        model,
-        messages: [{ role: 'user', content }],
-        ...(t.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
-        ...(t.max_tokens !== undefined ? { max_tokens: t.max_tokens } : {}),
-      })
-      headers.authorization ??= 'Bearer sk-brownout'
-      break
-    case 'openai.responses':
-      body = (content) => ({
-        model,
-        input: content,
-        ...(t.stream ? { stream: true } : {}),
-        ...(t.max_tokens !== undefined ? { max_output_tokens: t.max_tokens } : {}),
-      })
-      headers.authorization ??= 'Bearer sk-brownout'
-      break
-    case 'openai.embeddings':
-      body = (content) => ({ model, input: content })
-      headers.authorization ??= 'Bearer sk-brownout'
-      break
-    case 'anthropic.messages':
-      body = (content) => ({
-        model,
-        max_tokens: t.max_tokens ?? 1024,
-        messages: [{ role: 'user', content }],
-        ...(t.stream ? { stream: true } : {}),
-      })
-      headers['anthropic-version'] ??= '2023-06-01'
-      headers['x-api-key'] ??= 'sk-ant-brownout'
-      break
+  const { client } = dialectOf(t.api)
+  for (const [name, value] of Object.entries(client.authHeaders)) headers[name] ??= value
+  const req = { model, stream: t.stream, maxTokens: t.max_tokens }
+  return {
+    path: mapping.paths?.[t.api] ?? client.defaultPath(req),
+    headers,
+    ownId,
+    body: jsonTemplate((content: string) => client.body(req, content)),
   }
-  return { path: mapping.paths?.[t.api] ?? DEFAULT_PATHS[t.api], headers, ownId, body: jsonTemplate(body) }
 }
 
 /**

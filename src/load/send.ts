@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
+import type { Dialect } from '../dialects/dialect.js'
+import { dialectOf } from '../dialects/registry.js'
 import type { RequestTemplate } from '../scenario/schema.js'
-import { errorShape, interpretBody, interpretEvent } from './interpret.js'
 import type { ClientRecord } from './record.js'
 import type { BuiltRequest } from './request.js'
 import { type SseEvent, SseParser } from './sse.js'
@@ -111,12 +112,15 @@ class ResponseReader {
   private text = ''
   private lastToken: number | null = null
   private contentType = ''
+  private readonly dialect: Dialect
 
   constructor(
     private readonly record: ClientRecord,
-    private readonly api: RequestTemplate['api'],
+    api: RequestTemplate['api'],
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.dialect = dialectOf(api)
+  }
 
   start(status: number, headers: Record<string, string | string[] | undefined>): void {
     this.record.status = status
@@ -161,7 +165,7 @@ class ResponseReader {
   private event(ev: SseEvent): void {
     const r = this.record
     r.events++
-    const meaning = interpretEvent(this.api, ev)
+    const meaning = this.dialect.client.interpretEvent(ev)
     if (meaning === 'unparseable') {
       r.bodyError ??= 'unparseable-event'
       return
@@ -190,7 +194,7 @@ class ResponseReader {
     const body = raw.toString('utf8')
     if ((r.status ?? 0) >= 400) {
       r.outcome = 'http-error'
-      r.errorBody = { ...errorShape(this.api, body), contentType: this.contentType || null }
+      r.errorBody = { ...this.dialect.family.errorShape(body), contentType: this.contentType || null }
       r.bodyHead = head(raw)
       return
     }
@@ -203,7 +207,7 @@ class ResponseReader {
         ? 'invalid-json'
         : `not-json (${this.contentType || 'no content-type'})`
     }
-    const meaning = parsed === undefined ? undefined : interpretBody(this.api, parsed)
+    const meaning = parsed === undefined ? undefined : this.dialect.client.interpretBody(parsed)
     if (parsed !== undefined && !meaning) r.bodyError = 'unexpected-shape'
     if (r.bodyError !== null) r.bodyHead = head(raw)
     if (meaning) {

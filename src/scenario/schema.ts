@@ -1,9 +1,7 @@
 import { z } from 'zod'
+import { API_NAMES } from '../dialects/registry.js'
 import { durationSchema } from '../duration.js'
 import { upstreamConfigSchema } from '../upstream/config.js'
-
-export const API_NAMES = ['openai.chat', 'openai.responses', 'openai.embeddings', 'anthropic.messages'] as const
-export type ApiName = (typeof API_NAMES)[number]
 
 const RATE = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|m|h)\s*$/
 

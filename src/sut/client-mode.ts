@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { dialectOf } from '../dialects/registry.js'
 import { roundMs } from '../lag-stats.js'
 import type { Executor } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
@@ -66,7 +67,7 @@ function runner(
       const env: NodeJS.ProcessEnv = {
         ...profileEnv,
         BROWNOUT_API: template.api,
-        BROWNOUT_BASE_URL: template.api.startsWith('openai') ? `${upstream}/v1` : upstream,
+        BROWNOUT_BASE_URL: dialectOf(template.api).client.sdkBaseUrl(upstream),
         BROWNOUT_REQUEST_ID: base.id,
         BROWNOUT_MODEL: profile.models[template.model] ?? template.model,
         BROWNOUT_PROMPT: `${template.prompt} ${marker(base.id)}`,

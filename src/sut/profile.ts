@@ -3,8 +3,8 @@ import { z } from 'zod'
 import type { LocatedYaml } from '../config/load-yaml.js'
 import { loadYamlFile } from '../config/load-yaml.js'
 import type { Problem } from '../config/problems.js'
+import { API_NAMES } from '../dialects/registry.js'
 import { durationSchema } from '../duration.js'
-import { API_NAMES } from '../scenario/schema.js'
 
 /**
  * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}} and

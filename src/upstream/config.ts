@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FAMILY_IDS } from '../dialects/families.js'
 import { rulesSchema } from '../faults/rules.js'
 import { capacitySchema } from './capacity.js'
 import { contentSchema } from './content.js'
@@ -7,11 +8,11 @@ import { latencySchema } from './timing.js'
 
 /**
  * One fake upstream, as written under `upstreams.<name>` in a scenario or in `brownout serve --config`.
- * Every endpoint of both providers is served; `provider` decides the error shape where the path does not
- * (unknown paths, /v1/models) and which API the runner's requests target.
+ * Every dialect's endpoints are served; `provider` (a family) decides the error shape where the path does not
+ * (unknown paths, /v1/models) and the request headers do not either.
  */
 export const upstreamConfigSchema = z.strictObject({
-  provider: z.enum(['openai', 'anthropic']).default('openai'),
+  provider: z.enum(FAMILY_IDS).default('openai'),
   port: z.number().int().min(0).max(65_535).default(0).describe('0 picks a free port'),
   host: z.string().default('127.0.0.1'),
   latency: latencySchema,

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Clock } from '../clock.js'
+import type { Family } from '../dialects/family.js'
+import type { DialectWire } from '../dialects/wire.js'
 import { type Rng, rngFor } from '../rng.js'
 import type { UpstreamConfig } from './config.js'
 import type { RateLimiter } from './limits.js'
 import { sample } from './timing.js'
-
-export type Provider = 'openai' | 'anthropic'
 
 /** What every handler of one upstream shares. */
 export interface UpstreamRuntime {
@@ -19,7 +19,10 @@ export interface UpstreamRuntime {
 /** One attempt, as a handler sees it. */
 export interface Exchange {
   upstream: UpstreamRuntime
-  provider: Provider
+  /** Whose error shapes and headers the answer uses: the route's dialect's family, or the one the headers suggest. */
+  family: Family
+  /** The route's dialect (its stream frames), or the family's own where no dialect owns the path. */
+  wire: DialectWire
   method: string
   path: string
   headers: IncomingHttpHeaders
@@ -33,6 +36,10 @@ export interface Exchange {
   attempt: number
   /** Arrival time, ms since the Unix epoch. */
   arrivalMs: number
+  /** The request's model, when it names one (the dialect's `requestFacts`). */
+  model: string | null
+  /** Whether the request asked for a stream. */
+  stream: boolean
   /** Estimated tokens this request costs (prompt estimate + requested output), for TPM accounting. */
   tokenCost: number
 }

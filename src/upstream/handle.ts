@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
+import { bodyFacts } from '../dialects/dialect.js'
+import { familyById, familyOfHeaders } from '../dialects/families.js'
 import { parseQuery } from '../dialects/route.js'
+import { promptTokens } from '../dialects/server-shared.js'
+import { familyWire } from '../dialects/wire.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
 import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
@@ -10,12 +14,12 @@ import type { Capacity } from './capacity.js'
 import type { AttemptCounter } from './correlation.js'
 import { findRequestId } from './correlation.js'
 import { decide } from './decide.js'
-import { type Exchange, header, type Provider, type UpstreamRuntime } from './exchange.js'
+import { type Exchange, header, type UpstreamRuntime } from './exchange.js'
+import { faultScene } from './fault-scene.js'
 import type { Journal, JournalEntry, RequestBody } from './journal.js'
 import type { UpstreamMetrics } from './metrics.js'
 import { delayPlan, type Plan, type PlayResult, scalePlan } from './plan.js'
 import { newPlayResult, play } from './player.js'
-import { promptTokens } from './providers/shared.js'
 import { errorPlan } from './replies.js'
 import { findRoute } from './router.js'
 
@@ -33,19 +37,12 @@ export interface UpstreamState {
 
 const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
 
-function guessProvider(req: IncomingMessage, fallback: Provider): Provider {
-  if (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) return 'anthropic'
-  if (req.headers.authorization !== undefined) return 'openai'
-  return fallback
-}
-
 function newEntry(
   state: UpstreamState,
   ex: Exchange,
   req: IncomingMessage,
   idSource: JournalEntry['idSource'],
 ): JournalEntry {
-  const fields = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as Record<string, unknown>
   const retryCount = Number(header(req.headers, 'x-stainless-retry-count'))
   return {
     seq: ++state.counters.seq,
@@ -57,9 +54,9 @@ function newEntry(
     receivedAt: ex.arrivalMs,
     method: ex.method,
     path: ex.path,
-    provider: ex.provider,
-    model: typeof fields.model === 'string' ? fields.model : null,
-    stream: fields.stream === true,
+    provider: ex.family.id,
+    model: ex.model,
+    stream: ex.stream,
     status: null,
     errorType: null,
     bytes: 0,
@@ -100,17 +97,12 @@ function headerFaults(ex: Exchange, plan: Plan, seed: number): FiredFaults | und
     return { rule: 'header', faults: [], plan: errorPlan(ex, { status: 400, message }) }
   }
   const faults = (Array.isArray(result.data) ? result.data : [result.data]) as FaultConfig[]
-  return applyFaults(faults, 'header', ex, plan, seed)
+  return applyFaults(faults, 'header', ex, faultScene(ex), plan, seed)
 }
 
 /** The shed response when the overload model refuses a request: the provider's overload error. */
 function shedPlan(ex: Exchange, reason: string): Plan {
-  const anthropic = ex.provider === 'anthropic'
-  return errorPlan(ex, {
-    status: anthropic ? 529 : 503,
-    type: anthropic ? 'overloaded_error' : 'server_error',
-    message: anthropic ? 'Overloaded' : `The engine is currently overloaded, please try again later. (${reason})`,
-  })
+  return errorPlan(ex, ex.family.overloaded(reason))
 }
 
 /** Serves one attempt: read, identify, admit, plan, apply faults, play, record. */
@@ -120,8 +112,10 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   const arrivalMs = clock.now()
   const method = req.method ?? 'GET'
   const path = (req.url ?? '/').split('?')[0] ?? '/'
-  const found = findRoute(method, path)
-  const provider = found?.route.provider ?? guessProvider(req, config.provider)
+  const query = parseQuery(req.url ?? '/')
+  const found = findRoute(method, path, query)
+  const dialect = found?.route.dialect
+  const family = dialect?.family ?? familyOfHeaders(req.headers, familyById(config.provider))
   const body: BodyResult =
     method === 'GET' || method === 'HEAD' ? { kind: 'ok', raw: '' } : await readBody(req, config.max_body_bytes)
   const raw = body.kind === 'ok' ? body.raw : ''
@@ -139,15 +133,20 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     }
   }
   const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
+  const params = found?.params ?? {}
+  const facts = (dialect ?? { requestFacts: bodyFacts }).requestFacts({ body: parsed, params, query })
   const ex: Exchange = {
     upstream: runtime,
-    provider,
+    family,
+    wire: dialect ?? familyWire(family),
     method,
     path,
     headers: req.headers,
-    params: {},
-    query: parseQuery(req.url ?? '/'),
+    params,
+    query,
     body: parsed,
+    model: facts.model,
+    stream: facts.stream,
     requestId: idInfo.id,
     // Requests without an id are each their own logical request: counting them would only grow memory.
     attempt: idInfo.source === 'generated' ? 1 : state.attempts.next(idInfo.id),
@@ -205,7 +204,7 @@ async function serve(
     }
     const fired = admission.ok
       ? ((config.header_faults ? headerFaults(ex, base, runtime.seed) : undefined) ??
-        state.engine.apply(ex, entry.seq, base))
+        state.engine.apply(ex, entry.seq, base, () => faultScene(ex)))
       : undefined
     if (fired) {
       entry.rule = fired.rule
@@ -247,15 +246,19 @@ export function internalError(state: UpstreamState, req: IncomingMessage, res: S
       .writeHead(500, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
       .end(body)
   } else res.destroy()
+  const family = familyById(runtime.config.provider)
   const ex: Exchange = {
     upstream: runtime,
-    provider: runtime.config.provider,
+    family,
+    wire: familyWire(family),
     method: req.method ?? 'GET',
     path: (req.url ?? '/').split('?')[0] ?? '/',
     headers: req.headers,
     params: {},
-    query: parseQuery(req.url ?? '/'),
+    query: {},
     body: undefined,
+    model: null,
+    stream: false,
     requestId: `internal-${state.counters.seq + 1}`,
     attempt: 1,
     arrivalMs: now,

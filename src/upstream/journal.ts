@@ -14,7 +14,8 @@ export interface JournalEntry {
   receivedAt: number
   method: string
   path: string
-  provider: 'openai' | 'anthropic'
+  /** The family whose shapes the answer used (`openai`, `anthropic`, …). */
+  provider: string
   model: string | null
   stream: boolean
   /** HTTP status sent, or null when no status line was sent (reset, close, hang, garbage, or not yet). */

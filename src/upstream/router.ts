@@ -1,36 +1,42 @@
-import type { Exchange, Provider } from './exchange.js'
+import type { Dialect } from '../dialects/dialect.js'
+import { DIALECTS } from '../dialects/registry.js'
+import { matchPath, matchQuery, type RoutePattern } from '../dialects/route.js'
+import type { Exchange } from './exchange.js'
+import { listModels } from './models.js'
 import type { Plan } from './plan.js'
-import { messages } from './providers/anthropic-messages.js'
-import { listModels } from './providers/models.js'
-import { chatCompletions } from './providers/openai-chat.js'
-import { embeddings } from './providers/openai-embeddings.js'
-import { responses } from './providers/openai-responses.js'
 
-export interface Route {
-  method: 'GET' | 'POST'
-  path: string
-  /** The provider whose error shape this path uses; undefined: decided by the request and the upstream's config. */
-  provider?: Provider
+export interface Route extends RoutePattern {
+  /** The dialect that owns the route (its family shapes the errors); undefined: the request's headers decide. */
+  dialect?: Dialect
   /** Whether requests here generate tokens (and so count against rate limits and carry a model). */
   generates: boolean
   handle: (ex: Exchange) => Plan
 }
 
+/** A route that fits a request, with the path parameters it captured. */
+export interface FoundRoute {
+  route: Route
+  params: Record<string, string>
+  /** False when the path exists but not for this method. */
+  methodOk: boolean
+}
+
+/** Every dialect's routes (from the registry), then the family-neutral ones. */
 export const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/v1/chat/completions', provider: 'openai', generates: true, handle: chatCompletions },
-  { method: 'POST', path: '/v1/responses', provider: 'openai', generates: true, handle: responses },
-  { method: 'POST', path: '/v1/embeddings', provider: 'openai', generates: true, handle: embeddings },
-  { method: 'POST', path: '/v1/messages', provider: 'anthropic', generates: true, handle: messages },
+  ...DIALECTS.flatMap((dialect: Dialect) =>
+    dialect.routes.map((r) => ({ ...r, dialect, generates: r.generates ?? true, handle: r.handle })),
+  ),
   { method: 'GET', path: '/v1/models', generates: false, handle: listModels },
 ]
 
-/** Finds the route for a path; `methodOk` is false when the path exists but not for this method. */
-export function findRoute(method: string, path: string): { route: Route; methodOk: boolean } | undefined {
-  let pathMatch: Route | undefined
+/** Finds the route for a request; a route whose path and query fit but not its method comes back `methodOk: false`. */
+export function findRoute(method: string, path: string, query: Record<string, string>): FoundRoute | undefined {
+  let pathMatch: FoundRoute | undefined
   for (const route of ROUTES) {
-    if (route.path !== path) continue
-    if (route.method === method) return { route, methodOk: true }
-    pathMatch = route
+    const params = matchPath(route.path, path)
+    if (!params || !matchQuery(route.query, query)) continue
+    if (route.method === method) return { route, params, methodOk: true }
+    pathMatch ??= { route, params, methodOk: false }
   }
-  return pathMatch ? { route: pathMatch, methodOk: false } : undefined
+  return pathMatch
 }

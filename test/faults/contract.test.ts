@@ -1,34 +1,30 @@
 import { request } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/clock.js'
-import { faultContext } from '../../src/faults/fault.js'
+import { chatCompletions } from '../../src/dialects/openai-chat/server.js'
+import type { FaultContext } from '../../src/faults/fault.js'
 import { FAULTS } from '../../src/faults/registry.js'
-import { rngFor } from '../../src/rng.js'
-import { upstreamConfigSchema } from '../../src/upstream/config.js'
+import { type Rng, rngFor } from '../../src/rng.js'
 import type { Exchange } from '../../src/upstream/exchange.js'
-import { RateLimiter } from '../../src/upstream/limits.js'
 import type { Plan } from '../../src/upstream/plan.js'
-import { chatCompletions } from '../../src/upstream/providers/openai-chat.js'
+import { chatExchange, sceneOf } from '../exchange.js'
 import { chatBody, journalEntry, withUpstream } from '../helpers.js'
 
 const clock = manualClock(1_800_000_000_000)
 
 function streamingExchange(id: string): Exchange {
-  const config = upstreamConfigSchema.parse({ latency: { ttft: '10ms', itl: '5ms' } })
-  return {
-    upstream: { name: 'u', seed: 3, clock, config, limiter: new RateLimiter({}, clock) },
-    provider: 'openai',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: {},
-    params: {},
-    query: {},
+  return chatExchange({
+    id,
+    seed: 3,
+    clock,
+    config: { latency: { ttft: '10ms', itl: '5ms' } },
     body: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] },
-    requestId: id,
-    attempt: 1,
-    arrivalMs: clock.now(),
     tokenCost: 10,
-  }
+  })
+}
+
+function faultContext(ex: Exchange, rng: Rng): FaultContext {
+  return { ...sceneOf(ex)(), rng }
 }
 
 function bodyText(plan: Plan): string {

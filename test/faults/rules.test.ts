@@ -2,10 +2,9 @@ import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/clock.js'
 import { FaultEngine, type Rule, ruleSchema } from '../../src/faults/rules.js'
-import { upstreamConfigSchema } from '../../src/upstream/config.js'
 import type { Exchange } from '../../src/upstream/exchange.js'
-import { RateLimiter } from '../../src/upstream/limits.js'
 import type { Plan } from '../../src/upstream/plan.js'
+import { chatExchange, sceneOf } from '../exchange.js'
 import { chatBody, postJson, withUpstream } from '../helpers.js'
 
 const basePlan: Plan = {
@@ -18,28 +17,10 @@ const basePlan: Plan = {
 const clock = manualClock()
 
 function exchange(id: string, attempt: number, extra: Partial<Exchange> = {}): Exchange {
-  return {
-    upstream: {
-      name: 'u',
-      seed: 1,
-      clock,
-      config: upstreamConfigSchema.parse({}),
-      limiter: new RateLimiter({}, clock),
-    },
-    provider: 'openai',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: {},
-    params: {},
-    query: {},
-    body: { model: 'gpt-4o-mini', stream: false },
-    requestId: id,
-    attempt,
-    arrivalMs: 0,
-    tokenCost: 1,
-    ...extra,
-  }
+  return chatExchange({ id, attempt, clock, arrivalMs: 0, body: { model: 'gpt-4o-mini', stream: false }, ...extra })
 }
+
+const scene = sceneOf(exchange('scene', 1))
 
 function rules(...input: unknown[]): Rule[] {
   return input.map((r) => ruleSchema.parse(r))
@@ -50,13 +31,17 @@ const err503 = { type: 'error', status: 503 }
 describe('rule matching', () => {
   it('attempt: fails the first attempt of each request only', () => {
     const engine = new FaultEngine(rules({ when: { attempt: 1 }, fault: err503 }), { seed: 1 })
-    expect(engine.apply(exchange('a', 1), 1, basePlan)?.faults).toEqual(['error'])
-    expect(engine.apply(exchange('a', 2), 2, basePlan)).toBeUndefined()
+    expect(engine.apply(exchange('a', 1), 1, basePlan, scene)?.faults).toEqual(['error'])
+    expect(engine.apply(exchange('a', 2), 2, basePlan, scene)).toBeUndefined()
   })
 
   it('attempt as a list: fails the first N attempts', () => {
     const engine = new FaultEngine(rules({ when: { attempt: [1, 2] }, fault: err503 }), { seed: 1 })
-    expect([1, 2, 3].map((n) => engine.apply(exchange('a', n), n, basePlan) !== undefined)).toEqual([true, true, false])
+    expect([1, 2, 3].map((n) => engine.apply(exchange('a', n), n, basePlan, scene) !== undefined)).toEqual([
+      true,
+      true,
+      false,
+    ])
   })
 
   it('first matching rule wins', () => {
@@ -64,7 +49,7 @@ describe('rule matching', () => {
       rules({ name: 'first', fault: err503 }, { name: 'second', fault: { type: 'reset' } }),
       { seed: 1 },
     )
-    expect(engine.apply(exchange('a', 1), 1, basePlan)?.rule).toBe('first')
+    expect(engine.apply(exchange('a', 1), 1, basePlan, scene)?.rule).toBe('first')
   })
 
   it('path and model globs, stream and header', () => {
@@ -75,21 +60,23 @@ describe('rule matching', () => {
       }),
       { seed: 1 },
     )
-    const good = { body: { model: 'gpt-4o-mini', stream: true }, headers: { 'x-tenant': 'team-a' } }
-    expect(engine.apply(exchange('a', 1, good), 1, basePlan)).toBeDefined()
-    expect(engine.apply(exchange('a', 1, { ...good, path: '/v1/embeddings' }), 1, basePlan)).toBeUndefined()
+    const good = { model: 'gpt-4o-mini', stream: true, headers: { 'x-tenant': 'team-a' } }
+    expect(engine.apply(exchange('a', 1, good), 1, basePlan, scene)).toBeDefined()
+    expect(engine.apply(exchange('a', 1, { ...good, path: '/v1/embeddings' }), 1, basePlan, scene)).toBeUndefined()
+    expect(engine.apply(exchange('a', 1, { ...good, model: 'claude-x' }), 1, basePlan, scene)).toBeUndefined()
     expect(
-      engine.apply(exchange('a', 1, { ...good, body: { model: 'claude-x', stream: true } }), 1, basePlan),
+      engine.apply(exchange('a', 1, { ...good, model: 'gpt-4o', stream: false }), 1, basePlan, scene),
     ).toBeUndefined()
     expect(
-      engine.apply(exchange('a', 1, { ...good, body: { model: 'gpt-4o', stream: false } }), 1, basePlan),
+      engine.apply(exchange('a', 1, { ...good, headers: { 'x-tenant': 'other' } }), 1, basePlan, scene),
     ).toBeUndefined()
-    expect(engine.apply(exchange('a', 1, { ...good, headers: { 'x-tenant': 'other' } }), 1, basePlan)).toBeUndefined()
   })
 
   it('every: every nth request at the upstream', () => {
     const engine = new FaultEngine(rules({ when: { every: 3 }, fault: err503 }), { seed: 1 })
-    const fired = [1, 2, 3, 4, 5, 6].map((seq) => engine.apply(exchange(`r${seq}`, 1), seq, basePlan) !== undefined)
+    const fired = [1, 2, 3, 4, 5, 6].map(
+      (seq) => engine.apply(exchange(`r${seq}`, 1), seq, basePlan, scene) !== undefined,
+    )
     expect(fired).toEqual([false, false, true, false, false, true])
   })
 
@@ -109,7 +96,8 @@ describe('rule matching', () => {
         ],
       },
     )
-    const at = (ms: number) => engine.apply(exchange('x', 1, { arrivalMs: 1_000_000 + ms }), 1, basePlan)?.faults[0]
+    const at = (ms: number) =>
+      engine.apply(exchange('x', 1, { arrivalMs: 1_000_000 + ms }), 1, basePlan, scene)?.faults[0]
     expect(at(500)).toBeUndefined()
     expect(at(1500)).toBe('reset')
     expect(at(5000)).toBe('error')
@@ -121,7 +109,7 @@ describe('rule matching', () => {
     const count = (seed: number) => {
       const engine = new FaultEngine(rules({ when: { probability: 0.1 }, fault: err503 }), { seed })
       const fired: number[] = []
-      for (let i = 0; i < 10_000; i++) if (engine.apply(exchange(`p-${i}`, 1), i + 1, basePlan)) fired.push(i)
+      for (let i = 0; i < 10_000; i++) if (engine.apply(exchange(`p-${i}`, 1), i + 1, basePlan, scene)) fired.push(i)
       return fired
     }
     const a = count(42)
@@ -135,8 +123,10 @@ describe('rule matching', () => {
   it('probability does not depend on the order requests arrive in', () => {
     const engine = new FaultEngine(rules({ when: { probability: 0.5 }, fault: err503 }), { seed: 9 })
     const ids = Array.from({ length: 200 }, (_, i) => `o-${i}`)
-    const forward = ids.map((id, i) => engine.apply(exchange(id, 1), i + 1, basePlan) !== undefined)
-    const backward = [...ids].reverse().map((id, i) => engine.apply(exchange(id, 1), i + 1, basePlan) !== undefined)
+    const forward = ids.map((id, i) => engine.apply(exchange(id, 1), i + 1, basePlan, scene) !== undefined)
+    const backward = [...ids]
+      .reverse()
+      .map((id, i) => engine.apply(exchange(id, 1), i + 1, basePlan, scene) !== undefined)
     expect(backward.reverse()).toEqual(forward)
   })
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { messagesRequestSchema } from '../../src/upstream/providers/anthropic-messages.js'
-import { chatRequestSchema } from '../../src/upstream/providers/openai-chat.js'
+import { messagesRequestSchema } from '../../src/dialects/anthropic-messages/server.js'
+import { chatRequestSchema } from '../../src/dialects/openai-chat/server.js'
 import { type QuickCheck, quickChat, quickMessages } from '../../src/upstream/quick-checks.js'
 
 /** Values of every JSON kind, plus the edge cases the checks care about. */

@@ -1,8 +1,8 @@
-import { type Answer, answerFor } from '../content.js'
-import type { Exchange } from '../exchange.js'
-import type { Plan } from '../plan.js'
-import { errorPlan } from '../replies.js'
-import type { BodyProblem } from '../validate.js'
+import { type Answer, answerFor } from '../upstream/content.js'
+import type { Exchange } from '../upstream/exchange.js'
+import type { Plan } from '../upstream/plan.js'
+import { errorPlan } from '../upstream/replies.js'
+import type { BodyProblem } from './error-spec.js'
 
 /** The deterministic answer for this exchange's request id and max_tokens. */
 export function answerOf(ex: Exchange, maxTokens: number | null | undefined): Answer {
@@ -31,14 +31,7 @@ export function promptTokens(value: unknown): number {
 export function unknownModelPlan(ex: Exchange, model: string): Plan | undefined {
   const models = ex.upstream.config.models
   if (models.length === 0 || models.includes(model)) return undefined
-  if (ex.provider === 'anthropic') {
-    return errorPlan(ex, { status: 404, type: 'not_found_error', message: `model: ${model}` })
-  }
-  return errorPlan(ex, {
-    status: 404,
-    code: 'model_not_found',
-    message: `The model \`${model}\` does not exist or you do not have access to it.`,
-  })
+  return errorPlan(ex, ex.family.unknownModel(model))
 }
 
 export function badRequestPlan(ex: Exchange, problem: BodyProblem): Plan {

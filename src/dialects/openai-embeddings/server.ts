@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { embeddingFor, estimateTokens } from '../content.js'
-import { type Exchange, tokenTimes } from '../exchange.js'
-import type { Plan } from '../plan.js'
-import { errorPlan, jsonPlan } from '../replies.js'
-import { validateBody } from '../validate.js'
-import { badRequestPlan, unknownModelPlan } from './shared.js'
+import { embeddingFor, estimateTokens } from '../../upstream/content.js'
+import { type Exchange, tokenTimes } from '../../upstream/exchange.js'
+import type { Plan } from '../../upstream/plan.js'
+import { errorPlan, jsonPlan } from '../../upstream/replies.js'
+import { validateBody } from '../../upstream/validate.js'
+import { badRequestPlan, unknownModelPlan } from '../server-shared.js'
 
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -32,7 +32,7 @@ export function embeddings(ex: Exchange): Plan {
   if (!body || typeof body !== 'object' || Array.isArray(body) || body.model === undefined) {
     return errorPlan(ex, { status: 400, message: 'you must provide a model parameter' })
   }
-  const parsed = validateBody(embeddingsRequestSchema, body, 'openai')
+  const parsed = validateBody(embeddingsRequestSchema, body, ex.family)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { jsonTemplate } from '../../json-template.js'
-import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
-import { type Exchange, sseEvent, tokenTimes } from '../exchange.js'
-import type { Plan } from '../plan.js'
-import { quickMessages } from '../quick-checks.js'
-import { errorPlan, jsonPlan, ssePlan } from '../replies.js'
-import { validateBody } from '../validate.js'
-import { answerOf, badRequestPlan, promptTokens, unknownModelPlan } from './shared.js'
+import { idSuffix, splitPieces, toolArgumentsFor } from '../../upstream/content.js'
+import { type Exchange, sseEvent, tokenTimes } from '../../upstream/exchange.js'
+import type { Plan } from '../../upstream/plan.js'
+import { quickMessages } from '../../upstream/quick-checks.js'
+import { errorPlan, jsonPlan, ssePlan } from '../../upstream/replies.js'
+import { validateBody } from '../../upstream/validate.js'
+import { answerOf, badRequestPlan, promptTokens, unknownModelPlan } from '../server-shared.js'
 
 const tool = z.looseObject({ name: z.string().min(1), input_schema: z.unknown().optional() })
 
@@ -47,7 +47,7 @@ function forcedTool(req: MessagesRequest): z.output<typeof tool> | string | unde
 
 /** POST /v1/messages, streaming or not, text or a forced tool_use. */
 export function messages(ex: Exchange): Plan {
-  const parsed = validateBody(messagesRequestSchema, ex.body, 'anthropic', quickMessages)
+  const parsed = validateBody(messagesRequestSchema, ex.body, ex.family, quickMessages)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { jsonShape, jsonTemplate } from '../../json-template.js'
-import { idSuffix, splitPieces, toolArgumentsFor } from '../content.js'
-import { type Exchange, sseData, tokenTimes } from '../exchange.js'
-import type { Plan } from '../plan.js'
-import { quickChat } from '../quick-checks.js'
-import { errorPlan, jsonTextPlan, ssePlan } from '../replies.js'
-import { validateBody } from '../validate.js'
-import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from './shared.js'
+import { idSuffix, splitPieces, toolArgumentsFor } from '../../upstream/content.js'
+import { type Exchange, sseData, tokenTimes } from '../../upstream/exchange.js'
+import type { Plan } from '../../upstream/plan.js'
+import { quickChat } from '../../upstream/quick-checks.js'
+import { errorPlan, jsonTextPlan, ssePlan } from '../../upstream/replies.js'
+import { validateBody } from '../../upstream/validate.js'
+import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from '../server-shared.js'
 
 const functionTool = z.looseObject({
   type: z.literal('function'),
@@ -74,7 +74,7 @@ export function chatCompletions(ex: Exchange): Plan {
   if (!body || typeof body !== 'object' || Array.isArray(body) || body.model === undefined) {
     return errorPlan(ex, { status: 400, message: 'you must provide a model parameter', param: null, code: null })
   }
-  const parsed = validateBody(chatRequestSchema, body, 'openai', quickChat)
+  const parsed = validateBody(chatRequestSchema, body, ex.family, quickChat)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

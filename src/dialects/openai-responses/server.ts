@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { idSuffix } from '../content.js'
-import { type Exchange, sseEvent, tokenTimes } from '../exchange.js'
-import type { Plan } from '../plan.js'
-import { errorPlan, jsonPlan, ssePlan } from '../replies.js'
-import { validateBody } from '../validate.js'
-import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from './shared.js'
+import { idSuffix } from '../../upstream/content.js'
+import { type Exchange, sseEvent, tokenTimes } from '../../upstream/exchange.js'
+import type { Plan } from '../../upstream/plan.js'
+import { errorPlan, jsonPlan, ssePlan } from '../../upstream/replies.js'
+import { validateBody } from '../../upstream/validate.js'
+import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from '../server-shared.js'
 
 export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -25,7 +25,7 @@ export function responses(ex: Exchange): Plan {
       code: 'missing_required_parameter',
     })
   }
-  const parsed = validateBody(responsesRequestSchema, body, 'openai')
+  const parsed = validateBody(responsesRequestSchema, body, ex.family)
   if (!parsed.ok) return badRequestPlan(ex, parsed.problem)
   const req = parsed.value
   const unknown = unknownModelPlan(ex, req.model)

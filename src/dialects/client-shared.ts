@@ -1,0 +1,22 @@
+import type { SseEvent } from '../load/sse.js'
+import type { EventMeaning } from './dialect.js'
+import { obj, parseObject, str } from './families/shared.js'
+
+export { obj, str }
+
+/**
+ * A dialect's `interpretEvent`: parses the event's JSON (an event line with empty data means nothing; other
+ * unparseable data is 'unparseable'), reads an in-band error the way every family sends one (`event: error`,
+ * `type: 'error'`, or an `error` field), and hands any other event to `read`.
+ */
+export function eventReader(read: (data: Record<string, unknown>) => EventMeaning) {
+  return (ev: SseEvent): EventMeaning | 'unparseable' => {
+    const data = parseObject(ev.data)
+    if (!data) return ev.event !== null && ev.data === '' ? {} : 'unparseable'
+    if (ev.event === 'error' || data.type === 'error' || data.error) {
+      const e = obj(data.error)
+      return { error: str(e?.type) ?? str(e?.message) ?? 'error' }
+    }
+    return read(data)
+  }
+}
