@@ -218,8 +218,15 @@ function fail(res, status, message, extra = {}) {
 /** Gemini's model paths (`/v1beta/models/gemini-2.5-flash:generateContent`): proxied as they are. */
 const GEMINI = /^\/v1(beta)?\/models\/[^/]+:/
 
-// Google names a daily quota (QuotaFailure quotaId …PerDay…) where OpenAI says insufficient_quota.
-const QUOTA = /insufficient_quota|spend_limit|usage_limit|credit_balance|billing|PerDay/
+const QUOTA = /insufficient_quota|spend_limit|usage_limit|credit_balance|billing/
+
+/**
+ * Whether a 429 is a quota that waiting cannot fix. Google words every RESOURCE_EXHAUSTED "exceeded your current
+ * quota … billing", per-minute limits included: there only a QuotaFailure naming a per-day quota is final.
+ */
+function isQuota(text) {
+  return text.includes('RESOURCE_EXHAUSTED') ? /"quotaId":"[^"]*PerDay/.test(text) : QUOTA.test(text)
+}
 
 // Gemini streams have no [DONE]: the chunk with a finishReason is the last.
 const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)|"finishReason":/
@@ -315,7 +322,7 @@ async function handle(req, res) {
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
         // Quota and spend limits are 429s that waiting cannot fix: never retry them.
         peeked = await readAll(up).catch(() => Buffer.alloc(0))
-        if (QUOTA.test(peeked.toString())) retryable = false
+        if (isQuota(peeked.toString())) retryable = false
       }
       if (k > 0) noteRetry(up.statusCode < 400 || !retryable)
       if (peeked !== undefined && (!retryable || k === retries)) return res.writeHead(up.statusCode, up.headers).end(peeked)
