@@ -40,6 +40,8 @@
 //                                           service is busy, please try again.") instead of an error
 //                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
 //                                           this for a POST): every retry is refused 400 by the upstream
+//                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
+//                                           (Gemini sends no header): it backs off on its own guess instead
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -104,7 +106,7 @@ function retryAfterMs(headers, body) {
   if (RETRY_AFTER === '1' && headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms
   const s = headers['retry-after'] === undefined ? Number.NaN : Number(headers['retry-after'])
   if (Number.isFinite(s) && s >= 0) return s * 1000
-  const delay = retryDelayMs(body)
+  const delay = DEFECTS.has('no-retry-info') ? undefined : retryDelayMs(body)
   return delay !== undefined && RETRY_AFTER === 'seconds' ? Math.ceil(delay / 1000) * 1000 : delay
 }
 
