@@ -20,6 +20,7 @@ export interface RouteMatch {
 }
 
 const compiled = new Map<string, RegExp>()
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 function regexOf(pattern: string): RegExp {
   let re = compiled.get(pattern)
@@ -38,6 +39,7 @@ function regexOf(pattern: string): RegExp {
 
 /** Path parameters when `path` (no query) fits the pattern, undefined otherwise. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  if (!pattern.includes('{')) return pattern === path ? NO_PARAMS : undefined
   const m = regexOf(pattern).exec(path)
   if (!m) return undefined
   const params: Record<string, string> = {}

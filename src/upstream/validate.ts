@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { BodyProblem } from '../dialects/error-spec.js'
 import type { Family } from '../dialects/family.js'
-import type { QuickCheck } from './quick-checks.js'
+import type { QuickCheck } from '../dialects/quick-check.js'
 
 /** `messages[0].content`, as OpenAI names parameters. */
 function paramName(path: ReadonlyArray<PropertyKey>): string {

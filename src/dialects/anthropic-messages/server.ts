@@ -3,10 +3,10 @@ import { jsonTemplate } from '../../json-template.js'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../../upstream/content.js'
 import { type Exchange, sseEvent, tokenTimes } from '../../upstream/exchange.js'
 import type { Plan } from '../../upstream/plan.js'
-import { quickMessages } from '../../upstream/quick-checks.js'
 import { errorPlan, jsonPlan, ssePlan } from '../../upstream/replies.js'
 import { validateBody } from '../../upstream/validate.js'
 import { answerOf, badRequestPlan, promptTokens, unknownModelPlan } from '../server-shared.js'
+import { quickMessages } from './quick-check.js'
 
 const tool = z.looseObject({ name: z.string().min(1), input_schema: z.unknown().optional() })
 

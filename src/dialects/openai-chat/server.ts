@@ -3,10 +3,10 @@ import { jsonShape, jsonTemplate } from '../../json-template.js'
 import { idSuffix, splitPieces, toolArgumentsFor } from '../../upstream/content.js'
 import { type Exchange, sseData, tokenTimes } from '../../upstream/exchange.js'
 import type { Plan } from '../../upstream/plan.js'
-import { quickChat } from '../../upstream/quick-checks.js'
 import { errorPlan, jsonTextPlan, ssePlan } from '../../upstream/replies.js'
 import { validateBody } from '../../upstream/validate.js'
 import { answerOf, badRequestPlan, promptTokens, unixSeconds, unknownModelPlan } from '../server-shared.js'
+import { quickChat } from './quick-check.js'
 
 const functionTool = z.looseObject({
   type: z.literal('function'),

@@ -1,8 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { quickMessages } from '../../src/dialects/anthropic-messages/quick-check.js'
 import { messagesRequestSchema } from '../../src/dialects/anthropic-messages/server.js'
+import { quickChat } from '../../src/dialects/openai-chat/quick-check.js'
 import { chatRequestSchema } from '../../src/dialects/openai-chat/server.js'
-import { type QuickCheck, quickChat, quickMessages } from '../../src/upstream/quick-checks.js'
+import type { QuickCheck } from '../../src/dialects/quick-check.js'
 
 /** Values of every JSON kind, plus the edge cases the checks care about. */
 const anyValue = fc.oneof(
