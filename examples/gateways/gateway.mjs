@@ -13,6 +13,8 @@
 //   RETRY_AFTER       1: wait what Retry-After says, to the ms (and fail fast when it is too long) ·
 //                     seconds: read only the whole-second retry-after header (waits ceil(RA) s) ·
 //                     0: ignore Retry-After and back off as without it                          [1]
+//                     Google (Gemini) sends no header: its delay is the error body's RetryInfo retryDelay
+//                     ("3s", "1.300s"), read like Retry-After (whole seconds, rounded up, under `seconds`)
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
@@ -38,6 +40,8 @@
 //                                           service is busy, please try again.") instead of an error
 //                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
 //                                           this for a POST): every retry is refused 400 by the upstream
+//                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
+//                                           (Gemini sends no header): it backs off on its own guess instead
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -96,12 +100,26 @@ function backoffMs(retry) {
   return Math.random() * cap
 }
 
-function retryAfterMs(headers) {
+function retryAfterMs(headers, body) {
   if (RETRY_AFTER === '0') return undefined
   const ms = Number(headers['retry-after-ms'])
   if (RETRY_AFTER === '1' && headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms
-  const s = Number(headers['retry-after'])
-  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined
+  const s = headers['retry-after'] === undefined ? Number.NaN : Number(headers['retry-after'])
+  if (Number.isFinite(s) && s >= 0) return s * 1000
+  const delay = DEFECTS.has('no-retry-info') ? undefined : retryDelayMs(body)
+  return delay !== undefined && RETRY_AFTER === 'seconds' ? Math.ceil(delay / 1000) * 1000 : delay
+}
+
+/** Google's retry delay: the google.rpc.RetryInfo detail of an error body (`"retryDelay": "1.300s"`), in ms. */
+function retryDelayMs(body) {
+  try {
+    const details = JSON.parse(body.toString()).error?.details
+    const info = Array.isArray(details) ? details.find((d) => d?.['@type']?.endsWith('google.rpc.RetryInfo')) : undefined
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(info?.retryDelay ?? '')
+    return m ? Number(m[1]) * 1000 : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function pickUpstream(attempt) {
@@ -191,12 +209,29 @@ function fail(res, status, message, extra = {}) {
     return
   }
   res.writeHead(status, { 'content-type': 'application/json', ...extra })
+  if (GEMINI.test(res.req?.url ?? '')) {
+    // A Gemini client reads Google's error shape: { error: { code, message, status } }.
+    const name = { 429: 'RESOURCE_EXHAUSTED', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' }[status] ?? 'INTERNAL'
+    return res.end(JSON.stringify({ error: { code: status, message, status: name } }))
+  }
   res.end(JSON.stringify({ error: { message, type: status === 503 ? 'overloaded' : 'upstream_error', param: null, code: null } }))
 }
 
+/** Gemini's model paths (`/v1beta/models/gemini-2.5-flash:generateContent`): proxied as they are. */
+const GEMINI = /^\/v1(beta)?\/models\/[^/]+:/
+
 const QUOTA = /insufficient_quota|spend_limit|usage_limit|credit_balance|billing/
 
-const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)/
+/**
+ * Whether a 429 is a quota that waiting cannot fix. Google words every RESOURCE_EXHAUSTED "exceeded your current
+ * quota … billing", per-minute limits included: there only a QuotaFailure naming a per-day quota is final.
+ */
+function isQuota(text) {
+  return text.includes('RESOURCE_EXHAUSTED') ? /"quotaId":"[^"]*PerDay/.test(text) : QUOTA.test(text)
+}
+
+// Gemini streams have no [DONE]: the chunk with a finishReason is the last.
+const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)|"finishReason":/
 
 /** DEFECTS=cumulative-deltas: rewrites whole SSE events so that each chat delta repeats the text before it. */
 function cumulativeDeltas() {
@@ -241,7 +276,7 @@ function pipeStream(upstream, res) {
     arm()
     upstream.on('data', (chunk) => {
       arm()
-      tail = (tail + chunk.toString()).slice(-200)
+      tail = (tail + chunk.toString()).slice(-1000)
       res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
@@ -289,7 +324,7 @@ async function handle(req, res) {
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
         // Quota and spend limits are 429s that waiting cannot fix: never retry them.
         peeked = await readAll(up).catch(() => Buffer.alloc(0))
-        if (QUOTA.test(peeked.toString())) retryable = false
+        if (isQuota(peeked.toString())) retryable = false
       }
       if (k > 0) noteRetry(up.statusCode < 400 || !retryable)
       if (peeked !== undefined && (!retryable || k === retries)) return res.writeHead(up.statusCode, up.headers).end(peeked)
@@ -328,7 +363,7 @@ async function handle(req, res) {
       if (up.statusCode >= 500 || up.statusCode === 429) markDown()
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
-      const ra = retryAfterMs(up.headers)
+      const ra = retryAfterMs(up.headers, errorBody)
       if (ra !== undefined && (ra > MAX_RETRY_AFTER_MS || Date.now() + ra > deadline)) {
         return fail(res, up.statusCode, `upstream asks to wait ${ra} ms, longer than this gateway waits`, { 'retry-after': up.headers['retry-after'] ?? '' })
       }

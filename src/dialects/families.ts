@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { anthropicFamily } from './families/anthropic.js'
+import { googleFamily } from './families/google.js'
 import { openaiFamily } from './families/openai.js'
 import type { Family } from './family.js'
 
@@ -7,10 +8,10 @@ import type { Family } from './family.js'
  * Every provider family, in the order request headers are tried against them (Anthropic's `x-api-key` before
  * OpenAI's `authorization`). A new family is one line here.
  */
-export const FAMILIES = [anthropicFamily, openaiFamily] as const
+export const FAMILIES = [anthropicFamily, openaiFamily, googleFamily] as const
 
 /** The ids an upstream's `provider` may name. */
-export const FAMILY_IDS = ['openai', 'anthropic'] as const
+export const FAMILY_IDS = ['openai', 'anthropic', 'google'] as const
 export type FamilyId = (typeof FAMILY_IDS)[number]
 
 export function familyById(id: string): Family {

@@ -1,5 +1,8 @@
 import { anthropicMessages } from './anthropic-messages/index.js'
+import { azureChat } from './azure-chat/index.js'
 import type { Dialect } from './dialect.js'
+import { geminiEmbed } from './gemini-embed/index.js'
+import { geminiGenerate } from './gemini-generate/index.js'
 import { openaiChat } from './openai-chat/index.js'
 import { openaiEmbeddings } from './openai-embeddings/index.js'
 import { openaiResponses } from './openai-responses/index.js'
@@ -14,6 +17,9 @@ export const DIALECTS = [
   openaiResponses,
   openaiEmbeddings,
   anthropicMessages,
+  geminiGenerate,
+  geminiEmbed,
+  azureChat,
 ] as const satisfies readonly Dialect[]
 
 export type ApiName = (typeof DIALECTS)[number]['api']

@@ -63,7 +63,9 @@ function runner(
     new Promise((done) => {
       const now = () => ctx.clock.now() - ctx.startMs
       const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
-      const upstream = url.replace(/\/v1\/.*$/, '').replace(/\/$/, '')
+      // The SDK gets the upstream's origin in its own form: Gemini's path (/v1beta/models/…) and Azure's
+      // (/openai/deployments/…) do not start with /v1/.
+      const upstream = new URL(url).origin
       const env: NodeJS.ProcessEnv = {
         ...profileEnv,
         BROWNOUT_API: template.api,

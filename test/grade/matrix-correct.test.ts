@@ -9,6 +9,8 @@ const MATRIX_SCENARIOS = [
   'hang-first-attempt',
   'stream-reset-mid-stream',
   'baseline',
+  'gemini-429-retryinfo',
+  'gemini-503-burst',
 ]
 
 describe.concurrent('validity matrix: the correct gateway passes every scenario', () => {

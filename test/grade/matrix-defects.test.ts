@@ -99,6 +99,13 @@ const DEFECTS: Array<[string, string, string, Record<string, string>, boolean]> 
     { RETRIES: '0', DEFECTS: 'canned-answer' },
     true,
   ],
+  [
+    "reads Retry-After headers only, never Google's RetryInfo",
+    'gemini-429-retryinfo',
+    'retries.retry_after_honored',
+    { DEFECTS: 'no-retry-info' },
+    true,
+  ],
 ]
 
 /**
