@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join } from 'node:path'
 import { grade } from '../src/grade/grade.js'
 import type { ClientRecord } from '../src/load/record.js'
-import { loadRun } from '../src/run/saved.js'
+import { loadRun } from '../src/record/saved.js'
 import { scenarioSchema } from '../src/scenario/schema.js'
 import type { JournalEntry } from '../src/upstream/journal.js'
 

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs'
 import { z } from 'zod'
 import { FAULTS } from '../faults/registry.js'
 import { CHECKS } from '../grade/registry.js'
-import { loadScenario } from '../scenario/load.js'
+import { loadScenario } from '../pipeline/load-scenario.js'
 import { info } from './output.js'
 import { CATALOGUE_DIR } from './suite.js'
 

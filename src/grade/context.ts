@@ -1,17 +1,8 @@
-import type { PhaseWindow } from '../faults/rules.js'
 import type { ClientRecord } from '../load/record.js'
-import type { RunMeta } from '../run/run.js'
-import type { Scenario } from '../scenario/schema.js'
+import type { PhaseWindow } from '../record/phase.js'
+import type { RunData } from '../record/run-data.js'
 import { answerFor, answerText } from '../upstream/content.js'
 import type { JournalEntry } from '../upstream/journal.js'
-
-/** Everything a saved run holds: grading is a pure function of it. */
-export interface RunData {
-  meta: RunMeta
-  scenario: Scenario
-  records: ClientRecord[]
-  journal: JournalEntry[]
-}
 
 /** One attempt on a request's timeline, for examples in reports. */
 export interface TimelineStep {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
+import { jsonLines, loadRun } from '../../src/record/saved.js'
 import { renderHtml } from '../../src/report/html.js'
-import { jsonLines, loadRun } from '../../src/run/saved.js'
 import { att, rec, run } from './builders.js'
 
 describe('long runs', () => {
@@ -55,7 +55,7 @@ describe('long runs', () => {
     expect(loaded.journal).toEqual(journal)
     expect(loaded.records[0]?.model).toBe(loaded.records[1]?.model)
     // A damaged folder says where: the line of a JSON-lines file, the path in scenario.json.
-    writeFileSync(join(dir, 'journal.jsonl'), '{"seq":1}\n{"seq":\n')
+    writeFileSync(join(dir, 'journal.jsonl'), `${JSON.stringify(journal[0])}\n{"seq":\n`)
     expect(() => loadRun(dir)).toThrow(/cannot read the run in .*: journal\.jsonl line 2: /)
     writeFileSync(
       join(dir, 'scenario.json'),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { runScenario } from '../../src/run/run.js'
-import { loadScenario, scaleScenario } from '../../src/scenario/load.js'
+import { scaleScenario } from '../../src/scenario/load.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
 
 const file = (path: string) => new URL(`../../${path}`, import.meta.url).pathname

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { pinUpstreamPorts, upstreamPortsFrom } from '../../src/cli/upstream-ports.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { brownoutCli } from '../helpers.js'
 
 const GATEWAY = new URL('../../examples/gateways/gateway.mjs', import.meta.url).pathname

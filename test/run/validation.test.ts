@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BrownoutError } from '../../src/errors.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
 import { brownoutCli } from '../helpers.js'
 
