@@ -41,8 +41,6 @@ export function faultDefinition(type: string): FaultDefinition | undefined {
   return byType.get(type)
 }
 
-export const FAULT_TYPES = FAULTS.map((f) => f.type)
-
 /** One fault: `{ type: <fault type>, ...its parameters }`. */
 export const faultSchema = z.discriminatedUnion(
   'type',

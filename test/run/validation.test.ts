@@ -31,6 +31,10 @@ const cases: Array<[string, string]> = [
   ['err-phase.yaml', ':5:25: upstreams.primary.faults.0.when.during: "outage" names no phase (did you mean "outge"?'],
   ['err-ports.yaml', ':4:22: upstreams.secondary.port: port 19101 is also used by upstream "primary"'],
   ['err-model.yaml', ':4:3: load: choose one of rate, stages or concurrency'],
+  [
+    'err-expect.yaml',
+    ':7:3: expect.retries.transient_retired: unknown check "retries.transient_retired" (did you mean "retries.transient_retried"?)',
+  ],
 ]
 
 describe('scenario validation: one fixture per kind of mistake', () => {
