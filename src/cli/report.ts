@@ -21,7 +21,7 @@ export const reportCommand: CommandModule<object, { dirs: string[] }> = {
         exit = Math.max(exit, printError(err))
       }
     }
-    // A saved run is graded as it was recorded: how it stopped is in its verdict, not an error of this command.
+    // A saved run carries no error: how it stopped (incomplete, a SUT failure) is in its verdicts.
     if (exit === ExitCode.ok) exit = exitCodeOf(all)
     if (all.length > 1) info(renderSummaryLine(all.map((g) => g.result)))
     process.exitCode = exit

@@ -4,7 +4,7 @@ import { phaseWindowSchema } from './phase.js'
 
 /**
  * The version of the run record this code writes (run.json `schemaVersion`). Bump it when a field changes meaning
- * or goes away, and teach `upgradeMeta` (saved.ts) to read the version before.
+ * or goes away, and teach `upgradeMeta` (saved.ts) to bring the version before up to it.
  * 1: run.json `schema: "brownout.run/1"`, no `schemaVersion` (brownout 0.1.0). 2: `schemaVersion` written.
  */
 export const RUN_SCHEMA_VERSION = 2

@@ -66,9 +66,9 @@ class SavedRunError extends Error {
 
 const RERUN = 'the folder was edited or written by another tool: run the scenario again with --out'
 
-/** Where a value breaks its schema, as `file: path: message` lines (the first three). */
+/** Where a value breaks its schema: `where: path: message; path: message` (the first three). */
 function problemsOf(where: string, error: z.ZodError): string {
-  return issueLines(error.issues, '', '(top)').slice(0, 3).join('; ').replace(/^/, `${where}: `)
+  return `${where}: ${issueLines(error.issues, '', '(top)').slice(0, 3).join('; ')}`
 }
 
 /** The run schema version a run.json declares: `schemaVersion`, or the N of `schema: "brownout.run/N"` (v1). */
@@ -99,14 +99,19 @@ export function parseRunMeta(raw: unknown): RunMeta {
         ? 'grade it with the brownout that wrote it (or a newer one), or run the scenario again with this one'
         : 'run the scenario again with this brownout',
     )
-  const current = {
-    ...(raw as object),
-    schema: `brownout.run/${RUN_SCHEMA_VERSION}`,
-    schemaVersion: RUN_SCHEMA_VERSION,
-  }
-  const parsed = runMetaSchema.safeParse(current)
+  const parsed = runMetaSchema.safeParse(upgradeMeta(raw as object, version))
   if (!parsed.success) throw new SavedRunError(problemsOf('run.json', parsed.error), RERUN)
   return parsed.data
+}
+
+/**
+ * A run.json of an older version this code reads, as the current version says it. 1 → 2: version 1 (0.1.0) wrote
+ * the same fields without `schemaVersion`. A future version adds its step here.
+ */
+function upgradeMeta(raw: object, version: number): object {
+  let meta: Record<string, unknown> = { ...raw }
+  if (version < 2) meta = { ...meta, schema: 'brownout.run/2', schemaVersion: 2 }
+  return meta
 }
 
 /** The scenario a run saved; what does not validate is named by its path, not dumped as zod's JSON. */
@@ -124,7 +129,7 @@ function checkedLines<T>(file: string, schema: z.ZodType, keep: (value: T) => T)
     const parsed = schema.safeParse(value)
     if (!parsed.success)
       throw new SavedRunError(problemsOf(`${basename(file)} line ${out.length + 1}`, parsed.error), RERUN)
-    // The line itself, not zod's copy: fields this version does not know are kept, and nothing is allocated twice.
+    // The line as it was read, not zod's copy: the fields this version does not know stay with it.
     out.push(keep(value as T))
   }
   return out
