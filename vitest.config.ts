@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 const jsonReport = process.env.BROWNOUT_VITEST_JSON
 
 export default defineConfig({
+  // Tests import the library as users do; the packed package itself is tested by test/run/pack.test.ts.
+  resolve: { alias: [{ find: /^brownout$/, replacement: new URL('./src/index.ts', import.meta.url).pathname }] },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 20_000,

@@ -6,7 +6,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join } from 'node:path'
 import { grade } from '../src/grade/grade.js'
 import type { ClientRecord } from '../src/load/record.js'
-import { loadRun } from '../src/run/saved.js'
+import { RUN_SCHEMA_VERSION, type RunMeta } from '../src/record/meta.js'
+import { loadRun } from '../src/record/saved.js'
 import { scenarioSchema } from '../src/scenario/schema.js'
 import type { JournalEntry } from '../src/upstream/journal.js'
 
@@ -44,7 +45,8 @@ function write(requests: number): void {
   writeFileSync(
     join(dir, 'run.json'),
     JSON.stringify({
-      schema: 'brownout.run/1',
+      schema: `brownout.run/${RUN_SCHEMA_VERSION}`,
+      schemaVersion: RUN_SCHEMA_VERSION,
       brownout: 'bench',
       node: process.version,
       scenario: { name: 'million', description: '', file: null },
@@ -58,7 +60,7 @@ function write(requests: number): void {
       counts: { requests, attempts: 2 * requests, notSent: 0, byOutcome: {}, journalDropped: 0 },
       complete: true,
       stopReason: null,
-    }),
+    } satisfies RunMeta),
   )
   const records = lineWriter<ClientRecord>(join(dir, 'requests.jsonl'))
   const journal = lineWriter<JournalEntry>(join(dir, 'journal.jsonl'))

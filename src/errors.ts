@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'SUT_NOT_READY'
   | 'SUT_CRASHED'
   | 'IO_ERROR'
+  /** The run was stopped by Ctrl-C (SIGINT) or SIGTERM: partial results kept, marked incomplete (exit 3). */
+  | 'INTERRUPTED'
   | 'INTERNAL'
 
 /** The one error class brownout throws on purpose: a code, a message that says what, and a hint that says how to fix it. */

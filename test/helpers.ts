@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { JournalEntry } from '../src/upstream/journal.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
@@ -103,4 +106,16 @@ export async function brownoutCli(
   onStarted?.(child)
   const [code] = await once(child, 'exit')
   return { code, stdout, stderr }
+}
+
+const tempDirs: string[] = []
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary folder, removed after the test file's tests (so runs leave nothing in /tmp). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
 }

@@ -1,11 +1,14 @@
 import type { CommandModule } from 'yargs'
-import { ExitCode } from '../errors.js'
+import { issueLines } from '../config/problems.js'
+import { BrownoutError, ExitCode } from '../errors.js'
 import { percentile } from '../grade/threshold.js'
 import type { ClientRecord } from '../load/record.js'
-import { runScenario, type SutMode } from '../run/run.js'
-import { scenarioSchema } from '../scenario/schema.js'
+import { runAndGrade } from '../pipeline/pipeline.js'
+import type { SutMode } from '../run/sut-mode.js'
+import { type Scenario, scenarioSchema } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, printError } from './output.js'
+import { checkUpstreamNames, portFor, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
 
 interface BenchArgs {
   target: string | undefined
@@ -13,7 +16,7 @@ interface BenchArgs {
   seconds: number
   concurrency: number
   stream: boolean
-  'upstream-port': number
+  'upstream-port': string[] | undefined
 }
 
 interface Figures {
@@ -39,6 +42,49 @@ function figures(records: ClientRecord[], seconds: number): Figures {
   }
 }
 
+/** Where each flag of bench lands in the scenario it builds: a problem there is named by its flag. */
+const FLAG_OF: Record<string, string> = {
+  'upstreams.primary.port': '--upstream-port',
+  'phases.0.duration': '--seconds',
+  'load.concurrency': '--concurrency',
+}
+
+/**
+ * The bench's scenario: one upstream, one phase of `--seconds`, a closed model of `--concurrency` clients. What the
+ * flags make invalid is a usage error naming the flag (zod's own text never reaches the user).
+ */
+function benchScenario(args: BenchArgs): Scenario {
+  if (!(args.seconds > 0))
+    throw new BrownoutError('INVALID_USAGE', `--seconds ${args.seconds}: expected a length above 0`, {
+      hint: 'e.g. --seconds 5',
+    })
+  const ports = upstreamPortsFrom(args['upstream-port'])
+  checkUpstreamNames(ports, new Set(['primary']), 'bench')
+  const parsed = scenarioSchema.safeParse({
+    name: 'bench',
+    upstreams: {
+      primary: {
+        port: portFor(ports, 'primary', ['primary'], 'bench') ?? 0,
+        latency: { ttft: '10ms', itl: '1ms' },
+      },
+    },
+    phases: [{ name: 'bench', duration: args.seconds * 1000 }],
+    load: {
+      request: { api: 'openai.chat', stream: args.stream, max_tokens: 32 },
+      concurrency: args.concurrency,
+      timeout: 30_000,
+    },
+  })
+  if (parsed.success) return parsed.data
+  const problems = issueLines(
+    parsed.error.issues.map((i) => ({ ...i, path: [FLAG_OF[i.path.join('.')] ?? i.path.join('.')] })),
+  )
+  throw new BrownoutError('INVALID_USAGE', 'bench: these flags do not make a valid run', {
+    problems,
+    hint: 'see brownout bench --help',
+  })
+}
+
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
   describe: "A gateway's throughput and added latency against going direct to the upstream, measured in one run",
@@ -53,9 +99,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: 'a SUT profile (its {{upstreams.primary.url}} is the bench upstream)',
       })
       .option('upstream-port', {
-        type: 'number',
-        default: 0,
-        describe: 'port of the bench upstream (for --target: where your gateway forwards)',
+        ...upstreamPortOption['upstream-port'],
+        describe:
+          'port of the bench upstream ("primary"): PORT or primary=PORT as in run; with --target, where your gateway forwards',
       })
       .option('seconds', { type: 'number', default: 5, describe: 'length of each measurement' })
       .option('concurrency', { type: 'number', default: 32, describe: 'closed-model clients' })
@@ -63,25 +109,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .example('$0 bench --sut examples/gateways/resilient.sut.yaml', 'the reference gateway vs direct'),
   handler: async (args) => {
     try {
-      const scenario = scenarioSchema.parse({
-        name: 'bench',
-        upstreams: { primary: { port: args['upstream-port'], latency: { ttft: '10ms', itl: '1ms' } } },
-        phases: [{ name: 'bench', duration: args.seconds * 1000 }],
-        load: {
-          request: { api: 'openai.chat', stream: args.stream, max_tokens: 32 },
-          concurrency: args.concurrency,
-          timeout: 30_000,
-        },
-      })
+      const scenario = benchScenario(args)
       const modes: Array<[string, SutMode]> = [['direct', { mode: 'direct' }]]
       if (args.sut !== undefined)
         modes.push(['via SUT', { mode: 'sut', file: args.sut, profile: loadSutProfile(args.sut, ['primary']) }])
       else if (args.target !== undefined) modes.push(['via target', { mode: 'target', url: args.target }])
       const rows: Array<[string, Figures]> = []
       for (const [label, sut] of modes) {
-        const run = await runScenario({ scenario, sut })
-        if (run.error) throw run.error
-        rows.push([label, figures(run.records, args.seconds)])
+        const { data } = await runAndGrade({ scenario, sut })
+        if (data.error) throw data.error
+        rows.push([label, figures(data.records, args.seconds)])
       }
       const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—')
       // A difference keeps its sign: within noise the gateway can come out faster than direct.

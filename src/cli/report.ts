@@ -1,10 +1,7 @@
 import type { CommandModule } from 'yargs'
-import { ExitCode, exitCodeForResults } from '../errors.js'
-import type { RunData } from '../grade/context.js'
-import { type GradeResult, grade } from '../grade/grade.js'
+import { ExitCode } from '../errors.js'
+import { exitCodeOf, type GradedRun, regrade } from '../pipeline/pipeline.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
-import { writeReports } from '../report/write.js'
-import { loadRun } from '../run/saved.js'
 import { info, printError } from './output.js'
 
 export const reportCommand: CommandModule<object, { dirs: string[] }> = {
@@ -13,20 +10,19 @@ export const reportCommand: CommandModule<object, { dirs: string[] }> = {
   builder: (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
   handler: (args) => {
     let exit: number = ExitCode.ok
-    const all: Array<{ result: GradeResult; data: RunData }> = []
+    const all: GradedRun[] = []
     for (const dir of args.dirs) {
       try {
-        const data = loadRun(dir)
-        const result = grade(data)
-        writeReports(dir, [{ result, data }])
-        info(renderConsole(result))
+        const graded = regrade(dir)
+        info(renderConsole(graded.result))
         info(`  reports written to ${dir}`)
-        all.push({ result, data })
+        all.push(graded)
       } catch (err) {
         exit = Math.max(exit, printError(err))
       }
     }
-    if (exit === ExitCode.ok) exit = exitCodeForResults(all.map((g) => g.result))
+    // A saved run carries no error: how it stopped (incomplete, a SUT failure) is in its verdicts.
+    if (exit === ExitCode.ok) exit = exitCodeOf(all)
     if (all.length > 1) info(renderSummaryLine(all.map((g) => g.result)))
     process.exitCode = exit
   },

@@ -1,14 +1,14 @@
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
-import { BrownoutError, ExitCode, exitCodeFor, exitCodeForResults } from '../errors.js'
-import type { RunData } from '../grade/context.js'
-import { type GradeResult, grade } from '../grade/grade.js'
+import { BrownoutError, ExitCode } from '../errors.js'
+import { loadScenario } from '../pipeline/load-scenario.js'
+import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
-import { runScenario, type SutMode } from '../run/run.js'
-import { loadScenario, scaleScenario } from '../scenario/load.js'
+import type { SutMode } from '../run/sut-mode.js'
+import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, interruptSignal, printError } from './output.js'
@@ -175,7 +175,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
-    const all: Array<{ result: GradeResult; data: RunData }> = []
+    const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
       for (const file of args.scenarios) {
@@ -194,7 +194,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
               : args.out
         const tty = process.stderr.isTTY && !process.env.CI
         info(`▶ ${scenario.name} (seed ${scenario.seed}${args.fast !== undefined ? `, --fast ${args.fast}` : ''})`)
-        const result = await runScenario({
+        const graded = await runAndGrade({
           scenario,
           scenarioFile: file,
           sut,
@@ -203,22 +203,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
           ...(tty ? { onProgress: progressLine } : {}),
         })
         if (tty) process.stderr.write('\r\x1b[2K')
-        const data = { meta: result.meta, scenario, records: result.records, journal: result.journal }
-        const graded = grade(data)
-        all.push({ result: graded, data })
+        all.push(graded)
+        const { data, result } = graded
         // A SUT that never started has no load to show: its error (below) says it all.
-        if (result.meta.sut.failure?.when !== 'start') {
-          info(`  ${formatCounts(graded.counts)}${outDir ? `; records in ${outDir}` : ''}`)
-          info(renderConsole(graded))
+        if (data.meta.sut.failure?.when !== 'start') {
+          info(`  ${formatCounts(result.counts)}${outDir ? `; records in ${outDir}` : ''}`)
+          info(renderConsole(result))
         }
-        if (outDir) writeReports(outDir, [{ result: graded, data }])
-        if (result.error) {
-          printError(result.error)
-          exit = exitCodeFor(result.error)
+        if (data.error) {
+          printError(data.error)
           break
         }
-        exit = exitCodeForResults(all.map((g) => g.result))
       }
+      exit = exitCodeOf(all)
       if (all.length > 1) {
         info(renderSummaryLine(all.map((g) => g.result)))
         if (args.out !== undefined) writeReports(prepareOutDir(args.out), all)

@@ -2,9 +2,10 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
-import { BrownoutError, ExitCode, exitCodeForResults } from '../errors.js'
-import type { RunData } from '../grade/context.js'
-import { type GradeResult, grade } from '../grade/grade.js'
+import { BrownoutError, ExitCode } from '../errors.js'
+import type { GradeResult } from '../grade/grade.js'
+import { loadScenario } from '../pipeline/load-scenario.js'
+import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js'
 import { sutFailureLines, sutFailureShort } from '../report/format.js'
 import {
   buildScorecard,
@@ -14,10 +15,9 @@ import {
   renderScorecardMarkdown,
   unproved,
 } from '../report/scorecard.js'
-import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
-import { runScenario, type SutMode } from '../run/run.js'
-import { loadScenario, scaleScenario } from '../scenario/load.js'
+import type { SutMode } from '../run/sut-mode.js'
+import { scaleScenario } from '../scenario/load.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, interruptSignal, printError } from './output.js'
 import { capOptions, capsFrom, checkCaps, fastOption } from './run.js'
@@ -120,15 +120,19 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
     let exit: number = ExitCode.ok
     try {
       // Every scenario is read once, up front: a bad one stops the suite before anything runs.
-      const chosen = catalogue(args.only).map((file) => ({ file, loaded: loadScenario(file) }))
+      const loaded = catalogue(args.only).map((file) => ({ file, scenario: loadScenario(file) }))
       const ports = upstreamPortsFrom(args['upstream-port'])
-      const names = new Set(chosen.flatMap(({ loaded }) => Object.keys(loaded.upstreams)))
+      const names = new Set(loaded.flatMap(({ scenario }) => Object.keys(scenario.upstreams)))
       checkUpstreamNames(ports, names, 'the chosen catalogue')
+      const chosen = loaded.map(({ file, scenario }) => ({
+        file,
+        pinned: pinUpstreamPorts(scenario, ports, args.target !== undefined, file),
+      }))
       const out = args.out === undefined ? undefined : prepareOutDir(args.out)
       let labels: string[] = []
-      const columns: GradeResult[][] = []
-      for (const { file, loaded } of chosen) {
-        let scenario = pinUpstreamPorts(loaded, ports, args.target !== undefined, file)
+      const columns: GradedRun[][] = []
+      for (const { file, pinned } of chosen) {
+        let scenario = pinned
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)
         const suts = sutModes(args, Object.keys(scenario.upstreams))
@@ -137,38 +141,40 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         const graded = await Promise.all(
           suts.map(async (sut) => {
             const dir = out ? join(out, scenario.name, sut.label.replace(/[^A-Za-z0-9_.-]+/g, '_')) : undefined
-            const run = await runScenario({
+            const run = await runAndGrade({
               scenario,
               scenarioFile: file,
               sut: sut.mode,
               signal: interrupt.signal,
               ...(dir ? { outDir: dir } : {}),
             })
-            const data: RunData = { meta: run.meta, scenario, records: run.records, journal: run.journal }
-            const result = grade(data)
-            if (dir) writeReports(dir, [{ result, data }])
             // A SUT that did not start or crashed fails this scenario only: the next one starts it afresh.
-            if (run.error && (run.meta.sut.failure === undefined || interrupt.signal.aborted)) throw run.error
-            return result
+            const { error, meta } = run.data
+            if (error && (meta.sut.failure === undefined || interrupt.signal.aborted)) throw error
+            return run
           }),
         )
-        for (const [i, result] of graded.entries()) columns[i] = [...(columns[i] ?? []), result]
-        info(`${scenario.name.padEnd(30)} ${graded.map((g, i) => `${labels[i]}: ${verdictText(g)}`).join('   ')}`)
-        for (const [i, g] of graded.entries()) for (const line of sutFailureLines(g)) info(`    ${labels[i]}: ${line}`)
+        for (const [i, run] of graded.entries()) columns[i] = [...(columns[i] ?? []), run]
+        const results = graded.map((g) => g.result)
+        info(`${scenario.name.padEnd(30)} ${results.map((g, i) => `${labels[i]}: ${verdictText(g)}`).join('   ')}`)
+        for (const [i, g] of results.entries()) for (const line of sutFailureLines(g)) info(`    ${labels[i]}: ${line}`)
       }
-      const card = buildScorecard(labels, columns)
+      const card = buildScorecard(
+        labels,
+        columns.map((c) => c.map((g) => g.result)),
+      )
       info(`\n${renderScorecardConsole(card)}`)
       if (out) {
         writeFileSync(join(out, 'scorecard.md'), renderScorecardMarkdown(card))
         writeFileSync(join(out, 'scorecard.html'), renderScorecardHtml(card))
         info(`\nscorecard written to ${join(out, 'scorecard.md')} and scorecard.html`)
       }
-      if (!columns.some((c) => c.some((r) => r.sut.failure?.when !== 'start'))) {
+      if (!columns.some((c) => c.some((r) => r.result.sut.failure?.when !== 'start'))) {
         throw new BrownoutError('SUT_NOT_READY', 'no scenario could run: the SUT did not start for any of them', {
           hint: 'see the last output above and the sut.log of each run; check the SUT profile',
         })
       }
-      if (!args['exit-zero']) exit = exitCodeForResults(columns.flat())
+      if (!args['exit-zero']) exit = exitCodeOf(columns.flat(), { sutFailureIsVerdict: true })
     } catch (err) {
       exit = printError(err)
     } finally {

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
-import { loadScenario } from '../scenario/load.js'
+import { loadScenario } from '../pipeline/load-scenario.js'
 import { info, printError } from './output.js'
 
 export const validateCommand: CommandModule<object, { files: string[] }> = {

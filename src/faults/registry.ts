@@ -57,8 +57,6 @@ export function registerFault<S extends z.ZodType>(def: FaultDefinition<S>): () 
   return () => byType.delete(def.type)
 }
 
-export const FAULT_TYPES = FAULTS.map((f) => f.type)
-
 /** One fault: `{ type: <fault type>, ...its parameters }`. */
 export const faultSchema = z.discriminatedUnion(
   'type',

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { type Clock, systemClock } from '../clock.js'
 import { didYouMean } from '../config/problems.js'
 import { durationSchema } from '../duration.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { rngFor } from '../rng.js'
 import type { Plan } from '../upstream/plan.js'
 import { type AttemptFacts, headerOf } from './attempt-facts.js'
@@ -40,13 +41,6 @@ export const ruleSchema = z
 export type Rule = z.output<typeof ruleSchema>
 export type RuleInput = z.input<typeof ruleSchema>
 export const rulesSchema = z.array(ruleSchema)
-
-/** A phase's window, ms since the engine's start. */
-export interface PhaseWindow {
-  name: string
-  startMs: number
-  endMs: number
-}
 
 export interface FiredFaults {
   rule: string

@@ -1,20 +1,11 @@
 import { dialectOf } from '../dialects/registry.js'
 import { FATAL_STATUSES, TRANSIENT_STATUSES } from '../faults/effect.js'
 import { legacyEffect } from '../faults/legacy-effect.js'
-import type { PhaseWindow } from '../faults/rules.js'
 import type { ClientRecord } from '../load/record.js'
-import type { RunMeta } from '../run/run.js'
-import type { Scenario } from '../scenario/schema.js'
+import type { PhaseWindow } from '../record/phase.js'
+import type { RunData } from '../record/run-data.js'
 import { answerFor, answerText } from '../upstream/content.js'
 import type { JournalEntry } from '../upstream/journal.js'
-
-/** Everything a saved run holds: grading is a pure function of it. */
-export interface RunData {
-  meta: RunMeta
-  scenario: Scenario
-  records: ClientRecord[]
-  journal: JournalEntry[]
-}
 
 /** One attempt on a request's timeline, for examples in reports. */
 export interface TimelineStep {

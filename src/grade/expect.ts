@@ -1,4 +1,5 @@
-import { didYouMean } from '../config/problems.js'
+import type { LocatedYaml } from '../config/load-yaml.js'
+import { didYouMean, type Problem } from '../config/problems.js'
 import type { Scenario } from '../scenario/schema.js'
 import { CHECKS, checkDefinition } from './registry.js'
 import { parseCheckKey, parseThreshold, type Threshold } from './threshold.js'
@@ -48,6 +49,19 @@ export function expectProblems(
     if (typeof parsed === 'string') problems.push({ key, message: parsed })
   }
   return problems
+}
+
+/** The problems of a scenario's `expect` block, located in its file (for the scenario loader). */
+export function expectChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
+  return expectProblems(
+    scenario.expect,
+    scenario.phases.map((p) => p.name),
+  ).map((p) => ({
+    file: doc.file,
+    ...doc.locate(['expect'], p.key),
+    message: `expect.${p.key}: ${p.message}`,
+    ...(p.hint ? { hint: p.hint } : {}),
+  }))
 }
 
 /** The scenario's expectations plus the literature-backed defaults of every check it does not mention. */

@@ -1,13 +1,7 @@
 import { neverReached } from '../load/record.js'
-import { type HarnessMeta, harnessMessage } from '../run/harness.js'
-import {
-  buildContext,
-  type ClientView,
-  type GradeContext,
-  indexAttempts,
-  type RunData,
-  type TimelineStep,
-} from './context.js'
+import { type HarnessMeta, harnessMessage } from '../record/harness.js'
+import type { RunData } from '../record/run-data.js'
+import { buildContext, type ClientView, type GradeContext, indexAttempts, type TimelineStep } from './context.js'
 import { type Expectation, resolveExpectations } from './expect.js'
 import { checkDefinition } from './registry.js'
 import { compare, reduce } from './threshold.js'

@@ -1,4 +1,4 @@
-import type { PhaseWindow } from '../faults/rules.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
 import { clientSuccess, type GradeContext } from './context.js'
 

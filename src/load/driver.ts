@@ -1,7 +1,7 @@
 import { Agent } from 'undici'
 import type { Clock } from '../clock.js'
 import { dialectOf } from '../dialects/registry.js'
-import type { PhaseWindow } from '../faults/rules.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'

@@ -1,4 +1,4 @@
-import type { PhaseWindow } from '../faults/rules.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { escapeXml as x } from './format.js'
 
 export interface Series {

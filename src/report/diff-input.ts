@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
 import { BrownoutError } from '../errors.js'
 import { grade } from '../grade/grade.js'
-import { loadRun } from '../run/saved.js'
+import { loadRun } from '../record/saved.js'
 
 /** What `diff` reads of a check: its verdict, its value and how it was judged. */
 const checkSchema = z.object({

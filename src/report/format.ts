@@ -1,6 +1,6 @@
 import type { ClientView } from '../grade/context.js'
 import type { CheckResult, GradeResult } from '../grade/grade.js'
-import type { RunMeta } from '../run/run.js'
+import type { RunMeta } from '../record/meta.js'
 
 /** A run's verdict as a word: PASS, FAIL, or HARNESS-LIMITED (brownout could not keep up; no verdict on the SUT). */
 export function runVerdict(result: GradeResult): 'PASS' | 'FAIL' | 'HARNESS-LIMITED' {

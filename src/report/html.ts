@@ -1,7 +1,7 @@
-import type { RunData } from '../grade/context.js'
 import { indexAttempts } from '../grade/context.js'
 import type { GradeResult } from '../grade/grade.js'
 import { percentile } from '../grade/threshold.js'
+import type { RunData } from '../record/run-data.js'
 import { histogram, lineChart, stackedBars } from './charts.js'
 import {
   formatCounts,

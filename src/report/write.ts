@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { RunData } from '../grade/context.js'
 import type { GradeResult } from '../grade/grade.js'
+import type { RunData } from '../record/run-data.js'
 import { renderHtml } from './html.js'
 import { renderJunit } from './junit.js'
 import { renderMarkdown } from './markdown.js'

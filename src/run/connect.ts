@@ -3,6 +3,7 @@ import { request } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Executor } from '../load/driver.js'
 import type { RequestMapping } from '../load/request.js'
+import type { RunMeta } from '../record/meta.js'
 import { phaseWindows } from '../scenario/load.js'
 import type { RequestTemplate, Scenario } from '../scenario/schema.js'
 import { clientExecutor } from '../sut/client-mode.js'
@@ -10,7 +11,7 @@ import { type StartedSut, startSut } from '../sut/process.js'
 import { renderTemplate, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
-import type { RunMeta, SutMode } from './run.js'
+import type { SutMode } from './sut-mode.js'
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

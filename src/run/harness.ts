@@ -1,5 +1,6 @@
 import { type LagStats, lagStatsOf } from '../lag-stats.js'
 import type { ClientRecord } from '../load/record.js'
+import { type ClientProcessLag, fmtMs as fmt, type HarnessMeta } from '../record/harness.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import type { EventLoopLag } from './harness-monitor.js'
 
@@ -8,36 +9,6 @@ export const HARNESS_BOUND_MS = 250
 
 /** A stall of the event loop this many times the bound (1 s) limits the run on its own, even if it is rare. */
 export const STALL_FACTOR = 4
-
-/** Client mode: the processes run at once and how long each took to start and to reach an upstream. */
-export interface ClientProcessLag {
-  /** Most client processes run at once (`max_processes`). */
-  cap: number
-  /** Most that did run at once. */
-  peak: number
-  /** Intended send → the process started (includes waiting for a free slot under the cap). */
-  startLag: LagStats
-  /** The process started → its first upstream attempt arrived (the program's own start-up). */
-  firstAttemptLag: LagStats
-}
-
-/** brownout's own measurements of itself during a run, and whether they limit what the run can prove. */
-export interface HarnessMeta {
-  /** The bound (ms) on brownout's own lag above which the run is harness-limited. */
-  boundMs: number
-  eventLoop: EventLoopLag
-  /** Intended send → actually sent (the driver's send lag). */
-  sendLag: LagStats
-  /** How late the upstreams' scheduled writes (tokens, delays) went out. */
-  upstreamTimingError: LagStats
-  clientProcesses: ClientProcessLag | null
-  /** The unmeasured warm-up before the load, or null when there was none. */
-  warmup: { requests: number; durationMs: number; url: string } | null
-  /** brownout could not keep up: the SUT's checks are reported but not a verdict on it. */
-  limited: boolean
-  /** Each measured lag past the bound, in words. */
-  reasons: string[]
-}
 
 /**
  * The bound on brownout's own lag for a run: 250 ms, or a tenth of the client timeout when that is shorter. 250 ms
@@ -117,20 +88,4 @@ function processLag(input: HarnessInput, sent: ClientRecord[]): ClientProcessLag
 /** Client mode: intended send → the client's process started (ms), or undefined when it never started. */
 function startLagOf(r: ClientRecord): number | undefined {
   return r.processStartMs === undefined ? undefined : r.processStartMs - r.intendedAt
-}
-
-/** The one-paragraph message of a harness-limited run: what lagged, and what to do about it. */
-export function harnessMessage(h: HarnessMeta): string {
-  const clientHint = h.clientProcesses
-    ? `, fewer client processes (max_processes, now ${h.clientProcesses.cap}) or a client that starts faster`
-    : ''
-  return (
-    `harness-limited: brownout could not keep up (${h.reasons.join('; ')}; bound ${fmt(h.boundMs)}), so the ` +
-    `SUT's checks below are not a verdict on it. Lower the rate${clientHint}, give brownout more cores, or run ` +
-    `the SUT on another machine.`
-  )
-}
-
-function fmt(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`
 }

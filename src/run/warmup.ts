@@ -1,8 +1,8 @@
 import type { Agent } from 'undici'
 import type { Clock } from '../clock.js'
 import { targetOf } from '../load/send.js'
+import type { HarnessMeta } from '../record/harness.js'
 import type { Scenario } from '../scenario/schema.js'
-import type { HarnessMeta } from './harness.js'
 
 /**
  * What the warm-up needs to know of the SUT: a profile's ready path, or none (a target or direct). A structural

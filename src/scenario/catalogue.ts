@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { SCENARIO_GROUPS } from './groups.js'
-import { loadScenario } from './load.js'
+import { readScenarioFile } from './load.js'
 
 /** One scenario of a catalogue folder, as `brownout list scenarios` shows it. */
 export interface CatalogueEntry {
@@ -25,7 +25,7 @@ export function readCatalogue(dir: string): CatalogueEntry[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => {
-      const s = loadScenario(join(dir, f))
+      const s = readScenarioFile(join(dir, f))
       return {
         name: s.name,
         file: f,

@@ -1,11 +1,13 @@
 import { type LocatedYaml, loadYamlFile } from '../config/load-yaml.js'
 import type { Problem } from '../config/problems.js'
-import type { PhaseWindow } from '../faults/rules.js'
 import { unknownPhases } from '../faults/rules.js'
-import { expectProblems } from '../grade/expect.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { type Scenario, scenarioSchema } from './schema.js'
 
-/** Checks that need the whole scenario: phase names, duplicate ports, upstream references. */
+/**
+ * Checks that need the whole scenario: phase names, duplicate ports, upstream references. The `expect` block's
+ * check names are the grader's to know (grade/expect.ts `expectChecks`): this layer does not import it.
+ */
 export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
   const problems: Problem[] = []
   const at = (path: Array<string | number>, message: string, hint?: string) =>
@@ -35,14 +37,6 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
       )
     ports.set(upstream.port, name)
   }
-  for (const p of expectProblems(scenario.expect, [...names])) {
-    problems.push({
-      file: doc.file,
-      ...doc.locate(['expect'], p.key),
-      message: `expect.${p.key}: ${p.message}`,
-      ...(p.hint ? { hint: p.hint } : {}),
-    })
-  }
   const upstreamNames = Object.keys(scenario.upstreams)
   const checkUpstream = (value: string | undefined, path: Array<string | number>) => {
     if (value !== undefined && !upstreamNames.includes(value)) {
@@ -54,8 +48,12 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
   return problems
 }
 
-/** Loads a scenario file: YAML, schema, cross checks; every problem at once, as file:line:col. */
-export function loadScenario(file: string, extraChecks?: (s: Scenario, doc: LocatedYaml) => Problem[]): Scenario {
+/**
+ * Reads a scenario file: YAML, schema, cross checks, and `extraChecks`; every problem at once, as file:line:col.
+ * It does not know the checks an `expect` block may name: use `loadScenario` (pipeline/load-scenario.ts), which
+ * adds the grader's.
+ */
+export function readScenarioFile(file: string, extraChecks?: (s: Scenario, doc: LocatedYaml) => Problem[]): Scenario {
   return loadYamlFile(file, scenarioSchema, (scenario, doc) => [
     ...crossChecks(scenario, doc),
     ...(extraChecks?.(scenario, doc) ?? []),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { request } from 'undici'
 import { BrownoutError } from '../errors.js'
+import type { SutFailure } from '../record/meta.js'
 import { renderTemplate, resolveCommand, type SutProfile } from './profile.js'
 
 export interface StartedSut {
@@ -12,15 +13,6 @@ export interface StartedSut {
   crashed: Promise<string>
   /** SIGTERM to the whole process group, SIGKILL after stop_timeout; resolves when the leader has exited. */
   stop(): Promise<void>
-}
-
-/** Why a SUT stopped being usable: when, what happened (exit code, signal, no answer), and its last output. */
-export interface SutFailure {
-  when: 'start' | 'run'
-  /** `exited with code 1`, `killed by SIGSEGV`, `did not answer /health within 10000 ms`. */
-  reason: string
-  /** The last lines of its log (stdout and stderr). */
-  lastOutput: string[]
 }
 
 /** A SUT that could not be started: the error the user sees, and the failure a scorecard records. */

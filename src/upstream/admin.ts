@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express'
 import { issueLines } from '../config/problems.js'
-import { type PhaseWindow, type Rule, rulesSchema, unknownPhases } from '../faults/rules.js'
+import { type Rule, rulesSchema, unknownPhases } from '../faults/rules.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { resetState, type UpstreamState } from './handle.js'
 import type { JournalQuery } from './journal.js'
 

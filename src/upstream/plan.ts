@@ -46,11 +46,6 @@ export interface PlayResult {
   endedAt?: number
 }
 
-/** The last time a plan writes anything: a non-streaming response's total time. */
-export function planDurationMs(plan: Plan): number {
-  return plan.steps.reduce((max, s) => Math.max(max, s.atMs), plan.headersAtMs ?? 0)
-}
-
 /** Shifts every step of a plan by `ms` (a delay before headers). */
 export function delayPlan(plan: Plan, ms: number): Plan {
   if (ms === 0) return plan

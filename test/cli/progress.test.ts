@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers.js'
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
 
 describe('brownout run on a terminal', () => {
   it('keeps a live progress line on stderr and clears it before the results', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-progress-'))
+    const dir = tempDir('brownout-progress-')
     const file = join(dir, 'progress.yaml')
     writeFileSync(
       file,

@@ -1,5 +1,5 @@
-import type { RunData } from '../../src/grade/context.js'
 import type { ClientRecord } from '../../src/load/record.js'
+import type { RunData } from '../../src/record/run-data.js'
 import { scenarioSchema } from '../../src/scenario/schema.js'
 import { answerFor, answerText } from '../../src/upstream/content.js'
 import type { JournalEntry } from '../../src/upstream/journal.js'
@@ -104,7 +104,8 @@ export function run(
   })
   return {
     meta: {
-      schema: 'brownout.run/1',
+      schema: 'brownout.run/2',
+      schemaVersion: 2,
       brownout: 'test',
       node: 'test',
       scenario: { name: parsed.name, description: '', file: null },

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
+import { jsonLines, loadRun } from '../../src/record/saved.js'
 import { renderHtml } from '../../src/report/html.js'
-import { jsonLines, loadRun } from '../../src/run/saved.js'
+import { tempDir } from '../helpers.js'
 import { att, rec, run } from './builders.js'
 
 describe('long runs', () => {
@@ -26,7 +26,7 @@ describe('long runs', () => {
   })
 
   it('reads saved JSON lines a chunk at a time, lines split across chunks and multibyte text intact', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-lines-'))
+    const dir = tempDir('brownout-lines-')
     const file = join(dir, 'x.jsonl')
     // ~3 MiB of lines of varying length with 3-byte characters, so chunk edges fall mid-line and mid-character.
     const rows = Array.from({ length: 3000 }, (_, i) => ({ i, text: '€'.repeat(300 + (i % 37)) }))
@@ -42,7 +42,7 @@ describe('long runs', () => {
   })
 
   it('loads a saved run whose lines repeat the same strings without changing what they say', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-saved-'))
+    const dir = tempDir('brownout-saved-')
     const records = [rec('a'), rec('b', { headers: { 'retry-after': '1' }, gapsMs: [5, 6] })]
     const journal = [att('a', 1, 1), att('b', 1, 2, { faults: ['error'] })]
     const data = run(records, journal)
@@ -55,7 +55,7 @@ describe('long runs', () => {
     expect(loaded.journal).toEqual(journal)
     expect(loaded.records[0]?.model).toBe(loaded.records[1]?.model)
     // A damaged folder says where: the line of a JSON-lines file, the path in scenario.json.
-    writeFileSync(join(dir, 'journal.jsonl'), '{"seq":1}\n{"seq":\n')
+    writeFileSync(join(dir, 'journal.jsonl'), `${JSON.stringify(journal[0])}\n{"seq":\n`)
     expect(() => loadRun(dir)).toThrow(/cannot read the run in .*: journal\.jsonl line 2: /)
     writeFileSync(
       join(dir, 'scenario.json'),

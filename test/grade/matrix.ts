@@ -1,7 +1,6 @@
-import { type GradeResult, grade } from '../../src/grade/grade.js'
-import { writeReports } from '../../src/report/write.js'
-import { runScenario } from '../../src/run/run.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import type { GradeResult } from '../../src/grade/grade.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
+import { runAndGrade } from '../../src/pipeline/pipeline.js'
 import type { Scenario } from '../../src/scenario/schema.js'
 import { sutProfileSchema } from '../../src/sut/profile.js'
 
@@ -25,15 +24,12 @@ export async function runThroughGateway(
     env: { PORT: '{{port}}', UPSTREAMS: upstreams, TRY_TIMEOUT_MS: '2000', DEADLINE_MS: '8000', ...env },
     ready: { path: '/health', timeout: 10_000 },
   })
-  const result = await runScenario({
+  const { result } = await runAndGrade({
     scenario,
     sut: { mode: 'sut', profile, file: GATEWAY },
     ...(options.outDir ? { outDir: options.outDir } : {}),
   })
-  const data = { meta: result.meta, scenario, records: result.records, journal: result.journal }
-  const graded = grade(data)
-  if (options.outDir) writeReports(options.outDir, [{ result: graded, data }])
-  return graded
+  return result
 }
 
 export function verdictOf(result: GradeResult, key: string): string {

@@ -1,19 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
+import { loadRun } from '../../src/record/saved.js'
 import { renderConsole } from '../../src/report/console.js'
 import { renderJunit } from '../../src/report/junit.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
-import { loadRun } from '../../src/run/saved.js'
+import { tempDir } from '../helpers.js'
 import { runThroughGateway } from './matrix.js'
 
 let dir = ''
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'brownout-report-'))
+  dir = tempDir('brownout-report-')
   // Through the reference gateway with one immediate retry, so that some checks fail (retries.jitter: no backoff,
   // whatever the machine's load) and the charts have retries to show.
   await runThroughGateway(

@@ -1,17 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { renderConsole } from '../../src/report/console.js'
 import { formatCounts, formatTimeline } from '../../src/report/format.js'
+import { tempDir } from '../helpers.js'
 import { runThroughGateway, verdictOf } from './matrix.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 
 describe('what the client saw, in every summary', () => {
   it('a pass-through proxy on a reset mid-stream: broken streams, not "ok", in the counts, summary.md and chart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-broken-'))
+    const dir = tempDir('brownout-broken-')
     const result = await runThroughGateway('stream-reset-mid-stream', { RETRIES: '0' }, { outDir: dir })
     const sent = result.counts.requests - result.counts.notSent
     expect(result.counts.byOutcome['broken-stream']).toBe(sent)
@@ -43,7 +43,7 @@ describe('what the client saw, in every summary', () => {
   }, 60_000)
 
   it('a gateway that answers itself: the summary says how many requests never reached an upstream', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-unreached-'))
+    const dir = tempDir('brownout-unreached-')
     const result = await runThroughGateway('transient-503', { DEFECTS: 'answer-when-down' }, { outDir: dir })
     const sent = result.counts.requests - result.counts.notSent
     expect(result.counts.neverReachedUpstream).toBe(sent - 1)

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runScenario } from '../../src/run/run.js'
 import { scenarioSchema } from '../../src/scenario/schema.js'
-import { chatBody, postJson, withUpstream } from '../helpers.js'
+import { chatBody, postJson, tempDir, withUpstream } from '../helpers.js'
 
 describe('nothing lost, nothing leaked', () => {
   it("under sustained mixed load the journal count equals the upstream's own request counter", () =>
@@ -60,7 +59,7 @@ describe('nothing lost, nothing leaked', () => {
   })
 
   it('never writes the Authorization or x-api-key a request carried into journals or records', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brownout-secret-'))
+    const dir = tempDir('brownout-secret-')
     const secret = 'sk-live-DO-NOT-LEAK-1234567890'
     const scenario = scenarioSchema.parse({
       name: 'secrets',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { grade } from '../../src/grade/grade.js'
-import { runScenario } from '../../src/run/run.js'
-import { loadScenario, scaleScenario } from '../../src/scenario/load.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
+import { runAndGrade } from '../../src/pipeline/pipeline.js'
+import { scaleScenario } from '../../src/scenario/load.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
 
 const file = (path: string) => new URL(`../../${path}`, import.meta.url).pathname
@@ -11,8 +11,8 @@ async function runClient(scenarioName: string, client: string) {
   const scenario = scaleScenario(loadScenario(file(`examples/clients/scenarios/${scenarioName}.yaml`)), 0.2)
   const profileFile = file(`examples/clients/${client}.client.yaml`)
   const profile = loadSutProfile(profileFile, Object.keys(scenario.upstreams))
-  const result = await runScenario({ scenario, sut: { mode: 'sut', profile, file: profileFile } })
-  return { result, graded: grade({ meta: result.meta, scenario, records: result.records, journal: result.journal }) }
+  const { data, result } = await runAndGrade({ scenario, sut: { mode: 'sut', profile, file: profileFile } })
+  return { result: data, graded: result }
 }
 
 describe('client mode: an SDK as the system under test', () => {

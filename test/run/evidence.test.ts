@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
+import { loadRun } from '../../src/record/saved.js'
 import { runScenario } from '../../src/run/run.js'
-import { loadRun } from '../../src/run/saved.js'
-import { loadScenario } from '../../src/scenario/load.js'
 import type { Scenario } from '../../src/scenario/schema.js'
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname

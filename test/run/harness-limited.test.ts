@@ -3,17 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
-import { type RunResult, runScenario } from '../../src/run/run.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
+import { runScenario } from '../../src/run/run.js'
 import type { Scenario } from '../../src/scenario/schema.js'
 import { sutProfileSchema } from '../../src/sut/profile.js'
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 const SLOW_CLIENT = fixture('clients/slow-start.mjs')
-
-function graded(result: RunResult, scenario: Scenario) {
-  return grade({ meta: result.meta, scenario, records: result.records, journal: result.journal })
-}
 
 /** Blocks this process's event loop (the driver's and the upstreams') for `ms`, as an overloaded harness would. */
 function busyWait(ms: number): void {
@@ -47,7 +43,7 @@ describe('client mode: brownout caps its client processes and owns its lag', () 
       max_processes: 2,
     })
     const result = await runScenario({ scenario, sut: { mode: 'sut', profile, file: SLOW_CLIENT } })
-    const g = graded(result, scenario)
+    const g = grade(result)
 
     const harness = result.meta.harness
     expect(harness?.limited).toBe(true)
@@ -97,7 +93,7 @@ describe('--direct: a blocked event loop makes the run harness-limited', () => {
     expect(harness?.eventLoop.maxMs).toBeGreaterThanOrEqual(550)
     expect(harness?.sendLag.p99Ms).toBeGreaterThanOrEqual(500)
     expect(harness?.reasons.join('; ')).toMatch(/send lag p99/)
-    const g = graded(result, scenario)
+    const g = grade(result)
     expect(g.passed).toBe(false)
     expect(g.harnessLimited).toMatch(/^harness-limited: brownout could not keep up/)
   })
@@ -109,7 +105,7 @@ describe('--direct: a blocked event loop makes the run harness-limited', () => {
     expect(harness?.eventLoop.count).toBeGreaterThan(0)
     expect(harness?.sendLag.count).toBe(75)
     expect(harness?.warmup).toBeNull()
-    const g = graded(result, scenario)
+    const g = grade(result)
     expect(g.harnessLimited).toBeNull()
     expect(g.passed).toBe(true)
   })

@@ -1,19 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { brownoutCli } from '../helpers.js'
+import { brownoutCli, tempDir } from '../helpers.js'
 
-const _CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
-
-const brownout = brownoutCli
 const GATEWAY = new URL('../../examples/gateways/gateway.mjs', import.meta.url).pathname
 const NEVER_READY = new URL('../fixtures/sut/never-ready.sut.yaml', import.meta.url).pathname
 
 describe('brownout suite', () => {
   it('runs catalogue scenarios against both reference gateways and prints a side-by-side scorecard', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'brownout-suite-'))
-    const r = await brownout(['suite', '--only', 'transient-503,fatal-400', '--fast', '0.5', '--out', out])
+    const out = tempDir('brownout-suite-')
+    const r = await brownoutCli(['suite', '--only', 'transient-503,fatal-400', '--fast', '0.5', '--out', out])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/scenario +naive-gateway +resilient-gateway/)
     expect(r.stdout).toMatch(/transient-503 +✗ client\.success_rate, retries\.transient_retried +✓ pass/)
@@ -26,7 +22,7 @@ describe('brownout suite', () => {
   }, 60_000)
 
   it('a SUT that crashes fails that scenario, with its exit code and last output; the suite goes on', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'brownout-suite-crash-'))
+    const out = tempDir('brownout-suite-crash-')
     const profile = join(out, 'crasher.sut.yaml')
     writeFileSync(
       profile,
@@ -37,7 +33,7 @@ describe('brownout suite', () => {
         'ready: { path: /health, timeout: 10s }',
       ].join('\n'),
     )
-    const r = await brownout([
+    const r = await brownoutCli([
       'suite',
       '--sut',
       profile,
@@ -64,8 +60,8 @@ describe('brownout suite', () => {
   }, 60_000)
 
   it('a SUT that never starts: each scenario records it, the scorecard is written, exit 3', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'brownout-suite-never-'))
-    const r = await brownout(['suite', '--sut', NEVER_READY, '--only', 'transient-503,fatal-400', '--out', out])
+    const out = tempDir('brownout-suite-never-')
+    const r = await brownoutCli(['suite', '--sut', NEVER_READY, '--only', 'transient-503,fatal-400', '--out', out])
     expect(r.code).toBe(3)
     expect(r.stderr).toContain('no scenario could run')
     expect(r.stdout).toMatch(/fatal-400 +never-ready: FAIL \(SUT did not start \(did not answer/)
@@ -74,7 +70,7 @@ describe('brownout suite', () => {
   }, 60_000)
 
   it('lists the catalogue: at least 24 scenarios, each saying what it proves', async () => {
-    const r = await brownout(['list', 'scenarios'])
+    const r = await brownoutCli(['list', 'scenarios'])
     const names = r.stdout.match(/^[a-z0-9-]+$/gm) ?? []
     expect(names.length).toBeGreaterThanOrEqual(24)
     expect(r.stdout).toContain('connection-refused-failover\n  The primary')

@@ -1,10 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { brownoutCli } from '../helpers.js'
+import { brownoutCli, tempDir } from '../helpers.js'
 
-const _CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
 /** PIDs of live processes whose command line mentions `needle` (the process table, read from /proc). */
@@ -21,14 +19,12 @@ function processesMatching(needle: string): number[] {
   return pids
 }
 
-const brownout = brownoutCli
-
-const out = () => mkdtempSync(join(tmpdir(), 'brownout-test-'))
+const out = () => tempDir('brownout-test-')
 
 describe('the SUT lifecycle', () => {
   it('a SUT that never becomes ready: exit 3, its last log lines, nothing left running', async () => {
     const dir = out()
-    const r = await brownout([
+    const r = await brownoutCli([
       'run',
       fixture('scenarios/short.yaml'),
       '--sut',
@@ -46,7 +42,7 @@ describe('the SUT lifecycle', () => {
 
   it('a SUT that crashes mid-run: exit 3, partial results kept and marked incomplete', async () => {
     const dir = out()
-    const r = await brownout([
+    const r = await brownoutCli([
       'run',
       fixture('scenarios/short.yaml'),
       '--sut',
@@ -66,7 +62,7 @@ describe('the SUT lifecycle', () => {
 
   it('a SUT that ignores SIGTERM is killed after stop_timeout; the run completes', async () => {
     const dir = out()
-    const r = await brownout([
+    const r = await brownoutCli([
       'run',
       fixture('scenarios/short.yaml'),
       '--sut',
@@ -83,7 +79,7 @@ describe('the SUT lifecycle', () => {
 
   it('SIGINT to brownout mid-run stops load and the SUT, writes what was collected, marks it incomplete', async () => {
     const dir = out()
-    const r = await brownout(
+    const r = await brownoutCli(
       ['run', fixture('scenarios/short.yaml'), '--sut', fixture('sut/stubborn.sut.yaml'), '--out', dir],
       (child) => {
         child.stdout?.on('data', (d: Buffer) => {
@@ -100,27 +96,27 @@ describe('the SUT lifecycle', () => {
   })
 
   it('an unwritable --out is refused before anything starts', async () => {
-    const r = await brownout(['run', fixture('scenarios/short.yaml'), '--direct', '--out', '/proc/nope'])
+    const r = await brownoutCli(['run', fixture('scenarios/short.yaml'), '--direct', '--out', '/proc/nope'])
     expect(r.code).toBe(3)
     expect(r.stderr).toContain('cannot write to --out /proc/nope')
   })
 
   it('no --target, --sut or --direct is a usage error', async () => {
-    const r = await brownout(['run', fixture('scenarios/short.yaml')])
+    const r = await brownoutCli(['run', fixture('scenarios/short.yaml')])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('exactly one of --target URL, --sut FILE or --direct')
   })
 
   it('brownout validate: 0 for good files, 2 with every problem for bad ones', async () => {
-    expect((await brownout(['validate', fixture('scenarios/short.yaml')])).code).toBe(0)
-    const bad = await brownout(['validate', fixture('scenarios/short.yaml'), fixture('scenarios/err-duration.yaml')])
+    expect((await brownoutCli(['validate', fixture('scenarios/short.yaml')])).code).toBe(0)
+    const bad = await brownoutCli(['validate', fixture('scenarios/short.yaml'), fixture('scenarios/err-duration.yaml')])
     expect(bad.code).toBe(2)
     expect(bad.stdout).toContain('short.yaml: ok')
     expect(bad.stderr).toContain('has 2 problems')
   })
 
   it('brownout schema prints a JSON Schema', async () => {
-    const r = await brownout(['schema'])
+    const r = await brownoutCli(['schema'])
     const schema = JSON.parse(r.stdout)
     expect(schema.title).toBe('brownout scenario')
     expect(Object.keys(schema.properties)).toEqual(
@@ -143,7 +139,7 @@ describe('the runner under faults of its own', () => {
       `name: busy\nupstreams: { primary: { port: ${port} } }\nphases: [ { name: s, duration: 500ms } ]\n`,
     )
     try {
-      const r = await brownout(['run', scenario, '--direct'])
+      const r = await brownoutCli(['run', scenario, '--direct'])
       expect(r.code).toBe(3)
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`)
       expect(r.stderr).toContain('hint: pick another port, or port 0 for a free one')

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { pinUpstreamPorts, upstreamPortsFrom } from '../../src/cli/upstream-ports.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import { ONLY_UPSTREAM, pinUpstreamPorts, upstreamPortsFrom } from '../../src/cli/upstream-ports.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { brownoutCli } from '../helpers.js'
 
 const GATEWAY = new URL('../../examples/gateways/gateway.mjs', import.meta.url).pathname
@@ -37,6 +37,17 @@ describe('--upstream-port (a gateway you run yourself)', () => {
       /only applies with --target/,
     )
     expect(pinUpstreamPorts(scenario, new Map(), false, 'x.yaml').upstreams.primary?.port).toBe(0)
+  })
+
+  it('takes a bare PORT for the one upstream of a scenario (as bench always did), and refuses it for several', () => {
+    expect([...upstreamPortsFrom(['9101'])]).toEqual([[ONLY_UPSTREAM, 9101]])
+    const one = loadScenario(scenarioFile)
+    expect(pinUpstreamPorts(one, upstreamPortsFrom(['9101']), true, 'x.yaml').upstreams.primary?.port).toBe(9101)
+    const two = loadScenario(new URL('../fixtures/scenarios/two-upstreams.yaml', import.meta.url).pathname)
+    expect(() => pinUpstreamPorts(two, upstreamPortsFrom(['9101']), true, 'two.yaml')).toThrow(
+      /--upstream-port 9101: two\.yaml has 2 upstreams .*so a bare port names none/,
+    )
+    expect(() => upstreamPortsFrom(['=9101'])).toThrow(/expected NAME=PORT/)
   })
 
   it('grades a running gateway that forwards to the pinned port', async () => {

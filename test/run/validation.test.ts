@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BrownoutError } from '../../src/errors.js'
-import { loadScenario } from '../../src/scenario/load.js'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
-import { brownoutCli } from '../helpers.js'
+import { brownoutCli, tempDir } from '../helpers.js'
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
@@ -31,6 +28,10 @@ const cases: Array<[string, string]> = [
   ['err-phase.yaml', ':5:25: upstreams.primary.faults.0.when.during: "outage" names no phase (did you mean "outge"?'],
   ['err-ports.yaml', ':4:22: upstreams.secondary.port: port 19101 is also used by upstream "primary"'],
   ['err-model.yaml', ':4:3: load: choose one of rate, stages or concurrency'],
+  [
+    'err-expect.yaml',
+    ':7:3: expect.retries.transient_retired: unknown check "retries.transient_retired" (did you mean "retries.transient_retried"?)',
+  ],
 ]
 
 describe('scenario validation: one fixture per kind of mistake', () => {
@@ -72,7 +73,7 @@ describe('scenario validation: one fixture per kind of mistake', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/transient-503\.yaml: ok/)
     expect(r.stdout.trim().split('\n').length).toBeGreaterThan(24)
-    const empty = mkdtempSync(join(tmpdir(), 'brownout-empty-'))
+    const empty = tempDir('brownout-empty-')
     const none = await brownoutCli(['validate', empty])
     expect(none.code).toBe(2)
     expect(none.stderr).toContain('is a folder with no .yaml or .yml file in it')
@@ -96,7 +97,7 @@ describe('scenario validation: one fixture per kind of mistake', () => {
 describe('--fast', () => {
   it('takes a bare --fast before another flag as the default factor, and refuses a factor outside (0, 1]', async () => {
     const scenario = new URL('../../scenarios/baseline.yaml', import.meta.url).pathname
-    const out = mkdtempSync(join(tmpdir(), 'brownout-fast-'))
+    const out = tempDir('brownout-fast-')
     // A bare --fast used to become NaN when another flag followed, and NaN phases sent nothing.
     const r = await brownoutCli(['run', scenario, '--direct', '--fast', '--out', out])
     expect(r.stdout).toMatch(/--fast 0\.2\)/)

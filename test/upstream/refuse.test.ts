@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { startUpstreams } from '../../src/run/connect.js'
-import { loadScenario } from '../../src/scenario/load.js'
 
 const SCENARIO = new URL('../../scenarios/connection-refused-failover.yaml', import.meta.url).pathname
 

@@ -1,0 +1,129 @@
+import { BrownoutError } from '../errors.js'
+import { loadDispatcher, type RunningLoad, startLoad } from '../load/driver.js'
+import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
+import { tail } from '../sut/process.js'
+import { startHarnessMonitor } from './harness-monitor.js'
+import type { RunState } from './state.js'
+import { warmUp } from './warmup.js'
+
+/**
+ * Warms the request path up, then starts recording: the upstreams are reset (the warm-up leaves no trace) and
+ * every attempt they journal from now on joins the run's journal. Returns the unsubscribes.
+ */
+export async function warmUpThenRecord(run: RunState): Promise<Array<() => void>> {
+  const { scenario, opts, upstreams } = run
+  // Refusing upstreams held their ports until every port of the run was taken; now nothing listens there.
+  await Promise.all(upstreams.map((u) => u.refuse()))
+  run.dispatcher = loadDispatcher(scenario.load)
+  run.warmup = await warmUp(scenario, opts.sut, run.meta.sut.url, run.dispatcher, run.clock)
+  return upstreams.map((u) => {
+    u.reset()
+    return u.journal.subscribe((entry) => {
+      run.journal.push(run.compact.entry(entry))
+      run.files.journal?.write(entry)
+    })
+  })
+}
+
+/**
+ * Drives the load to the end of its schedule, or until an interrupt or a SUT crash stops it early (then the
+ * requests in flight get `drainMs` to end, and `run.error` says why). Returns 'done' or the reason it stopped.
+ */
+export async function drive(run: RunState): Promise<string> {
+  const load = startScheduledLoad(run)
+  run.meta.loadStartedAt = load.startMs
+  for (const u of run.upstreams) u.faults.setStart(load.startMs)
+  const stopProgress = reportProgress(run, load)
+  const stopped = stopSignal(run)
+  const outcome = await Promise.race([load.done.then(() => 'done'), stopped.reason])
+  stopped.release()
+  if (outcome !== 'done') await stopEarly(run, load, outcome, stopped.crash())
+  stopProgress()
+  return outcome
+}
+
+function startScheduledLoad(run: RunState): RunningLoad {
+  const { scenario, meta, connection } = run
+  if (!connection || !run.dispatcher) throw new Error('drive() before connect and warm-up')
+  const segments = scenario.load.stages
+    ? stageSegments(scenario.load.stages, meta.durationMs)
+    : phaseSegments(scenario.phases, scenario.load.rate ?? 10)
+  const schedule = scenario.load.concurrency !== undefined ? undefined : arrivalTimes(segments)
+  run.monitor = startHarnessMonitor()
+  const { baseUrl, mapping, execute } = connection
+  return startLoad(
+    {
+      load: scenario.load,
+      seed: scenario.seed,
+      runId: meta.runId,
+      phases: meta.phases,
+      durationMs: meta.durationMs,
+      baseUrl,
+      mapping,
+      clock: run.clock,
+      dispatcher: run.dispatcher,
+      ...(execute ? { execute } : {}),
+      onRecord: (r) => {
+        run.records.push(run.compact.record(r))
+        run.files.requests?.write(r)
+      },
+    },
+    schedule,
+  )
+}
+
+/** Calls the run's onProgress about once a second; returns the stop. */
+function reportProgress(run: RunState, load: RunningLoad): () => void {
+  const { onProgress } = run.opts
+  if (!onProgress) return () => undefined
+  const { phases, durationMs } = run.meta
+  const timer = setInterval(() => {
+    const elapsedMs = run.clock.now() - load.startMs
+    const phase = phases.find((p) => elapsedMs >= p.startMs && elapsedMs < p.endMs)?.name ?? 'draining'
+    onProgress({ phase, elapsedMs, durationMs, stats: load.stats })
+  }, 1000)
+  return () => clearInterval(timer)
+}
+
+/** What can stop a run early: the caller's abort signal (Ctrl-C) or the SUT dying. */
+function stopSignal(run: RunState): { reason: Promise<string>; release(): void; crash(): string | undefined } {
+  const { signal } = run.opts
+  let onAbort: (() => void) | undefined
+  let crash: string | undefined
+  const reason = new Promise<string>((resolve) => {
+    if (signal?.aborted) resolve('interrupted')
+    onAbort = () => resolve('interrupted')
+    signal?.addEventListener('abort', onAbort, { once: true })
+    void run.connection?.sut?.crashed.then((why) => {
+      crash = why
+      resolve(`the SUT ${why} during the run`)
+    })
+  })
+  return {
+    reason,
+    release: () => {
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
+    },
+    crash: () => crash,
+  }
+}
+
+/** Stops the load, lets what is in flight end (bounded), and records why the run stopped. */
+async function stopEarly(run: RunState, load: RunningLoad, outcome: string, crash: string | undefined): Promise<void> {
+  run.stopReason = outcome
+  load.stop()
+  let drainTimer: NodeJS.Timeout | undefined
+  await Promise.race([load.done, new Promise((r) => (drainTimer = setTimeout(r, run.opts.drainMs ?? 5000)))])
+  clearTimeout(drainTimer)
+  const sut = run.connection?.sut
+  const last = sut ? tail(sut.logFile) : ''
+  if (crash !== undefined) run.meta.sut.failure = { when: 'run', reason: crash, lastOutput: last.split('\n') }
+  run.error =
+    outcome === 'interrupted'
+      ? new BrownoutError('INTERRUPTED', 'run interrupted: load stopped, partial results kept and marked incomplete')
+      : new BrownoutError(
+          'SUT_CRASHED',
+          `${outcome}; partial results kept and marked incomplete.${sut ? `\nIts last output:\n${last}` : ''}`,
+          { hint: sut ? `see ${sut.logFile}` : 'check the SUT' },
+        )
+}

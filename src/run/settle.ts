@@ -1,0 +1,24 @@
+import { answers } from './connect.js'
+import type { RunState } from './state.js'
+
+/**
+ * After the load: an attempt can end a moment after its client got an answer, or never (held open by the SUT).
+ * Waits briefly for every exchange in flight, stops recording, and records those still open as open. What the
+ * upstreams see after this (the liveness probe, say) is not part of the run.
+ */
+export async function settle(run: RunState, unsubscribes: Array<() => void>): Promise<void> {
+  await Promise.all(run.upstreams.map((u) => u.settled(run.opts.settleMs ?? 1000)))
+  for (const off of unsubscribes.splice(0)) off()
+  for (const entry of run.upstreams.flatMap((u) => u.journal.openEntries())) {
+    run.journal.push(run.compact.entry(entry))
+    run.files.journal?.write(entry)
+  }
+}
+
+/** Whether a started or targeted gateway still answers after a complete run (sut.alive_after). */
+export async function probeAlive(run: RunState): Promise<void> {
+  const { sut } = run.opts
+  if (sut.mode === 'direct' || (sut.mode === 'sut' && sut.profile.kind === 'client')) return
+  const probeUrl = sut.mode === 'sut' ? `${run.meta.sut.url}${sut.profile.ready.path}` : run.meta.sut.url
+  run.meta.sut.aliveAfter = await answers(probeUrl)
+}
