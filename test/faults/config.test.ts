@@ -32,7 +32,7 @@ describe('upstream config files', () => {
     const problems = problemsOf(fixture('bad.yaml'))
     const file = fixture('bad.yaml')
     expect(problems).toEqual([
-      `${file}:1:11: provider: string "opena" is not one of openai, anthropic (did you mean "openai"?)`,
+      `${file}:1:11: provider: string "opena" is not one of openai, anthropic, google (did you mean "openai"?)`,
       `${file}:2:1: unknown key "latncy" (did you mean "latency"?)`,
       `${file}:5:22: faults.0.when.attempt: string "first" is not allowed here (expected number or array)`,
       `${file}:6:20: faults.0.fault.type: unknown type "eror" (did you mean "error"?)`,
