@@ -2,6 +2,7 @@ import type { SseEvent } from '../load/sse.js'
 import type { Exchange } from '../upstream/exchange.js'
 import type { Plan } from '../upstream/plan.js'
 import type { RoutePattern } from './route.js'
+import { promptTokens, tokenCount } from './tokens.js'
 import type { DialectWire } from './wire.js'
 
 /**
@@ -49,6 +50,10 @@ export type RequestParts = Pick<Exchange, 'body' | 'params' | 'query'>
 export interface RequestFacts {
   model: string | null
   stream: boolean
+  /** The prompt's estimated tokens (`promptTokens` over the request's contents), for TPM accounting. */
+  promptTokens: number
+  /** The output tokens the request asks for at most, when it says (else the upstream's content default). */
+  maxTokens: number | null
 }
 
 /** The client side's view of one request of a scenario's load (a `RequestTemplate` after the SUT's model mapping). */
@@ -110,6 +115,12 @@ export function defineDialect<const D extends Dialect>(dialect: D): D {
 
 /** The usual request facts: the body's `model` (a string) and `stream: true`. */
 export function bodyFacts(ex: RequestParts): RequestFacts {
-  const fields = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as { model?: unknown; stream?: unknown }
-  return { model: typeof fields.model === 'string' ? fields.model : null, stream: fields.stream === true }
+  const fields = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as Record<string, unknown>
+  return {
+    model: typeof fields.model === 'string' ? fields.model : null,
+    stream: fields.stream === true,
+    promptTokens: promptTokens([fields.messages, fields.input, fields.system, fields.instructions]),
+    maxTokens:
+      tokenCount(fields.max_tokens) ?? tokenCount(fields.max_completion_tokens) ?? tokenCount(fields.max_output_tokens),
+  }
 }

@@ -4,7 +4,6 @@ import { issueLines } from '../config/problems.js'
 import { bodyFacts } from '../dialects/dialect.js'
 import { familyById, familyOfHeaders } from '../dialects/families.js'
 import { parseQuery } from '../dialects/route.js'
-import { promptTokens } from '../dialects/server-shared.js'
 import { familyWire } from '../dialects/wire.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
@@ -133,7 +132,6 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
       jsonError = err instanceof Error ? err.message : 'invalid JSON'
     }
   }
-  const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
   const params = found?.params ?? {}
   const facts = (dialect ?? { requestFacts: bodyFacts }).requestFacts({ body: parsed, params, query })
   const ex: Exchange = {
@@ -152,9 +150,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     // Requests without an id are each their own logical request: counting them would only grow memory.
     attempt: idInfo.source === 'generated' ? 1 : state.attempts.next(idInfo.id),
     arrivalMs,
-    tokenCost:
-      promptTokens([fields.messages, fields.input, fields.system]) +
-      (typeof fields.max_tokens === 'number' ? fields.max_tokens : config.content.max_tokens),
+    tokenCost: facts.promptTokens + (facts.maxTokens ?? config.content.max_tokens),
   }
   const entry = newEntry(state, ex, req, idInfo.source)
   entry.requestBody = requestBodyOf(method, body, raw, jsonError)

@@ -1,4 +1,4 @@
-import { defineDialect, type RequestParts } from '../dialect.js'
+import { bodyFacts, defineDialect, type RequestParts } from '../dialect.js'
 import { openaiFamily } from '../families/openai.js'
 import { azureChatClient } from './client.js'
 import { azureChatCompletions } from './server.js'
@@ -15,10 +15,8 @@ export const azureChat = defineDialect({
       handle: azureChatCompletions,
     },
   ],
-  requestFacts: (ex: RequestParts) => ({
-    model: ex.params.deployment ?? null,
-    stream: (ex.body as { stream?: unknown } | undefined)?.stream === true,
-  }),
+  // The deployment names the model; the rest is OpenAI chat's body.
+  requestFacts: (ex: RequestParts) => ({ ...bodyFacts(ex), model: ex.params.deployment ?? null }),
   streamError: openaiFamily.streamError,
   malformedFrame: openaiFamily.malformedFrame,
   client: azureChatClient,

@@ -1,4 +1,5 @@
 import { defineDialect } from '../dialect.js'
+import { geminiFacts } from '../families/gemini-facts.js'
 import { googleFamily } from '../families/google.js'
 import { geminiEmbedClient } from './client.js'
 import { batchEmbedContents, embedContent } from './server.js'
@@ -14,7 +15,7 @@ export const geminiEmbed = defineDialect({
     { method: 'POST', path: '/v1beta/models/{model}:embedContent', handle: embedContent },
     { method: 'POST', path: '/v1beta/models/{model}:batchEmbedContents', handle: batchEmbedContents },
   ],
-  requestFacts: (ex) => ({ model: ex.params.model ?? null, stream: false }),
+  requestFacts: (ex) => geminiFacts(ex, false),
   streamError: (facts) => googleFamily.streamError(facts),
   malformedFrame: (kind) => googleFamily.malformedFrame(kind),
   client: geminiEmbedClient,

@@ -1,4 +1,5 @@
 import { defineDialect } from '../dialect.js'
+import { geminiFacts } from '../families/gemini-facts.js'
 import { googleFamily } from '../families/google.js'
 import { geminiGenerateClient } from './client.js'
 import { generateContent, getGeminiModel, listGeminiModels } from './server.js'
@@ -16,7 +17,7 @@ export const geminiGenerate = defineDialect({
     { method: 'GET', path: '/v1beta/models', generates: false, handle: listGeminiModels },
     { method: 'GET', path: '/v1beta/models/{model}', generates: false, handle: getGeminiModel },
   ],
-  requestFacts: (ex) => ({ model: ex.params.model ?? null, stream: ex.query.alt === 'sse' }),
+  requestFacts: (ex) => geminiFacts(ex, ex.query.alt === 'sse'),
   streamError: (facts) => googleFamily.streamError(facts),
   malformedFrame: (kind) => googleFamily.malformedFrame(kind),
   client: geminiGenerateClient,
