@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { request } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Executor } from '../load/driver.js'
@@ -12,17 +11,7 @@ import { renderTemplate, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import type { SutMode } from './sut-mode.js'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+import { sutPort } from './sut-port.js'
 
 /** Whether anything answers HTTP at `url` within two seconds. */
 export async function answers(url: string): Promise<boolean> {
@@ -95,7 +84,7 @@ export async function connectSut(
     return { baseUrl: direct, mapping: {} }
   }
   const { profile, file } = mode
-  const values = templateValues(await freePort(), byName)
+  const values = templateValues(await sutPort(), byName)
   Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
   if (profile.kind === 'client') {
     // Client mode: no server to start; the program runs once per request against the upstreams directly.
