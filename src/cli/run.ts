@@ -1,12 +1,15 @@
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
+import { parseSegment, type Segment, segmentLabel } from '../load/segment.js'
 import { loadScenario } from '../pipeline/load-scenario.js'
 import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
+import { runScenario } from '../run/run.js'
+import { checkSegmentable, sharedStateWarning } from '../run/segments.js'
 import type { SutMode } from '../run/sut-mode.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
@@ -26,6 +29,7 @@ interface RunArgs {
   'max-concurrency': number
   'max-duration': number
   'upstream-port': string[] | undefined
+  segment: string | undefined
 }
 
 export const FAST_FACTOR = 0.2
@@ -167,6 +171,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
+      .option('segment', {
+        type: 'string',
+        describe:
+          'send only segment K of N of the arrival schedule (K/N): its records go to --out, ungraded, for `brownout merge`',
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -178,6 +187,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
+      if (args.segment !== undefined) {
+        exit = await runSegment(args, parseSegment(args.segment), ports, interrupt.signal)
+        return
+      }
       for (const file of args.scenarios) {
         let scenario = loadScenario(file)
         scenario = pinUpstreamPorts(scenario, ports, args.target !== undefined, file)
@@ -224,7 +237,42 @@ export const runCommand: CommandModule<object, RunArgs> = {
       exit = printError(err)
     } finally {
       interrupt.release()
+      process.exitCode = exit
     }
-    process.exitCode = exit
   },
+}
+
+/**
+ * `run --segment K/N --out DIR`: sends one execution segment of one scenario's schedule and keeps its record,
+ * ungraded (a segment's checks are not a verdict: `brownout merge` joins the segments and grades the whole run).
+ * Exits 0 when the segment ran to its end, with the run's error code otherwise.
+ */
+async function runSegment(
+  args: RunArgs,
+  segment: Segment,
+  ports: ReturnType<typeof upstreamPortsFrom>,
+  signal: AbortSignal,
+): Promise<number> {
+  const [file, ...more] = args.scenarios
+  if (file === undefined || more.length > 0 || args.out === undefined)
+    throw new BrownoutError('INVALID_USAGE', '--segment runs one scenario and needs --out', {
+      hint: 'brownout run SCENARIO.yaml --segment 3/8 --out seg-3 ..., then brownout merge seg-* --out run',
+    })
+  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+  checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
+  if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
+  if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+  checkCaps(scenario, capsFrom(args), file)
+  checkSegmentable(scenario, segment, file)
+  const sut = sutMode(args, scenario)
+  info(`▶ ${scenario.name} (seed ${scenario.seed}), segment ${segmentLabel(segment)}`)
+  const warning = segment.count > 1 ? sharedStateWarning(scenario) : undefined
+  if (warning) info(`  note: ${warning}`)
+  const data = await runScenario({ scenario, scenarioFile: file, sut, signal, segment, outDir: args.out })
+  info(
+    `  ${data.meta.counts.requests} requests, ${data.meta.counts.attempts} upstream attempts; records in ${args.out}`,
+  )
+  info(`  not graded on its own: brownout merge <the ${segment.count} segment folders> --out RUN`)
+  if (data.error) return printError(data.error)
+  return ExitCode.ok
 }

@@ -63,6 +63,7 @@ function startScheduledLoad(run: RunState): RunningLoad {
       clock: run.clock,
       dispatcher: run.dispatcher,
       ...(execute ? { execute } : {}),
+      ...(run.opts.segment ? { segment: run.opts.segment } : {}),
       onRecord: (r) => {
         run.records.push(run.compact.record(r))
         run.files.requests?.write(r)

@@ -97,6 +97,7 @@ function initialMeta(opts: RunOptions, upstreams: RunningUpstream[]): RunMeta {
     counts: { requests: 0, attempts: 0, openAttempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
     complete: false,
     stopReason: null,
+    ...(opts.segment ? { segment: opts.segment } : {}),
   }
 }
 
