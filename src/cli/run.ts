@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
@@ -9,8 +10,9 @@ import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
 import { runScenario } from '../run/run.js'
-import { checkSegmentable, sharedStateWarning } from '../run/segments.js'
+import { checkSegmentable, checkWorkers, sharedStateWarning } from '../run/segments.js'
 import type { SutMode } from '../run/sut-mode.js'
+import { workerCount } from '../run/workers.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
@@ -30,6 +32,7 @@ interface RunArgs {
   'max-duration': number
   'upstream-port': string[] | undefined
   segment: string | undefined
+  workers: string | undefined
 }
 
 export const FAST_FACTOR = 0.2
@@ -176,6 +179,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe:
           'send only segment K of N of the arrival schedule (K/N): its records go to --out, ungraded, for `brownout merge`',
       })
+      .option('workers', {
+        type: 'string',
+        describe:
+          'send the load from N worker processes (or auto: one per core but one); the upstreams stay in this one',
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -187,7 +195,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
+      const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
       if (args.segment !== undefined) {
+        if (workers > 1)
+          throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
+            hint: 'split the run either into segments (merged later) or over local workers',
+          })
         exit = await runSegment(args, parseSegment(args.segment), ports, interrupt.signal)
         return
       }
@@ -199,6 +212,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)
         const sut = sutMode(args, scenario)
+        checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
         const outDir =
           args.out === undefined
             ? undefined
@@ -212,6 +226,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           scenarioFile: file,
           sut,
           signal: interrupt.signal,
+          workers,
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })

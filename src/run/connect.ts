@@ -12,6 +12,7 @@ import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import type { SutMode } from './sut-mode.js'
 import { sutPort } from './sut-port.js'
+import type { WorkerTarget } from './worker-protocol.js'
 
 /** Whether anything answers HTTP at `url` within two seconds. */
 export async function answers(url: string): Promise<boolean> {
@@ -59,6 +60,8 @@ export interface Connection {
   /** Client mode: the cap on client processes and the most that ran at once. */
   processes?: () => { cap: number; peak: number }
   sut?: StartedSut
+  /** `baseUrl` as plain data, for load workers in other processes (absent in client mode). */
+  target?: WorkerTarget
 }
 
 /**
@@ -74,14 +77,16 @@ export async function connectSut(
   const byName = Object.fromEntries(upstreams.map((u) => [u.name, u]))
   const first = upstreams[0]
   const direct = (t: RequestTemplate) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
+  const urls = Object.fromEntries(upstreams.map((u) => [u.name, u.url]))
+  const target = (sutUrl: string | null): WorkerTarget => ({ sutUrl, upstreams: urls, first: first?.url ?? '' })
   if (mode.mode === 'target') {
     const url = mode.url.replace(/\/$/, '')
     meta.url = url
-    return { baseUrl: () => url, mapping: {} }
+    return { baseUrl: () => url, mapping: {}, target: target(url) }
   }
   if (mode.mode === 'direct') {
     meta.url = first?.url ?? ''
-    return { baseUrl: direct, mapping: {} }
+    return { baseUrl: direct, mapping: {}, target: target(null) }
   }
   const { profile, file } = mode
   const values = templateValues(await sutPort(), byName)
@@ -102,5 +107,6 @@ export async function connectSut(
     baseUrl: () => sut.url,
     mapping: { paths: profile.paths, models: profile.models, headers: render(profile.headers), apiHeaders },
     sut,
+    target: target(sut.url),
   }
 }

@@ -43,3 +43,18 @@ export function sharedStateWarning(scenario: Scenario): string | undefined {
     'requests: every segment counts only its own share, so the merged run is not the single-process run for these'
   )
 }
+
+/** Refuses `--workers` where there is no schedule to split or no HTTP to send: a closed model, client mode. */
+export function checkWorkers(scenario: Scenario, workers: number, clientMode: boolean, file: string): void {
+  if (workers <= 1) return
+  if (scenario.load.concurrency !== undefined)
+    throw new BrownoutError(
+      'INVALID_USAGE',
+      `${file}: --workers ${workers} splits an open-model arrival schedule, and this scenario's load is a closed model (load.concurrency: ${scenario.load.concurrency})`,
+      { hint: 'give the load a rate (load.rate or load.stages), or drop --workers' },
+    )
+  if (clientMode)
+    throw new BrownoutError('INVALID_USAGE', `${file}: --workers does not apply to a client-mode profile`, {
+      hint: 'a client-mode profile runs one process per request already: raise its max_processes instead',
+    })
+}

@@ -37,6 +37,8 @@ export interface RunOptions {
    * `brownout merge` joins with the others before it is graded.
    */
   segment?: Segment
+  /** Send the load from this many worker processes (`run --workers N`), one execution segment each. */
+  workers?: number
 }
 
 /** What the steps of one run share: its options, its record as it grows, and what it started (to stop it). */
