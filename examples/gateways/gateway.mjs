@@ -259,24 +259,29 @@ function cumulativeDeltas() {
   }
 }
 
-/** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
-function pipeStream(upstream, res) {
-  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
+/**
+ * Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated').
+ * `commit` writes the client's headers: called with the first event (before it, nothing reached the client and the
+ * attempt may still be retried: `res.headersSent` says which). Until that first event the stream may be silent for
+ * the per-try timeout at most (headers then nothing is a failed attempt, not a committed stream), then IDLE_TIMEOUT_MS.
+ */
+function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk) {
   return new Promise((resolve) => {
     let tail = ''
     let idle
-    const arm = () => {
-      if (IDLE_TIMEOUT_MS <= 0) return
+    const arm = (ms) => {
+      if (ms <= 0) return
       clearTimeout(idle)
       idle = setTimeout(() => {
         upstream.destroy()
         resolve('idle')
-      }, IDLE_TIMEOUT_MS)
+      }, ms)
     }
-    arm()
+    arm(TRY_TIMEOUT_MS > 0 && IDLE_TIMEOUT_MS > 0 ? Math.min(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS) : Math.max(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS))
     upstream.on('data', (chunk) => {
-      arm()
+      arm(IDLE_TIMEOUT_MS)
       tail = (tail + chunk.toString()).slice(-1000)
+      commit()
       res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
@@ -344,10 +349,26 @@ async function handle(req, res) {
           if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
-        if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
-        const ended = await pipeStream(up, res)
-        if (ended === 'ok') return res.end()
+        const commit = () => {
+          if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
+        }
+        // DEFECTS=commit-on-headers: the stream is committed when its headers arrive, before its first event.
+        if (DEFECTS.has('commit-on-headers')) commit()
+        const ended = await pipeStream(up, res, commit)
+        if (ended === 'ok') {
+          commit()
+          return res.end()
+        }
         if (gone.signal.aborted) return
+        if (!res.headersSent) {
+          // Nothing reached the client (headers then nothing, zero events then a cut): a failed attempt like a
+          // reset before headers, retried or failed over.
+          record(url, false)
+          markDown()
+          last = { status: 502, message: `upstream stream ${ended} before its first event` }
+          if (k < retries) await sleep(Math.min(backoffMs(k), Math.max(0, deadline - Date.now())))
+          continue
+        }
         if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {
           console.error(`gateway: upstream ${url} broke a stream mid-way; crashing (DEFECTS=crash-mid-stream)`)
           process.exit(1)
