@@ -28,6 +28,10 @@
 //   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
 //   RETRY_BUDGET      1: when at least half of the last 20 retries failed too, a request gets one retry, not
 //                     RETRIES: retries that keep failing add load (an overloaded upstream), not success [0]
+//   UPSTREAM_KINDS    comma list, one per upstream: the API family it speaks (openai, anthropic, …)          []
+//   BRIDGE            messages-to-chat: an Anthropic /v1/messages request for an `openai` upstream is sent to
+//                     its /v1/chat/completions and the answer (JSON or stream) translated back; a bridged
+//                     stream whose upstream died ends with an Anthropic `event: error`                       []
 //   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors, and
 //                     crash-mid-stream      the process exits (code 1) when an upstream stream breaks mid-way
 //                     sse-no-content-type   streams reach the client without a content-type header
@@ -40,6 +44,11 @@
 //                                           service is busy, please try again.") instead of an error
 //                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
 //                                           this for a POST): every retry is refused 400 by the upstream
+//                     commit-on-headers     a stream is committed (its headers relayed) when the upstream's headers
+//                                           arrive, not with its first event: headers then nothing, or zero events
+//                                           then a reset, can no longer be retried (bifrost#2917)
+//                     bridge-clean-end      a bridged stream sends 200 and message_start before the upstream says
+//                                           anything, and one whose upstream died ends cleanly (litellm#32086)
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
 //
@@ -158,10 +167,10 @@ function record(url, ok) {
  * One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout.
  * Aborting `signal` (the client left) cancels it, its response body included.
  */
-function attempt(url, req, body, timeoutMs, signal) {
+function attempt(url, req, body, timeoutMs, signal, path = req.url) {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(url).host, 'content-length': Buffer.byteLength(body) }
-    const out = http.request(`${url}${req.url}`, { method: req.method, headers, signal })
+    const out = http.request(`${url}${path}`, { method: req.method, headers, signal })
     const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => out.destroy(new Error('per-try timeout')), timeoutMs) : undefined
     out.on('response', (res) => {
       if (timer) clearTimeout(timer)
@@ -301,6 +310,87 @@ function streamError(res, message) {
   res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { message, type: 'upstream_error' } })}\n\n`)
 }
 
+// BRIDGE=messages-to-chat: an Anthropic /v1/messages request sent to an upstream whose kind (UPSTREAM_KINDS) is
+// `openai` is served from that upstream's /v1/chat/completions, its answer and its stream translated back.
+const BRIDGE = env('BRIDGE', '')
+const KINDS = new Map(UPSTREAMS.map((u, i) => [u, env('UPSTREAM_KINDS', '').split(',')[i] ?? '']))
+const bridged = (url, req) => BRIDGE === 'messages-to-chat' && KINDS.get(url) === 'openai' && req.url.split('?')[0] === '/v1/messages'
+
+/** An Anthropic messages request as an OpenAI chat request. */
+function toChatRequest(body) {
+  try {
+    const m = JSON.parse(body.toString())
+    const text = (c) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((b) => b?.text ?? '').join('') : '')
+    const messages = [...(m.system ? [{ role: 'system', content: text(m.system) }] : []), ...(m.messages ?? []).map((x) => ({ role: x.role, content: text(x.content) }))]
+    return Buffer.from(JSON.stringify({ model: m.model, max_tokens: m.max_tokens, messages, ...(m.stream ? { stream: true } : {}) }))
+  } catch {
+    return body
+  }
+}
+
+const STOP_REASONS = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' }
+
+/** An OpenAI chat completion as an Anthropic message (an error body is left as it is). */
+function toMessage(payload) {
+  try {
+    const c = JSON.parse(payload.toString())
+    if (!Array.isArray(c.choices)) return payload
+    const choice = c.choices[0] ?? {}
+    return Buffer.from(
+      JSON.stringify({
+        id: `msg_${c.id ?? 'bridged'}`,
+        type: 'message',
+        role: 'assistant',
+        model: c.model,
+        content: [{ type: 'text', text: choice.message?.content ?? '' }],
+        stop_reason: STOP_REASONS[choice.finish_reason] ?? 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: c.usage?.prompt_tokens ?? 0, output_tokens: c.usage?.completion_tokens ?? 0 },
+      }),
+    )
+  } catch {
+    return payload
+  }
+}
+
+const sse = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
+
+/** Translates an OpenAI chat stream into Anthropic events, chunk by chunk: message_start at its first event. */
+function chatToMessages() {
+  let pending = ''
+  let started = false
+  let stop = 'end_turn'
+  const start = (model) => {
+    started = true
+    const message = { id: 'msg_bridged', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 0, output_tokens: 0 } }
+    return sse('message_start', { message }) + sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
+  }
+  const rewrite = (chunk) => {
+    pending += chunk.toString()
+    const events = pending.split('\n\n')
+    pending = events.pop()
+    let out = ''
+    for (const event of events) {
+      const data = /^data: (.*)$/m.exec(event)?.[1]
+      if (data === undefined) continue
+      if (data === '[DONE]') {
+        out += sse('content_block_stop', { index: 0 }) + sse('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 0 } }) + sse('message_stop', {})
+        continue
+      }
+      try {
+        const c = JSON.parse(data)
+        if (!started) out += start(c.model)
+        const choice = c.choices?.[0]
+        if (choice?.delta?.content) out += sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: choice.delta.content } })
+        if (choice?.finish_reason) stop = STOP_REASONS[choice.finish_reason] ?? 'end_turn'
+      } catch {}
+    }
+    return out
+  }
+  rewrite.start = (model) => (started ? '' : start(model))
+  return rewrite
+}
+
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
@@ -323,7 +413,10 @@ async function handle(req, res) {
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
       const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
-      const up = await attempt(url, req, sent, tryMs, gone.signal)
+      const bridge = bridged(url, req)
+      const up = bridge
+        ? await attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
+        : await attempt(url, req, sent, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -347,6 +440,10 @@ async function handle(req, res) {
             return fail(res, 502, last.message)
           }
           if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
+          if (bridge && up.statusCode < 300) {
+            const message = toMessage(payload)
+            return res.writeHead(up.statusCode, { ...up.headers, 'content-length': Buffer.byteLength(message) }).end(message)
+          }
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
         const commit = () => {
@@ -354,7 +451,13 @@ async function handle(req, res) {
         }
         // DEFECTS=commit-on-headers: the stream is committed when its headers arrive, before its first event.
         if (DEFECTS.has('commit-on-headers')) commit()
-        const ended = await pipeStream(up, res, commit)
+        const rewrite = bridge ? chatToMessages() : undefined
+        if (rewrite && DEFECTS.has('bridge-clean-end')) {
+          // The litellm bridge: 200 and message_start go out before the upstream has said anything.
+          commit()
+          res.write(rewrite.start())
+        }
+        const ended = await pipeStream(up, res, commit, rewrite)
         if (ended === 'ok') {
           commit()
           return res.end()
@@ -376,6 +479,7 @@ async function handle(req, res) {
         record(url, false)
         markDown()
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
+        if (bridge && DEFECTS.has('bridge-clean-end')) return res.end()
         if (DEFECTS.has('splice-stream') && k < retries) continue
         // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
         streamError(res, `upstream stream ${ended}`)
