@@ -18,8 +18,8 @@
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
-//   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
-//                     retries open it for BREAK_MS, then one probe (half-open) closes it or opens it
+//   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed on it (after all their
+//                     retries, or before failing over to another upstream) open it for BREAK_MS, then one probe (half-open) closes it or opens it
 //                     again (pushback such as 429 and client errors do not count)                   [1]
 //   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
@@ -49,6 +49,8 @@
 //                                           then a reset, can no longer be retried (bifrost#2917)
 //                     bridge-clean-end      a bridged stream sends 200 and message_start before the upstream says
 //                                           anything, and one whose upstream died ends cleanly (litellm#32086)
+//                     breaker-counts-unanswered-as-ok  an attempt that got no answer (timeout, reset, no first event)
+//                                           counts as a success for the breaker: a dead upstream never trips it
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
 //
@@ -161,6 +163,18 @@ function record(url, ok) {
     b.openUntil = Date.now() + BREAK_MS
     b.failures = 4 // half-open after the break: one more failure opens it again
   }
+}
+
+/**
+ * A failed attempt on `url`, for its breaker: counted when the request is done with this upstream (its last attempt,
+ * or the next one goes elsewhere), so a request that fails over counts against the upstream it left
+ * (Portkey-AI/gateway#1289: a fallback that works kept the dead target's breaker closed). `unanswered`: no answer
+ * at all (a timeout, a reset, a stream that died before its first event); DEFECTS=breaker-counts-unanswered-as-ok
+ * counts those as successes (langwatch/tasks#584).
+ */
+function failedOn(url, k, retries, unanswered = false) {
+  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1) === url)) return
+  record(url, unanswered && DEFECTS.has('breaker-counts-unanswered-as-ok'))
 }
 
 /**
@@ -466,7 +480,7 @@ async function handle(req, res) {
         if (!res.headersSent) {
           // Nothing reached the client (headers then nothing, zero events then a cut): a failed attempt like a
           // reset before headers, retried or failed over.
-          record(url, false)
+          failedOn(url, k, retries, true)
           markDown()
           last = { status: 502, message: `upstream stream ${ended} before its first event` }
           if (k < retries) await sleep(Math.min(backoffMs(k), Math.max(0, deadline - Date.now())))
@@ -486,6 +500,7 @@ async function handle(req, res) {
         return res.end()
       }
       if (up.statusCode >= 500 || up.statusCode === 429) markDown()
+      if (up.statusCode >= 500) failedOn(url, k, retries)
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = retryAfterMs(up.headers, errorBody)
@@ -498,7 +513,7 @@ async function handle(req, res) {
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
-      if (k === retries) record(url, false)
+      failedOn(url, k, retries, true)
       last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
       waitMs = backoffMs(k)
     }
