@@ -18,9 +18,10 @@
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
-//   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed on it (after all their
-//                     retries, or before failing over to another upstream) open it for BREAK_MS, then one probe (half-open) closes it or opens it
-//                     again (pushback such as 429 and client errors do not count)                   [1]
+//   BREAKER           1: circuit breaker per upstream and model: 5 requests in a row that failed on it (after
+//                     all their retries, or before failing over to another upstream) open it for BREAK_MS, then
+//                     one probe (half-open) closes it or opens it again (pushback such as 429 and client errors
+//                     do not count)                                                               [1]
 //   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
@@ -49,6 +50,8 @@
 //                                           then a reset, can no longer be retried (bifrost#2917)
 //                     bridge-clean-end      a bridged stream sends 200 and message_start before the upstream says
 //                                           anything, and one whose upstream died ends cleanly (litellm#32086)
+//                     breaker-global        one breaker per upstream for all models: one model's deterministic 5xx
+//                                           shuts out every other model on that upstream
 //                     breaker-counts-unanswered-as-ok  an attempt that got no answer (timeout, reset, no first event)
 //                                           counts as a success for the breaker: a dead upstream never trips it
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
@@ -102,6 +105,28 @@ function streamHeaders(headers) {
   return out
 }
 const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
+/**
+ * A breaker per upstream and model: one model that fails (a deployment gone, a request shape it cannot serve) must not
+ * shut out the others on the same upstream. DEFECTS=breaker-global keeps one breaker per upstream for every model.
+ * Breakers are created on first use (`breakers.get` of a new key), shaped like the upstream's.
+ */
+function breakerKey(url, model) {
+  if (DEFECTS.has('breaker-global') || !model) return url
+  const key = `${url} ${model}`
+  if (!breakers.has(key)) breakers.set(key, { failures: 0, openUntil: 0 })
+  return key
+}
+/** The model a request names: its body's `model`, or Gemini's path (`/v1beta/models/<model>:…`). */
+function modelOf(req, body) {
+  const path = /^\/v1(?:beta)?\/models\/([^/:]+):/.exec(req.url ?? '')
+  if (path) return path[1]
+  try {
+    const model = JSON.parse(body.toString()).model
+    return typeof model === 'string' ? model : undefined
+  } catch {
+    return undefined
+  }
+}
 
 function backoffMs(retry) {
   const cap = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** retry)
@@ -133,11 +158,11 @@ function retryDelayMs(body) {
   }
 }
 
-function pickUpstream(attempt) {
+function pickUpstream(attempt, model) {
   const now = Date.now()
   for (let i = 0; i < UPSTREAMS.length; i++) {
     const url = UPSTREAMS[(attempt + i) % UPSTREAMS.length]
-    const b = breakers.get(url)
+    const b = breakers.get(breakerKey(url, model))
     if (!BREAKER || b.openUntil <= now) return url
   }
   return undefined
@@ -172,9 +197,9 @@ function record(url, ok) {
  * at all (a timeout, a reset, a stream that died before its first event); DEFECTS=breaker-counts-unanswered-as-ok
  * counts those as successes (langwatch/tasks#584).
  */
-function failedOn(url, k, retries, unanswered = false) {
-  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1) === url)) return
-  record(url, unanswered && DEFECTS.has('breaker-counts-unanswered-as-ok'))
+function failedOn(url, k, retries, unanswered = false, model = undefined) {
+  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1, model) === url)) return
+  record(breakerKey(url, model), unanswered && DEFECTS.has('breaker-counts-unanswered-as-ok'))
 }
 
 /**
@@ -408,6 +433,7 @@ function chatToMessages() {
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
+  const model = modelOf(req, body)
   const gone = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
@@ -419,7 +445,7 @@ async function handle(req, res) {
   for (let k = 0; k <= retries; k++) {
     if (gone.signal.aborted) return
     if (upstreamsDown) return fail(res, 503, 'upstream marked down')
-    const url = pickUpstream(k)
+    const url = pickUpstream(k, model)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
     if (left <= 0) return fail(res, 504, 'deadline exceeded')
@@ -441,7 +467,7 @@ async function handle(req, res) {
       if (k > 0) noteRetry(up.statusCode < 400 || !retryable)
       if (peeked !== undefined && (!retryable || k === retries)) return res.writeHead(up.statusCode, up.headers).end(peeked)
       if (up.statusCode < 400 || !retryable || k === retries) {
-        if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
+        if (up.statusCode < 400 || up.statusCode >= 500) record(breakerKey(url, model), up.statusCode < 500)
         const type = String(up.headers['content-type'] ?? '')
         if (!type.startsWith('text/event-stream')) {
           const payload = await readAll(up).catch(() => undefined)
@@ -480,7 +506,7 @@ async function handle(req, res) {
         if (!res.headersSent) {
           // Nothing reached the client (headers then nothing, zero events then a cut): a failed attempt like a
           // reset before headers, retried or failed over.
-          failedOn(url, k, retries, true)
+          failedOn(url, k, retries, true, model)
           markDown()
           last = { status: 502, message: `upstream stream ${ended} before its first event` }
           if (k < retries) await sleep(Math.min(backoffMs(k), Math.max(0, deadline - Date.now())))
@@ -490,7 +516,7 @@ async function handle(req, res) {
           console.error(`gateway: upstream ${url} broke a stream mid-way; crashing (DEFECTS=crash-mid-stream)`)
           process.exit(1)
         }
-        record(url, false)
+        record(breakerKey(url, model), false)
         markDown()
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (bridge && DEFECTS.has('bridge-clean-end')) return res.end()
@@ -500,7 +526,7 @@ async function handle(req, res) {
         return res.end()
       }
       if (up.statusCode >= 500 || up.statusCode === 429) markDown()
-      if (up.statusCode >= 500) failedOn(url, k, retries)
+      if (up.statusCode >= 500) failedOn(url, k, retries, false, model)
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = retryAfterMs(up.headers, errorBody)
@@ -513,7 +539,7 @@ async function handle(req, res) {
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
-      failedOn(url, k, retries, true)
+      failedOn(url, k, retries, true, model)
       last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
       waitMs = backoffMs(k)
     }

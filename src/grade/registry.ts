@@ -1,3 +1,4 @@
+import { BREAKER_SCOPE_CHECKS } from './breaker-scope.js'
 import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
 import { FIRST_BYTE_CHECKS } from './first-byte.js'
@@ -10,6 +11,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   ...RETRY_CHECKS,
   ...FIRST_BYTE_CHECKS,
   ...SYSTEM_CHECKS,
+  ...BREAKER_SCOPE_CHECKS,
 ]
 
 const byName = new Map(CHECKS.map((c) => [c.name, c]))
