@@ -318,8 +318,8 @@ function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cum
     let tail = ''
     let idle
     const arm = (ms) => {
-      if (ms <= 0) return
       clearTimeout(idle)
+      if (ms <= 0) return
       idle = setTimeout(() => {
         upstream.destroy()
         resolve('idle')
