@@ -89,7 +89,10 @@ export async function connectSut(
     return { baseUrl: direct, mapping: {}, target: target(null) }
   }
   const { profile, file } = mode
-  const values = templateValues(await sutPort(), byName)
+  const values = templateValues(
+    await sutPort(),
+    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
+  )
   Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
   if (profile.kind === 'client') {
     // Client mode: no server to start; the program runs once per request against the upstreams directly.

@@ -7,8 +7,9 @@ import { API_NAMES } from '../dialects/registry.js'
 import { durationSchema } from '../duration.js'
 
 /**
- * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}} and
- * {{upstreams.*.url}} (every upstream's URL, comma-separated, in the scenario's order).
+ * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}},
+ * {{upstreams.*.url}} (every upstream's URL, comma-separated, in the scenario's order) and {{upstreams.*.provider}}
+ * (their provider families, in the same order).
  */
 export const sutProfileSchema = z.strictObject({
   name: z.string().default('sut'),
@@ -59,12 +60,16 @@ export function renderTemplate(text: string, values: Record<string, string>): st
 /** Template values for a run: the SUT's port and every upstream's url and port. */
 export function templateValues(
   port: number,
-  upstreams: Record<string, { url: string; port: number }>,
+  upstreams: Record<string, { url: string; port: number; provider?: string }>,
 ): Record<string, string> {
   const values: Record<string, string> = {
     port: String(port),
     'upstreams.*.url': Object.values(upstreams)
       .map((u) => u.url)
+      .join(','),
+    // Each upstream's provider family (openai, anthropic, …), in the same order: a gateway told what it fronts.
+    'upstreams.*.provider': Object.values(upstreams)
+      .map((u) => u.provider ?? '')
       .join(','),
   }
   for (const [name, u] of Object.entries(upstreams)) {
