@@ -42,7 +42,7 @@
 //                                           this for a POST): every retry is refused 400 by the upstream
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
-//                     over-admit            the limiter checks, then reads its shared counter (a 30 ms round trip),
+//                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
 //                                           then counts: requests that arrive together all pass the check
 //                     limit-no-retry-after  the limiter's own 429s carry no Retry-After (nor retry-after-ms)
 //   SHOULD_RETRY_HEADER 1: the gateway is the retry layer: its answers carry x-should-retry: false, so an
@@ -110,7 +110,7 @@ async function admit() {
     return { message: `rate limit of ${RATE_LIMIT.n} requests per ${RATE_LIMIT.windowMs} ms reached`, type: 'rate_limit_exceeded', headers }
   }
   // DEFECTS=over-admit: the count is read and written in two steps, with a round trip between them.
-  if (DEFECTS.has('over-admit')) await sleep(30)
+  if (DEFECTS.has('over-admit')) await sleep(50)
   admittedAt.push(Date.now())
   admittedCount++
   return undefined

@@ -30,24 +30,37 @@ export const stackedAmplification = defineCheck({
   },
 })
 
-/** Tolerance of the sliding window: the upstream sees an admission a little after the gateway made it. */
-function toleranceMs(windowMs: number): number {
-  return Math.min(50, windowMs * 0.05)
-}
-
-/** Calls to the SUT that it admitted (they reached an upstream): one per SDK attempt, at its first upstream attempt. */
-function admissions(ctx: GradeContext): Array<{ id: string; atMs: number }> {
+/**
+ * Calls to the SUT that it admitted (they reached an upstream): one per SDK attempt. The SUT admitted each at a
+ * moment between `fromMs` and `atMs` (run ms): no earlier than brownout sent it (when brownout is the client; a
+ * client program's attempts: 50 ms before it reached the upstream), no later than it reached the upstream. Sorted
+ * by `atMs`.
+ */
+function admissions(ctx: GradeContext): Array<{ id: string; fromMs: number; atMs: number }> {
   const start = ctx.data.meta.loadStartedAt
+  const ownLoad = ctx.data.meta.sut.client === undefined && !isClientRun(ctx)
+  const sentAt = new Map(ctx.sent.map((r) => [r.id, r.intendedAt + r.sendLagMs]))
   return ctx
     .attempted()
-    .flatMap((r) => attemptTree(r.id, r.attempts, start).sdk.map((s) => ({ id: r.id, atMs: s.attempts[0]?.atMs ?? 0 })))
+    .flatMap((r) =>
+      attemptTree(r.id, r.attempts, start).sdk.map((s, i) => {
+        const atMs = s.attempts[0]?.atMs ?? 0
+        const sent = ownLoad && i === 0 ? sentAt.get(r.id) : undefined
+        return { id: r.id, fromMs: Math.min(atMs, sent ?? atMs - 50), atMs }
+      }),
+    )
     .sort((a, b) => a.atMs - b.atMs)
+}
+
+/** Whether the run's client was a program (client mode), not brownout's own load. */
+function isClientRun(ctx: GradeContext): boolean {
+  return ctx.data.journal.some((e) => e.stainlessRetryCount != null)
 }
 
 export const overAdmitted = defineCheck({
   name: 'limits.over_admitted',
   summary:
-    "requests the SUT admitted (they reached an upstream) beyond its own stated limit (the scenario's sut_limits): more than `requests` in any sliding window of `per` (less 5 %, at most 50 ms, for the way to the upstream), or more than `budget` in all",
+    "requests the SUT admitted (they reached an upstream) beyond its own stated limit (the scenario's sut_limits): for `requests` per `per`, admissions past the limit among those that were surely in one window (sent and arrived within `per`); for `budget`, admissions past it",
   unit: 'count',
   defaultExpect: { threshold: '== 0', required: true },
   measure: (ctx) => {
@@ -58,13 +71,16 @@ export const overAdmitted = defineCheck({
     const over: string[] = []
     const parts: string[] = []
     if (limits.requests !== undefined && limits.per !== undefined) {
-      const span = limits.per - toleranceMs(limits.per)
+      const per = limits.per
       let most = 0
-      let from = 0
       let beyond = 0
+      // Admissions surely in one window with each: sent after its arrival less the window, arrived before it (so
+      // also arrived after its arrival less the window: only those are scanned).
+      let first = 0
       for (const [i, a] of admitted.entries()) {
-        while ((admitted[from]?.atMs ?? a.atMs) <= a.atMs - span) from++
-        const inWindow = i - from + 1
+        while ((admitted[first]?.atMs ?? a.atMs) <= a.atMs - per) first++
+        let inWindow = 0
+        for (let k = first; k <= i; k++) if ((admitted[k]?.fromMs ?? 0) > a.atMs - per) inWindow++
         most = Math.max(most, inWindow)
         if (inWindow > limits.requests) {
           beyond++
@@ -72,7 +88,7 @@ export const overAdmitted = defineCheck({
         }
       }
       parts.push(
-        `${beyond} beyond ${limits.requests} per ${limits.per} ms (the most in one window: ${most}, of ${admitted.length} admitted)`,
+        `${beyond} beyond ${limits.requests} per ${per} ms (the most surely in one window: ${most}, of ${admitted.length} admitted)`,
       )
     }
     if (limits.budget !== undefined) {
@@ -103,25 +119,30 @@ export const refusalsUsable = defineCheck({
     if (!limits) return noEvidence('the scenario states no sut_limits')
     const refusals = ctx.sent.filter((r) => r.status === 429 && (ctx.attempts.get(r.id)?.length ?? 0) === 0)
     if (refusals.length === 0) return noEvidence('the SUT refused no request itself')
-    const admitted = admissions(ctx).map((a) => a.atMs)
+    const admitted = admissions(ctx)
     const bad: Array<{ id: string; why: string }> = []
     for (const r of refusals) {
-      const at = r.intendedAt + r.sendLagMs
-      const before = admitted.filter((t) => t <= at)
+      const sent = r.intendedAt + r.sendLagMs
+      const answered = r.intendedAt + r.latencyMs
       const wait = askedWaitMs(r)
+      const before = admitted.filter((a) => a.atMs <= sent)
       const budgetSpent = limits.budget !== undefined && before.length >= limits.budget
       let why: string | null = null
       if (!r.errorBody?.wellFormed) why = 'not a well-formed error'
       else if (budgetSpent) why = wait !== null ? `budget spent, yet Retry-After ${wait} ms` : null
       else if (limits.requests !== undefined && limits.per !== undefined) {
         const per = limits.per
-        const inWindow = before.filter((t) => t > at - per)
-        // The earliest a slot frees: when enough of the window's admissions have aged out to leave one free.
+        // Admissions surely in the window when it refused: admitted before it was sent, after its answer less the
+        // window. The earliest a slot frees is when enough of them have aged out to leave one free.
+        const inWindow = before
+          .filter((a) => a.fromMs > answered - per)
+          .map((a) => a.fromMs)
+          .sort((a, b) => a - b)
         const freedBy = inWindow[inWindow.length - limits.requests]
-        const earliest = freedBy === undefined ? 0 : Math.max(0, freedBy + per - at)
+        const earliest = freedBy === undefined ? 0 : Math.max(0, freedBy + per - answered)
         if (wait === null) why = 'no Retry-After'
-        else if (wait < earliest - toleranceMs(per))
-          why = `Retry-After ${wait} ms, a slot frees in ${Math.round(earliest)} ms`
+        else if (wait < earliest)
+          why = `Retry-After ${wait} ms, a slot frees in ${Math.round(earliest)} ms at the soonest`
         else if (wait > Math.ceil(per / 1000) * 1000) why = `Retry-After ${wait} ms, longer than the ${per} ms window`
       }
       if (why) bad.push({ id: r.id, why })
