@@ -23,6 +23,11 @@ export interface TreeAttempt {
 
 /** One attempt of the SDK (one call to the gateway) and the upstream attempts the gateway made for it. */
 export interface SdkAttempt {
+  /**
+   * The client's ask, from 1: a program that calls the SDK again after it gave up (a re-ask) starts the SDK's
+   * numbering over, so a retry number that does not grow starts the next ask.
+   */
+  ask: number
   /** The SDK's retry number (x-stainless-retry-count), or null when the attempts carried none. */
   retry: number | null
   attempts: TreeAttempt[]
@@ -73,7 +78,10 @@ export function attemptTree(id: string, attempts: readonly JournalEntry[], loadS
       kind: !prev ? 'first' : prev.upstream === e.upstream ? 'retry' : 'failover',
     }
     if (group) group.attempts.push(step)
-    else sdk.push({ retry, attempts: [step] })
+    else {
+      const reask = last !== undefined && retry !== null && last.retry !== null && retry < last.retry
+      sdk.push({ ask: (last?.ask ?? 1) + (reask ? 1 : 0), retry, attempts: [step] })
+    }
   }
   return { id, sdk, total: attempts.length }
 }
@@ -128,8 +136,10 @@ export function treeProduct(tree: AttemptTree): string {
  */
 export function treeLines(tree: AttemptTree): string[] {
   const lines = [`${tree.id}: ${treeProduct(tree)}`]
+  const asks = tree.sdk.at(-1)?.ask ?? 1
   for (const s of tree.sdk) {
-    lines.push(`  SDK attempt ${s.retry === null ? '(no x-stainless-retry-count)' : s.retry}`)
+    const ask = asks > 1 ? `client ask ${s.ask}, ` : ''
+    lines.push(`  ${ask}SDK attempt ${s.retry === null ? '(no x-stainless-retry-count)' : s.retry}`)
     for (const a of s.attempts) {
       const status = a.status === null ? a.endedBy : String(a.status)
       const kind = a.kind === 'first' ? '' : `${a.kind} → `

@@ -49,6 +49,18 @@ describe('attempt trees', () => {
     ])
   })
 
+  it('a retry number that starts over is the client asking again (a re-ask)', () => {
+    const attempts = [0, 1, 0, 1].map((n, i) => fault503('r', i + 1, i * 100, { stainlessRetryCount: n }))
+    const tree = attemptTree('r', attempts, 0)
+    expect(tree.sdk.map((s) => [s.ask, s.retry])).toEqual([
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+    ])
+    expect(treeLines(tree)[5]).toBe('  client ask 2, SDK attempt 0')
+  })
+
   it('an attempt without the header stays with the SDK attempt before it', () => {
     const attempts = [
       fault503('r', 1, 0, { stainlessRetryCount: 1 }),
