@@ -111,7 +111,7 @@ function askedWaitMs(r: ClientRecord): number | null {
 export const refusalsUsable = defineCheck({
   name: 'limits.refusals_usable',
   summary:
-    "share of the SUT's own 429s (refusals that reached no upstream, under a stated sut_limits) that a client can act on: well formed, and for a rate limit a Retry-After no earlier than a slot frees (less 5 %, at most 50 ms) and no later than the window rounded up to whole seconds; for a spent budget, no Retry-After (waiting does not help)",
+    "share of the SUT's own 429s (refusals that reached no upstream, under a stated sut_limits) that a client can act on: well formed, and for a rate limit a Retry-After no earlier than a slot surely frees and no later than the window rounded up to whole seconds; for a spent budget, no Retry-After (waiting does not help)",
   unit: 'ratio',
   defaultExpect: { threshold: '>= 1', required: true },
   measure: (ctx) => {
