@@ -96,7 +96,7 @@ const BUDGET_REQUESTS = env('BUDGET_REQUESTS', '') === '' ? Number.POSITIVE_INFI
 const admittedAt = []
 let admittedCount = 0
 
-/** Admits a request (undefined), or says why not: the refusal's status, message and headers. */
+/** Admits a request (undefined), or says why not: the refusal's message, error type and headers. */
 async function admit() {
   if (!RATE_LIMIT && !Number.isFinite(BUDGET_REQUESTS)) return undefined
   const now = Date.now()

@@ -127,7 +127,7 @@ export const scenarioSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'a client profile (kind: client, a file relative to the scenario) run in front of the SUT: an SDK with its own retries calls the gateway, which calls the upstreams',
+      'a client profile (kind: client, a file relative to the scenario) run in front of the SUT: an SDK with its own retries calls the gateway, which calls the upstreams (ignored when the SUT is itself a client profile)',
     ),
   sut_limits: sutLimitsSchema
     .optional()
