@@ -56,6 +56,17 @@
 //                                           counts as a success for the breaker: a dead upstream never trips it
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
+//                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
+//                                           then counts: requests that arrive together all pass the check
+//                     limit-no-retry-after  the limiter's own 429s carry no Retry-After (nor retry-after-ms)
+//   SHOULD_RETRY_HEADER 1: the gateway is the retry layer: its answers carry x-should-retry: false, so an
+//                     openai/anthropic SDK in front does not retry what the gateway already retried (or refused
+//                     for good); its own rate-limit 429s leave the header out (waiting them out works)     [0]
+//   RATE_LIMIT        the gateway's own limiter, N/<window> (60/1s, 20/500ms): at most N requests admitted in any
+//                     window (a sliding log); the rest get a 429 with Retry-After (whole seconds, rounded up) and
+//                     retry-after-ms: when the oldest admission leaves the window. Empty = no limit          []
+//   BUDGET_REQUESTS   the gateway admits this many requests in all, then answers 429 budget_exceeded (no
+//                     Retry-After: waiting does not help). Empty = no budget                                []
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -88,6 +99,43 @@ const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
 const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
 const RETRY_BUDGET = env('RETRY_BUDGET', '0') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
+const SHOULD_RETRY_HEADER = env('SHOULD_RETRY_HEADER', '0') === '1'
+
+/** The gateway's own limits: RATE_LIMIT (N per window, a sliding log) and BUDGET_REQUESTS (N in all). */
+const RATE_LIMIT = (() => {
+  const m = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$/.exec(env('RATE_LIMIT', ''))
+  return m ? { n: Number(m[1]), windowMs: Number(m[2]) * (m[3] === 's' ? 1000 : 1) } : undefined
+})()
+const BUDGET_REQUESTS = env('BUDGET_REQUESTS', '') === '' ? Number.POSITIVE_INFINITY : num('BUDGET_REQUESTS', 0)
+const admittedAt = []
+let admittedCount = 0
+
+/** Admits a request (undefined), or says why not: the refusal's message, error type and headers. */
+async function admit() {
+  if (!RATE_LIMIT && !Number.isFinite(BUDGET_REQUESTS)) return undefined
+  const now = Date.now()
+  while (RATE_LIMIT && admittedAt.length > 0 && admittedAt[0] <= now - RATE_LIMIT.windowMs) admittedAt.shift()
+  if (admittedCount >= BUDGET_REQUESTS) {
+    return { message: 'request budget exhausted', type: 'budget_exceeded', headers: { 'x-should-retry': 'false' } }
+  }
+  if (RATE_LIMIT && admittedAt.length >= RATE_LIMIT.n) {
+    const waitMs = Math.max(1, admittedAt[0] + RATE_LIMIT.windowMs - now)
+    const headers = DEFECTS.has('limit-no-retry-after') ? {} : { 'retry-after': String(Math.ceil(waitMs / 1000)), 'retry-after-ms': String(waitMs) }
+    return { message: `rate limit of ${RATE_LIMIT.n} requests per ${RATE_LIMIT.windowMs} ms reached`, type: 'rate_limit_exceeded', headers }
+  }
+  // DEFECTS=over-admit: the count is read and written in two steps, with a round trip between them.
+  if (DEFECTS.has('over-admit')) await sleep(50)
+  admittedAt.push(Date.now())
+  admittedCount++
+  return undefined
+}
+
+/** The gateway's own 429: the API's error shape, its own type, the limiter's headers. */
+function refuse(res, refusal) {
+  res.writeHead(429, { 'content-type': 'application/json', ...refusal.headers })
+  if (GEMINI.test(res.req?.url ?? '')) return res.end(JSON.stringify({ error: { code: 429, message: refusal.message, status: 'RESOURCE_EXHAUSTED' } }))
+  res.end(JSON.stringify({ error: { message: refusal.message, type: refusal.type, param: null, code: refusal.type } }))
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -434,6 +482,9 @@ async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
   const model = modelOf(req, body)
+  const refusal = await admit()
+  if (refusal) return refuse(res, refusal)
+  if (SHOULD_RETRY_HEADER && RETRIES > 0) res.setHeader('x-should-retry', 'false')
   const gone = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()

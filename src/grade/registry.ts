@@ -2,6 +2,7 @@ import { BREAKER_SCOPE_CHECKS } from './breaker-scope.js'
 import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
 import { FIRST_BYTE_CHECKS } from './first-byte.js'
+import { LAYER_CHECKS } from './layer-checks.js'
 import { RETRY_CHECKS } from './retry-checks.js'
 import { SYSTEM_CHECKS } from './system-checks.js'
 
@@ -12,6 +13,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   ...FIRST_BYTE_CHECKS,
   ...SYSTEM_CHECKS,
   ...BREAKER_SCOPE_CHECKS,
+  ...LAYER_CHECKS,
 ]
 
 const byName = new Map(CHECKS.map((c) => [c.name, c]))

@@ -33,6 +33,8 @@ const sutMetaSchema = z.object({
   aliveAfter: z.boolean().optional(),
   /** The SUT did not start, or died during the run. */
   failure: sutFailureSchema.optional(),
+  /** A client program (an SDK with its own retries) that ran in front of the SUT: SDK → gateway → upstreams. */
+  client: z.object({ name: z.string(), command: z.union([z.string(), z.array(z.string())]) }).optional(),
 })
 
 const countsSchema = z.object({
