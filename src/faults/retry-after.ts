@@ -58,14 +58,26 @@ const NO_VALUE_FORMS: ReadonlySet<RetryAfterForm> = new Set([...NO_DELAY_FORMS, 
 
 /**
  * Nonsense combinations of `retry_after` and `retry_after_format`, for a fault whose `retry_after` is optional:
- * a form that writes a delay needs one, and a form that writes none (zero, negative, garbage, missing) takes none.
+ * a form that writes a delay needs one, a form that writes none (zero, negative, garbage, missing) takes none, and
+ * the rate-limit reset headers (reset-only) time a 429 only (every answer carries them, for the live buckets).
  */
 export function checkRetryAfterForm(
-  cfg: { retry_after?: RetryAfter | undefined; retry_after_format?: RetryAfterForm | undefined },
+  cfg: {
+    status?: number | undefined
+    retry_after?: RetryAfter | undefined
+    retry_after_format?: RetryAfterForm | undefined
+  },
   ctx: z.RefinementCtx,
 ): void {
   const form = cfg.retry_after_format
   if (form === undefined) return
+  if (form === 'reset-only' && cfg.status !== 429)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['retry_after_format'],
+      message:
+        'reset-only sends the rate-limit reset headers, which time a 429 only: use it on a rate-limit fault or a 429',
+    })
   if (NO_VALUE_FORMS.has(form) && cfg.retry_after !== undefined)
     ctx.addIssue({
       code: 'custom',
