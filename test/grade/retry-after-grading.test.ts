@@ -51,3 +51,46 @@ describe('retries.retry_after_honored judges the wait before returning to the sa
     expect(check(data, 'retries.retry_after_honored').verdict).not.toBe('fail')
   })
 })
+
+describe('retries.own_backoff: the gateway’s own wait where no usable delay was named', () => {
+  const ids = Array.from({ length: 10 }, (_, i) => `o${i}`)
+  const firstRetries = (gap: (i: number) => number, over = {}) =>
+    run(
+      ids.map((id) => rec(id)),
+      ids.flatMap((id, i) => [
+        att(id, 1, i * 100, { status: 503, durationMs: 5, ...over }),
+        att(id, 2, i * 100 + 5 + gap(i)),
+      ]),
+      { expect: { 'retries.own_backoff': 'p(50) >= 20ms' } },
+    )
+
+  it('immediate retries after garbage (journal: no wait) fail; a real backoff passes', () => {
+    expect(
+      check(
+        firstRetries(() => 2),
+        'retries.own_backoff',
+      ),
+    ).toMatchObject({ verdict: 'fail', value: 2 })
+    expect(
+      check(
+        firstRetries((i) => 10 + i * 10),
+        'retries.own_backoff',
+      ),
+    ).toMatchObject({ verdict: 'pass' })
+  })
+
+  it('gaps after an answer with a usable Retry-After, or a failover, are not the gateway’s own', () => {
+    expect(
+      check(
+        firstRetries(() => 2, { retryAfterMs: 0 }),
+        'retries.own_backoff',
+      ).verdict,
+    ).not.toBe('fail')
+    const failover = run(
+      [rec('x')],
+      [att('x', 1, 0, { status: 503, durationMs: 5 }), att('x', 2, 6, { upstream: 'secondary', upstreamAttempt: 1 })],
+      { ...twoUpstreams, expect: { 'retries.own_backoff': 'p(50) >= 20ms' } },
+    )
+    expect(check(failover, 'retries.own_backoff').value).toBeNull()
+  })
+})
