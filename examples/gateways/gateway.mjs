@@ -23,6 +23,9 @@
 //   RESET_HEADERS     1: a 429 without retry-after/retry-after-ms waits for the rate-limit reset headers
 //                     instead: x-ratelimit-reset-requests/-tokens (Go durations, 1.3s, 6m0s) or
 //                     anthropic-ratelimit-*-reset (RFC 3339), of the buckets at remaining 0 (else all)       [0]
+//   STREAM_PEEK       1: a stream whose first event is an in-band error (Anthropic's overloaded_error before any
+//                     content, OpenAI's data: {"error": …}) has given the client nothing: it is retried or failed
+//                     over before the client sees a byte · 0: every 2xx stream is committed at once     [0]
 //   SHOULD_RETRY      1: x-should-retry: true|false decides whether an error is retried, over RETRY_ON (as the
 //                     openai and anthropic SDKs do) · 0: the header is ignored                         [1]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
@@ -77,6 +80,7 @@ const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
 const RETRY_AFTER_PARSE = env('RETRY_AFTER_PARSE', 'float')
 const RESET_HEADERS = env('RESET_HEADERS', '0') === '1'
 const SHOULD_RETRY = env('SHOULD_RETRY', '1') === '1'
+const STREAM_PEEK = env('STREAM_PEEK', '0') === '1'
 const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
 const DEADLINE_MS = num('DEADLINE_MS', 30000)
 const BREAKER = env('BREAKER', '1') === '1'
@@ -309,11 +313,44 @@ function cumulativeDeltas() {
   }
 }
 
-/** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
-function pipeStream(upstream, res) {
-  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
+/**
+ * STREAM_PEEK: the stream's first chunk (its first event), read before anything is committed to the client, then
+ * paused; `ended` when the stream ended (or broke) meanwhile, `idle` when nothing came within IDLE_TIMEOUT_MS.
+ */
+function firstChunk(up) {
   return new Promise((resolve) => {
-    let tail = ''
+    let timer
+    const done = (result) => {
+      clearTimeout(timer)
+      up.off('data', onData)
+      up.off('end', onEnd)
+      up.off('error', onEnd)
+      up.pause()
+      resolve(result)
+    }
+    const onData = (chunk) => done({ chunk, ended: false })
+    const onEnd = () => done({ chunk: Buffer.alloc(0), ended: true })
+    if (IDLE_TIMEOUT_MS > 0) timer = setTimeout(() => done({ chunk: Buffer.alloc(0), ended: false, idle: true }), IDLE_TIMEOUT_MS)
+    up.on('data', onData)
+    up.once('end', onEnd)
+    up.once('error', onEnd)
+  })
+}
+
+const FIRST_EVENT_ERROR = /^(event: error|data: \{"(error|type":"error)")/m
+
+/** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
+function pipeStream(upstream, res, peeked) {
+  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
+  if (peeked?.idle) return Promise.resolve('idle')
+  if (peeked?.ended) {
+    res.write(rewrite(peeked.chunk))
+    return Promise.resolve(!STREAM_CHECK || TERMINAL.test(peeked.chunk.toString()) ? 'ok' : 'broken')
+  }
+  return new Promise((resolve) => {
+    let tail = peeked ? peeked.chunk.toString().slice(-1000) : ''
+    if (peeked) res.write(rewrite(peeked.chunk))
+    setImmediate(() => peeked && upstream.resume())
     let idle
     const arm = () => {
       if (IDLE_TIMEOUT_MS <= 0) return
@@ -396,8 +433,17 @@ async function handle(req, res) {
           if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
+        const peeked = STREAM_PEEK && !res.headersSent ? await firstChunk(up) : undefined
+        if (peeked && k < retries && FIRST_EVENT_ERROR.test(peeked.chunk.toString())) {
+          // The stream began with an error event: nothing reached the client yet, so this attempt failed like a 5xx.
+          up.destroy()
+          record(url, false)
+          last = { status: 502, message: 'upstream stream began with an error event' }
+          await sleep(backoffMs(k))
+          continue
+        }
         if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
-        const ended = await pipeStream(up, res)
+        const ended = await pipeStream(up, res, peeked)
         if (ended === 'ok') return res.end()
         if (gone.signal.aborted) return
         if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {

@@ -39,6 +39,7 @@ const OUTCOMES: Row[] = [
     { SHOULD_RETRY: '0', RETRY_ON: '408,429,500,502,503,504,529' },
   ],
   ['anthropic-529-fallback', 'client.success_rate', {}, { RETRY_ON: '408,409,429,500,502,503,504' }],
+  ['anthropic-stream-overloaded-fallback', 'client.success_rate', { STREAM_PEEK: '1' }, { STREAM_PEEK: '0' }],
   // Five tries of 1.9 s each: the deadline (8 s) answers the client in time; without one it gives up at 9 s.
   ['slow-503-deadline', 'client.hung', { RETRIES: '4' }, { RETRIES: '4', DEADLINE_MS: '0', TRY_TIMEOUT_MS: '0' }],
 ]
