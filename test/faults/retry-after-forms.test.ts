@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { shouldRetryEffect } from '../../src/faults/error.js'
 import { faultSchema } from '../../src/faults/registry.js'
 import { chatBody, journalEntry, messagesBody, postJson, withUpstream } from '../helpers.js'
 
@@ -148,4 +149,20 @@ describe('retry_after_format: nonsense is refused', () => {
     expect(problems({ type: 'error', status: 429, retry_after: '1s', retry_after_format: 'reset-only' })).toEqual([])
     expect(problems({ type: 'error', status: 503, retry_after: '90s', retry_after_format: 'http-date' })).toEqual([])
   })
+})
+
+describe('x-should-retry overrides the status in the effect an error fault declares', () => {
+  it('false makes a 503 fatal, true makes a 400 transient; without it the status decides', () => {
+    expect(shouldRetryEffect(false, 503)).toEqual({ effect: 'fatal', content: 'none' })
+    expect(shouldRetryEffect(true, 400)).toEqual({ effect: 'transient', content: 'none' })
+    expect(shouldRetryEffect(undefined, 503).effect).toBe('transient')
+    expect(shouldRetryEffect(undefined, 400).effect).toBe('fatal')
+  })
+
+  it('the journal records a should_retry: false 503 as fatal', () =>
+    withUpstream(always({ type: 'error', status: 503, should_retry: false }), async (up) => {
+      const res = await postJson(`${up.url}${chat}`, chatBody('s1'))
+      expect(res.headers.get('x-should-retry')).toBe('false')
+      expect((await journalEntry(up, 's1')).effect).toBe('fatal')
+    }))
 })
