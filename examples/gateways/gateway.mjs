@@ -16,6 +16,18 @@
 //                     Google (Gemini) sends no header: its delay is the error body's RetryInfo retryDelay
 //                     ("3s", "1.300s"), read like Retry-After (whole seconds, rounded up, under `seconds`)
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
+//   RETRY_AFTER_PARSE float: Retry-After is seconds (fractions too) or an HTTP-date; negative or garbage is no
+//                     delay (back off as without one) · int: parseInt(value) like many hand-written clients: a
+//                     fraction is cut to whole seconds, and an HTTP-date, garbage or a negative value become NaN or
+//                     below zero, which the sleep takes as 0: an immediate retry (the defect)            [float]
+//   RESET_HEADERS     1: a 429 without retry-after/retry-after-ms waits for the rate-limit reset headers
+//                     instead: x-ratelimit-reset-requests/-tokens (Go durations, 1.3s, 6m0s) or
+//                     anthropic-ratelimit-*-reset (RFC 3339), of the buckets at remaining 0 (else all)       [0]
+//   STREAM_PEEK       1: a stream whose first event is an in-band error (Anthropic's overloaded_error before any
+//                     content, OpenAI's data: {"error": …}) has given the client nothing: it is retried or failed
+//                     over before the client sees a byte · 0: every 2xx stream is committed at once     [0]
+//   SHOULD_RETRY      1: x-should-retry: true|false decides whether an error is retried, over RETRY_ON (as the
+//                     openai and anthropic SDKs do) · 0: the header is ignored                         [1]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
 //   BREAKER           1: circuit breaker per upstream and model: 5 requests in a row that failed on it (after
@@ -90,6 +102,10 @@ const MAX_BACKOFF_MS = num('MAX_BACKOFF_MS', 2000)
 const JITTER = env('JITTER', 'full')
 const RETRY_AFTER = env('RETRY_AFTER', '1')
 const MAX_RETRY_AFTER_MS = num('MAX_RETRY_AFTER_MS', 5000)
+const RETRY_AFTER_PARSE = env('RETRY_AFTER_PARSE', 'float')
+const RESET_HEADERS = env('RESET_HEADERS', '0') === '1'
+const SHOULD_RETRY = env('SHOULD_RETRY', '1') === '1'
+const STREAM_PEEK = env('STREAM_PEEK', '0') === '1'
 const TRY_TIMEOUT_MS = num('TRY_TIMEOUT_MS', 10000)
 const DEADLINE_MS = num('DEADLINE_MS', 30000)
 const BREAKER = env('BREAKER', '1') === '1'
@@ -184,14 +200,52 @@ function backoffMs(retry) {
   return Math.random() * cap
 }
 
-function retryAfterMs(headers, body) {
+function retryAfterMs(headers, body, status) {
   if (RETRY_AFTER === '0') return undefined
   const ms = Number(headers['retry-after-ms'])
   if (RETRY_AFTER === '1' && headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms
-  const s = headers['retry-after'] === undefined ? Number.NaN : Number(headers['retry-after'])
-  if (Number.isFinite(s) && s >= 0) return s * 1000
+  if (headers['retry-after'] !== undefined) {
+    const ra = retryAfterHeaderMs(headers['retry-after'])
+    if (ra !== undefined) return ra
+  }
+  const reset = RESET_HEADERS && status === 429 && headers['retry-after'] === undefined ? resetMs(headers) : undefined
+  if (reset !== undefined) return reset
   const delay = DEFECTS.has('no-retry-info') ? undefined : retryDelayMs(body)
   return delay !== undefined && RETRY_AFTER === 'seconds' ? Math.ceil(delay / 1000) * 1000 : delay
+}
+
+/** A Retry-After header's wait (ms): seconds or an HTTP-date; undefined when it says nothing usable. */
+function retryAfterHeaderMs(value) {
+  // RETRY_AFTER_PARSE=int: NaN and negatives pass through, and the sleep takes them as 0 (the defect).
+  if (RETRY_AFTER_PARSE === 'int') return Number.parseInt(value, 10) * 1000
+  const s = Number(value)
+  if (value.trim() !== '' && Number.isFinite(s)) return s >= 0 ? (RETRY_AFTER === 'seconds' ? Math.ceil(s) : s) * 1000 : undefined
+  const date = Date.parse(value)
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined
+}
+
+/** RESET_HEADERS=1: the wait until the exhausted rate-limit buckets reset (OpenAI Go durations, Anthropic dates). */
+function resetMs(headers) {
+  const waits = []
+  for (const [name, value] of Object.entries(headers)) {
+    const openai = /^x-ratelimit-reset-(requests|tokens)$/.exec(name)
+    const anthropic = /^anthropic-ratelimit-([a-z-]+)-reset$/.exec(name)
+    const bucket = openai ? `x-ratelimit-remaining-${openai[1]}` : anthropic ? `anthropic-ratelimit-${anthropic[1]}-remaining` : undefined
+    if (bucket === undefined) continue
+    const wait = openai ? goDurationMs(String(value)) : Date.parse(String(value)) - Date.now()
+    if (Number.isFinite(wait)) waits.push({ wait: Math.max(0, wait), spent: headers[bucket] === '0' })
+  }
+  const spent = waits.filter((w) => w.spent)
+  const chosen = spent.length > 0 ? spent : waits
+  return chosen.length > 0 ? Math.max(...chosen.map((w) => w.wait)) : undefined
+}
+
+/** Milliseconds of a Go duration (`1.3s`, `6m0s`, `20ms`, `1h2m3s`), NaN when it is not one. */
+function goDurationMs(text) {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return Number.NaN
+  const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0)
 }
 
 /** Google's retry delay: the google.rpc.RetryInfo detail of an error body (`"retryDelay": "1.300s"`), in ms. */
@@ -328,6 +382,8 @@ function isQuota(text) {
 
 // Gemini streams have no [DONE]: the chunk with a finishReason is the last.
 const TERMINAL = /data: \[DONE\]|event: message_stop|event: response\.(completed|incomplete|failed)|"finishReason":/
+// How much of a stream's end the terminal-event check reads: a Responses stream's last event carries the whole response.
+const TAIL_CHARS = 16_000
 
 /** DEFECTS=cumulative-deltas: rewrites whole SSE events so that each chat delta repeats the text before it. */
 function cumulativeDeltas() {
@@ -356,14 +412,61 @@ function cumulativeDeltas() {
 }
 
 /**
+ * STREAM_PEEK: the stream's first chunk (its first event), read before anything is committed to the client, then
+ * paused; `ended` when the stream ended (or broke) meanwhile, `idle` when nothing came within the first-event limit
+ * (the per-try timeout or IDLE_TIMEOUT_MS, whichever is shorter, as in pipeStream).
+ */
+function firstChunk(up) {
+  return new Promise((resolve) => {
+    let timer
+    const done = (result) => {
+      clearTimeout(timer)
+      up.off('data', onData)
+      up.off('end', onEnd)
+      up.off('error', onEnd)
+      up.pause()
+      resolve(result)
+    }
+    const onData = (chunk) => done({ chunk, ended: false })
+    const onEnd = () => done({ chunk: Buffer.alloc(0), ended: true })
+    const limit = firstEventMs()
+    if (limit > 0) timer = setTimeout(() => done({ chunk: Buffer.alloc(0), ended: false, idle: true }), limit)
+    up.on('data', onData)
+    up.once('end', onEnd)
+    up.once('error', onEnd)
+  })
+}
+
+const FIRST_EVENT_ERROR = /^(event: error|data: \{"(error|type":"error)")/m
+
+/** Before a stream's first event it may be silent for the per-try timeout or IDLE_TIMEOUT_MS, whichever is shorter. */
+const firstEventMs = () =>
+  TRY_TIMEOUT_MS > 0 && IDLE_TIMEOUT_MS > 0 ? Math.min(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS) : Math.max(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS)
+
+/**
  * Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated').
  * `commit` writes the client's headers: called with the first event (before it, nothing reached the client and the
  * attempt may still be retried: `res.headersSent` says which). Until that first event the stream may be silent for
- * the per-try timeout at most (headers then nothing is a failed attempt, not a committed stream), then IDLE_TIMEOUT_MS.
+ * `firstEventMs()` at most (headers then nothing is a failed attempt, not a committed stream), then IDLE_TIMEOUT_MS.
+ * `first`: the first chunk when STREAM_PEEK read it already (see firstChunk).
  */
-function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk) {
+function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk, first) {
+  if (first?.idle) {
+    upstream.destroy()
+    return Promise.resolve('idle')
+  }
+  if (first?.ended) {
+    if (first.chunk.length === 0) return Promise.resolve('broken')
+    commit()
+    res.write(rewrite(first.chunk))
+    return Promise.resolve(!STREAM_CHECK || TERMINAL.test(first.chunk.toString()) ? 'ok' : 'broken')
+  }
   return new Promise((resolve) => {
-    let tail = ''
+    let tail = first ? first.chunk.toString().slice(-TAIL_CHARS) : ''
+    if (first) {
+      commit()
+      res.write(rewrite(first.chunk))
+    }
     let idle
     const arm = (ms) => {
       clearTimeout(idle)
@@ -373,10 +476,10 @@ function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cum
         resolve('idle')
       }, ms)
     }
-    arm(TRY_TIMEOUT_MS > 0 && IDLE_TIMEOUT_MS > 0 ? Math.min(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS) : Math.max(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS))
+    arm(first ? IDLE_TIMEOUT_MS : firstEventMs())
     upstream.on('data', (chunk) => {
       arm(IDLE_TIMEOUT_MS)
-      tail = (tail + chunk.toString()).slice(-1000)
+      tail = (tail + chunk.toString()).slice(-TAIL_CHARS)
       commit()
       res.write(rewrite(chunk))
     })
@@ -390,6 +493,7 @@ function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cum
     }
     upstream.on('error', broken)
     upstream.on('aborted', broken)
+    if (first) setImmediate(() => upstream.resume())
   })
 }
 
@@ -509,6 +613,8 @@ async function handle(req, res) {
         ? await attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
         : await attempt(url, req, sent, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
+      const should = SHOULD_RETRY ? up.headers['x-should-retry'] : undefined
+      if (up.statusCode >= 400 && (should === 'true' || should === 'false')) retryable = should === 'true'
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
         // Quota and spend limits are 429s that waiting cannot fix: never retry them.
@@ -548,7 +654,16 @@ async function handle(req, res) {
           commit()
           res.write(rewrite.start())
         }
-        const ended = await pipeStream(up, res, commit, rewrite)
+        const first = STREAM_PEEK && !res.headersSent ? await firstChunk(up) : undefined
+        if (first && k < retries && FIRST_EVENT_ERROR.test(first.chunk.toString())) {
+          // The stream began with an error event: nothing reached the client yet, so this attempt failed like a 5xx.
+          up.destroy()
+          record(breakerKey(url, model), false)
+          last = { status: 502, message: 'upstream stream began with an error event' }
+          await sleep(backoffMs(k))
+          continue
+        }
+        const ended = await pipeStream(up, res, commit, rewrite, first)
         if (ended === 'ok') {
           commit()
           return res.end()
@@ -580,11 +695,14 @@ async function handle(req, res) {
       if (up.statusCode >= 500) failedOn(url, k, retries, false, model)
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
-      const ra = retryAfterMs(up.headers, errorBody)
+      const ra = retryAfterMs(up.headers, errorBody, up.statusCode)
       if (ra !== undefined && (ra > MAX_RETRY_AFTER_MS || Date.now() + ra > deadline)) {
-        return fail(res, up.statusCode, `upstream asks to wait ${ra} ms, longer than this gateway waits`, { 'retry-after': up.headers['retry-after'] ?? '' })
-      }
-      waitMs = ra ?? backoffMs(k)
+        // Too long to wait here: another upstream owes that wait nothing (fail over at once); else fail fast.
+        if (UPSTREAMS.length < 2 || k === retries) {
+          return fail(res, up.statusCode, `upstream asks to wait ${ra} ms, longer than this gateway waits`, { 'retry-after': up.headers['retry-after'] ?? '' })
+        }
+        waitMs = 0
+      } else waitMs = ra ?? backoffMs(k)
     } catch (err) {
       if (gone.signal.aborted) return
       markDown()

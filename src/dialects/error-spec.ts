@@ -1,3 +1,5 @@
+import type { RetryAfterForm } from './retry-after-form.js'
+
 /**
  * A provider error, said once in family-neutral terms. A family turns it into its own body and headers
  * (`Family.error`): OpenAI `{ error: { message, type, param, code } }` with `retry-after`/`retry-after-ms`,
@@ -22,6 +24,10 @@ export interface ErrorSpec {
    * (whole seconds, rounded up) and `retry-after-ms`; Google puts `google.rpc.RetryInfo.retryDelay` in the body.
    */
   retryAfterMs?: number
+  /** How the delay is written (`retry_after_format`): `seconds` (both headers) unless a fault says otherwise. */
+  retryAfterForm?: RetryAfterForm
+  /** When the answer goes out (ms since the epoch): the origin of an HTTP-date or reset timestamp. */
+  retryAfterAtMs?: number
 }
 
 /** The first problem with a request body, in the words the provider would use. */

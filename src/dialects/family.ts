@@ -26,6 +26,11 @@ export interface FamilyError {
   body: unknown
   /** Headers the family derives from the spec (e.g. `retry-after` from `retryAfterMs`); they win over spec.headers. */
   headers: Record<string, string>
+  /**
+   * The wait the answer asks for, as a client that reads it right would wait (ms; a date counts to its whole
+   * second), or null when its form carries none (garbage, negative, missing). Absent: the spec's retryAfterMs.
+   */
+  retryAfterMs?: number | null
 }
 
 /** What a rate-limit 429 says: which bucket, its limit, and when it resets. */

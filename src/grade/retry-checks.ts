@@ -1,6 +1,7 @@
 import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
 import { attemptFailure, carriedRequest, type GradeContext } from './context.js'
+import { ownBackoff } from './own-backoff.js'
 import { backoffGrowth, jitter, retryAfterHonored } from './retry-timing.js'
 
 /** Requests in scope with their attempts (only those that reached an upstream); computed once per context. */
@@ -125,4 +126,5 @@ export const RETRY_CHECKS = [
   jitter,
   backoffGrowth,
   failover,
+  ownBackoff,
 ]

@@ -43,6 +43,17 @@ export function gapAfter(attempts: JournalEntry[], i: number): number | undefine
   return a && b && a.endedBy !== 'open' ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
 }
 
+/**
+ * Gap between the end of attempt i and the next attempt on the same upstream: what a Retry-After asks of. A
+ * failover to another upstream in between owes that upstream's Retry-After nothing; a return to it does.
+ */
+export function gapToSameUpstream(attempts: JournalEntry[], i: number): number | undefined {
+  const a = attempts[i]
+  if (!a || a.endedBy === 'open') return undefined
+  const b = attempts.slice(i + 1).find((x) => x.upstream === a.upstream)
+  return b ? b.receivedAt - (a.receivedAt + a.durationMs) : undefined
+}
+
 /** Gaps after attempt `index` (0: first retry) whose wait no Retry-After dictated. */
 export function freeGaps(ctx: GradeContext, index: number): Array<{ id: string; gap: number }> {
   const out: Array<{ id: string; gap: number }> = []

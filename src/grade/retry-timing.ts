@@ -1,7 +1,7 @@
 import { defineCheck, noEvidence, ratio } from './check.js'
 import {
   freeGaps,
-  gapAfter,
+  gapToSameUpstream,
   harnessNoiseMs,
   JITTER_NOISE_MS,
   NO_BACKOFF_FLOOR_MS,
@@ -24,14 +24,14 @@ const INCONCLUSIVE_GROWTH = [1.1, 1.4] as const
 export const retryAfterHonored = defineCheck({
   name: 'retries.retry_after_honored',
   summary:
-    'share of retries after a Retry-After that waited their own Retry-After: none earlier than it − 50 ms, none later than the whole-second header rounded up + 500 ms (reported apart as late)',
+    "share of retries after a Retry-After that waited their own Retry-After before returning to that upstream (a failover owes it no wait): none earlier than it − 50 ms, none later than the whole-second header rounded up + 500 ms (reported apart as late); the wait is what the header's form means (an HTTP-date to its second; garbage, negative or missing mean none and are not judged here)",
   unit: 'ratio',
   defaultExpect: { threshold: '>= 0.99', required: true },
   measure: (ctx) => {
     const ids: Record<RetryAfterConduct, string[]> = { early: [], honoured: [], late: [] }
     for (const r of ctx.attempted()) {
       r.attempts.forEach((a, i) => {
-        const gap = gapAfter(r.attempts, i)
+        const gap = gapToSameUpstream(r.attempts, i)
         if (a.retryAfterMs !== null && gap !== undefined) ids[retryAfterConduct(gap, a.retryAfterMs)].push(r.id)
       })
     }

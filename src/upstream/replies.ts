@@ -20,7 +20,9 @@ export function errorPlan(ex: Exchange, spec: ErrorSpec, atMs = 0): Plan {
     ],
     errorType: reply.type,
   }
-  if (spec.retryAfterMs !== undefined) plan.retryAfterMs = spec.retryAfterMs
+  // The wait the answer means in its form (a date rounds up to its second; garbage means none), else the spec's.
+  const meant = reply.retryAfterMs === undefined ? spec.retryAfterMs : reply.retryAfterMs
+  if (meant !== undefined && meant !== null) plan.retryAfterMs = meant
   return plan
 }
 

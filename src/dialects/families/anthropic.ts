@@ -42,7 +42,7 @@ export const anthropicFamily: Family = {
     return {
       type,
       body: { type: 'error', error, request_id: facts.providerRequestId },
-      headers: retryAfterHeaders(spec),
+      ...retryAfterHeaders(spec, 'anthropic'),
     }
   },
   bodyProblem: (issue, param) => {
@@ -62,7 +62,8 @@ export const anthropicFamily: Family = {
   },
   rateLimitHeaders: (kind, retryAfterMs, nowMs) => ({
     [`anthropic-ratelimit-${kind}-remaining`]: '0',
-    [`anthropic-ratelimit-${kind}-reset`]: rfc3339(nowMs + retryAfterMs),
+    // Rounded up to the second, as the reset-only Retry-After form sends it: waiting until it is never early.
+    [`anthropic-ratelimit-${kind}-reset`]: rfc3339(Math.ceil((nowMs + retryAfterMs) / 1000) * 1000),
   }),
   overloaded: () => ({ status: 529, type: 'overloaded_error', message: 'Overloaded' }),
   quota: () => ({

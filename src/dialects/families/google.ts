@@ -1,5 +1,6 @@
 import type { ErrorSpec } from '../error-spec.js'
 import type { Family } from '../family.js'
+import { GARBAGE_RETRY_AFTER, type RetryAfterForm } from '../retry-after-form.js'
 import { modelEntry, sseFrame } from './gemini-wire.js'
 import {
   googleDefaultMessage,
@@ -32,12 +33,14 @@ export const googleFamily: Family = {
   defaultMessage: googleDefaultMessage,
   error(spec: ErrorSpec) {
     const details = spec.details ? Object.values(spec.details).map((d) => d as Record<string, unknown>) : []
-    if (spec.retryAfterMs !== undefined) details.push(retryInfo(spec.retryAfterMs))
+    const delay = spec.retryAfterMs === undefined ? undefined : retryDelayForm(spec.retryAfterMs, spec.retryAfterForm)
+    if (delay?.info) details.push(delay.info)
     const type = spec.type ?? googleStatusName(spec.status)
     return {
       type,
       body: googleErrorBody({ status: spec.status, message: spec.message, statusName: type, details }),
       headers: {},
+      ...(delay ? { retryAfterMs: delay.meant } : {}),
     }
   },
   bodyProblem(issue, param) {
@@ -119,4 +122,19 @@ export const googleFamily: Family = {
         sseFrame(JSON.stringify({ brownoutUnknownField: { note: 'clients must ignore unknown fields' } })),
 
   errorShape: readGoogleError,
+}
+
+/**
+ * Google's RetryInfo in a `retry_after_format`: Google has no retry header, so every form with a delay is the usual
+ * `retryDelay` ("1.300s"); zero is "0s", negative and garbage an unusable "-1s" / "soon", missing no RetryInfo.
+ */
+function retryDelayForm(
+  ms: number,
+  form: RetryAfterForm | undefined,
+): { info?: Record<string, unknown>; meant: number | null } {
+  if (form === 'missing') return { meant: null }
+  if (form === 'negative') return { info: { ...retryInfo(0), retryDelay: '-1s' }, meant: null }
+  if (form === 'garbage') return { info: { ...retryInfo(0), retryDelay: GARBAGE_RETRY_AFTER }, meant: null }
+  if (form === 'zero') return { info: retryInfo(0), meant: 0 }
+  return { info: retryInfo(ms), meant: ms }
 }

@@ -56,7 +56,7 @@ export const openaiFamily: Family = {
     return {
       type,
       body: { error: { message: spec.message, type, param: spec.param ?? null, code: spec.code ?? null } },
-      headers: retryAfterHeaders(spec),
+      ...retryAfterHeaders(spec, 'openai'),
     }
   },
   bodyProblem: bodyProblemOpenAI,

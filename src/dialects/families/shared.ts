@@ -1,11 +1,20 @@
 import type { ErrorSpec } from '../error-spec.js'
+import { formIsDate, meantWaitMs, retryAfterHeaderForm } from '../retry-after-form.js'
 
-/** `retry-after` (whole seconds, rounded up) and `retry-after-ms`, as OpenAI and Anthropic send them. */
-export function retryAfterHeaders(spec: ErrorSpec): Record<string, string> {
-  if (spec.retryAfterMs === undefined) return {}
+/**
+ * The retry headers of an OpenAI or Anthropic error and the wait they mean: by default `retry-after` (whole
+ * seconds, rounded up) and `retry-after-ms`; another form when the spec names one (see retry-after-form.ts).
+ */
+export function retryAfterHeaders(
+  spec: ErrorSpec,
+  family: 'openai' | 'anthropic',
+): { headers: Record<string, string>; retryAfterMs?: number | null } {
+  if (spec.retryAfterMs === undefined) return { headers: {} }
+  const { retryAfterMs, retryAfterForm, retryAfterAtMs } = spec
+  const form = { retryAfterMs, retryAfterForm, retryAfterAtMs }
   return {
-    'retry-after': String(Math.ceil(spec.retryAfterMs / 1000)),
-    'retry-after-ms': String(Math.round(spec.retryAfterMs)),
+    headers: retryAfterHeaderForm(form, family),
+    retryAfterMs: meantWaitMs(form, formIsDate(retryAfterForm, family)),
   }
 }
 
