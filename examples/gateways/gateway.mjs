@@ -42,6 +42,14 @@
 //                                           this for a POST): every retry is refused 400 by the upstream
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
+//                     buffer-stream         holds an upstream stream until its end, then writes it at once
+//                     drop-usage            strips stream_options (include_usage) from requests and `usage` from
+//                                           non-streaming answers
+//                     rewrite-model         answers name the model the client asked for, not the one that served
+//                                           them (visible after a fallback to another model: UPSTREAM_MODELS)
+//                     drop-max-tokens       strips max_tokens / max_completion_tokens / max_output_tokens
+//   ADDED_LATENCY_MS  waits this long before forwarding each request (a slow gateway)            [0]
+//   UPSTREAM_MODELS   comma list aligned with UPSTREAMS: the model sent to that upstream (empty: as asked) []
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -74,6 +82,52 @@ const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
 const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
 const RETRY_BUDGET = env('RETRY_BUDGET', '0') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
+const ADDED_LATENCY_MS = num('ADDED_LATENCY_MS', 0)
+const UPSTREAM_MODELS = env('UPSTREAM_MODELS', '').split(',')
+
+/** The body sent to `url`: its model mapped (UPSTREAM_MODELS), fields dropped by DEFECTS. Also the models. */
+function passBody(body, url) {
+  const mapped = UPSTREAM_MODELS[UPSTREAMS.indexOf(url)] || undefined
+  const rewrite = mapped || DEFECTS.has('drop-usage') || DEFECTS.has('drop-max-tokens')
+  let json
+  try {
+    json = rewrite || DEFECTS.has('rewrite-model') ? JSON.parse(body.toString()) : undefined
+  } catch {
+    return { body, asked: undefined, served: undefined }
+  }
+  const asked = json?.model
+  if (!rewrite || !json || typeof json !== 'object') return { body, asked, served: asked }
+  if (mapped && typeof json.model === 'string') json.model = mapped
+  if (DEFECTS.has('drop-usage')) delete json.stream_options
+  if (DEFECTS.has('drop-max-tokens')) {
+    delete json.max_tokens
+    delete json.max_completion_tokens
+    delete json.max_output_tokens
+  }
+  return { body: Buffer.from(JSON.stringify(json)), asked, served: json.model }
+}
+
+/** DEFECTS=rewrite-model: text with the serving model's name replaced by the asked one. */
+function renameModel(text, models) {
+  if (!DEFECTS.has('rewrite-model') || !models.asked || models.asked === models.served) return text
+  return text.replaceAll(`"model":"${models.served}"`, `"model":${JSON.stringify(models.asked)}`)
+}
+
+/** A non-streaming answer as the client gets it (DEFECTS drop-usage, rewrite-model): headers and payload. */
+function passAnswer(headers, payload, models) {
+  if (!DEFECTS.has('drop-usage') && !DEFECTS.has('rewrite-model')) return [headers, payload]
+  let text = renameModel(payload.toString(), models)
+  if (DEFECTS.has('drop-usage')) {
+    try {
+      const json = JSON.parse(text)
+      delete json.usage
+      text = JSON.stringify(json)
+    } catch {}
+  }
+  const out = { ...headers }
+  delete out['content-length']
+  return [out, text]
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -260,9 +314,16 @@ function cumulativeDeltas() {
 }
 
 /** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
-function pipeStream(upstream, res) {
-  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
-  return new Promise((resolve) => {
+function pipeStream(upstream, res, models = {}) {
+  const deltas = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
+  const rewrite = DEFECTS.has('rewrite-model') ? (chunk) => renameModel(deltas(chunk).toString(), models) : deltas
+  // DEFECTS=buffer-stream: what the upstream streams is held, and written at once when the stream is over.
+  const held = DEFECTS.has('buffer-stream') ? [] : undefined
+  return new Promise((done) => {
+    const resolve = (how) => {
+      if (held?.length) res.write(held.join(''))
+      done(how)
+    }
     let tail = ''
     let idle
     const arm = () => {
@@ -277,7 +338,8 @@ function pipeStream(upstream, res) {
     upstream.on('data', (chunk) => {
       arm()
       tail = (tail + chunk.toString()).slice(-1000)
-      res.write(rewrite(chunk))
+      if (held) held.push(rewrite(chunk).toString())
+      else res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
       clearTimeout(idle)
@@ -299,6 +361,7 @@ function streamError(res, message) {
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   const body = await readAll(req)
+  if (ADDED_LATENCY_MS > 0) await sleep(ADDED_LATENCY_MS)
   const gone = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
@@ -317,7 +380,8 @@ async function handle(req, res) {
     let waitMs
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
-      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
+      const passed = passBody(body, url)
+      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : passed.body
       const up = await attempt(url, req, sent, tryMs, gone.signal)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
@@ -342,10 +406,11 @@ async function handle(req, res) {
             return fail(res, 502, last.message)
           }
           if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
-          return res.writeHead(up.statusCode, up.headers).end(payload)
+          const [headers, answer] = passAnswer(up.headers, payload, passed)
+          return res.writeHead(up.statusCode, headers).end(answer)
         }
         if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
-        const ended = await pipeStream(up, res)
+        const ended = await pipeStream(up, res, passed)
         if (ended === 'ok') return res.end()
         if (gone.signal.aborted) return
         if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {
