@@ -190,21 +190,25 @@ export const addedLatency = defineCheck({
   unit: 'ms',
   stat: { kind: 'p', q: 50 },
   measure: (ctx) => {
-    const rows: Array<{ id: string; ms: number }> = []
+    const start = ctx.data.meta.loadStartedAt
+    const rows: Array<{ id: string; ms: number; before: number }> = []
     for (const r of ctx.sent) {
       if (!clientSuccess(r)) continue
       const list = ctx.attempts.get(r.id)
       const a = list?.[0]
       if (!a || list.length !== 1 || a.endedBy !== 'end' || a.status === null || a.status >= 300) continue
-      rows.push({ id: r.id, ms: r.latencyMs - r.sendLagMs - a.durationMs })
+      // Before: from the client's send to the upstream's arrival; the rest is after the upstream's last byte.
+      const before = a.receivedAt - (start + r.intendedAt + r.sendLagMs)
+      rows.push({ id: r.id, ms: r.latencyMs - r.sendLagMs - a.durationMs, before })
     }
     if (rows.length === 0) return noEvidence('no success served by a single attempt')
     const sorted = [...rows].sort((x, y) => y.ms - x.ms)
     const median = sorted[Math.floor(sorted.length / 2)]?.ms ?? 0
+    const before = rows.map((x) => x.before).sort((x, y) => x - y)[Math.floor(rows.length / 2)] ?? 0
     return {
       value: null,
       sample: rows.map((x) => x.ms),
-      evidence: `${rows.length} successes served by one attempt: the gateway added ${round(median)} ms (median), ${round(sorted[0]?.ms ?? 0)} ms at worst`,
+      evidence: `${rows.length} successes served by one attempt: the gateway added ${round(median)} ms (median: ${round(before)} ms before the upstream got the request, the rest after its last byte), ${round(sorted[0]?.ms ?? 0)} ms at worst`,
       examples: sorted.slice(0, 3).map((x) => x.id),
     }
   },
