@@ -337,7 +337,8 @@ function pipeStream(upstream, res, models = {}) {
     arm()
     upstream.on('data', (chunk) => {
       arm()
-      tail = (tail + chunk.toString()).slice(-1000)
+      // A Responses stream's last event carries the whole response: keep enough to see its event line.
+      tail = (tail + chunk.toString()).slice(-16384)
       if (held) held.push(rewrite(chunk).toString())
       else res.write(rewrite(chunk))
     })
