@@ -59,8 +59,6 @@ export function emptyRecord(base: RecordBase, sendLagMs: number): ClientRecord {
     error: null,
     headers: {},
     bytes: 0,
-    usage: null,
-    answerModel: null,
   }
 }
 
@@ -327,7 +325,10 @@ export function sendOne(
 ): Promise<ClientRecord> {
   const now = () => ctx.clock.now() - ctx.startMs
   const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
+  // What the pass-through checks compare; absent from records brownout did not read itself (client mode).
   record.sent = sentDigest(built, base.stream)
+  record.usage = null
+  record.answerModel = null
   const reader = new ResponseReader(record, template.api, now)
   const target = targetOf(url)
   const sentAt = now()
