@@ -151,15 +151,19 @@ export function digestDifferences(sent: RequestDigest, received: RequestDigest):
   return out
 }
 
-function canonical(v: unknown): string {
+/** Nesting deeper than this is digested as one marker: a hostile body must not exhaust the stack. */
+const MAX_DEPTH = 64
+
+function canonical(v: unknown, depth = 0): string {
   if (v === undefined) return 'null'
   if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
+  if (depth >= MAX_DEPTH) return '"…"'
+  if (Array.isArray(v)) return `[${v.map((x) => canonical(x, depth + 1)).join(',')}]`
   const o = v as Record<string, unknown>
   return `{${Object.keys(o)
     .filter((k) => o[k] !== undefined)
     .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k], depth + 1)}`)
     .join(',')}}`
 }
 
