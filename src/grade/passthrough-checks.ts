@@ -8,7 +8,7 @@ import { carriedRequest, clientSuccess, type GradeContext } from './context.js'
  * The pass-through checks: what a gateway must hand on unchanged, judged by comparing the two ends of it. The
  * upstream's journal says what it received and what it wrote, and when; the client's record says what it sent and
  * what it received, and when. Both clocks are brownout's own (the upstreams and the load driver share a process).
- * Each check needs the fields runs carry since brownout 0.x (journal `writes`, `usage`, `received`; record `usage`,
+ * Each check needs fields runs carry since these checks exist (journal `writes`, `usage`, `received`; record `usage`,
  * `answerModel`, `sent`): older runs, and client-mode runs where brownout did not send the requests, have no
  * evidence for them.
  */
