@@ -79,6 +79,14 @@
 //                     retry-after-ms: when the oldest admission leaves the window. Empty = no limit          []
 //   BUDGET_REQUESTS   the gateway admits this many requests in all, then answers 429 budget_exceeded (no
 //                     Retry-After: waiting does not help). Empty = no budget                                []
+//                     buffer-stream         holds an upstream stream until its end, then writes it at once
+//                     drop-usage            strips stream_options (include_usage) from requests and `usage` from
+//                                           non-streaming answers
+//                     rewrite-model         answers name the model the client asked for, not the one that served
+//                                           them (visible after a fallback to another model: UPSTREAM_MODELS)
+//                     drop-max-tokens       strips max_tokens / max_completion_tokens / max_output_tokens
+//   ADDED_LATENCY_MS  waits this long before forwarding each request (a slow gateway)            [0]
+//   UPSTREAM_MODELS   comma list aligned with UPSTREAMS: the model sent to that upstream (empty: as asked) []
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -151,6 +159,53 @@ function refuse(res, refusal) {
   res.writeHead(429, { 'content-type': 'application/json', ...refusal.headers })
   if (GEMINI.test(res.req?.url ?? '')) return res.end(JSON.stringify({ error: { code: 429, message: refusal.message, status: 'RESOURCE_EXHAUSTED' } }))
   res.end(JSON.stringify({ error: { message: refusal.message, type: refusal.type, param: null, code: refusal.type } }))
+}
+
+const ADDED_LATENCY_MS = num('ADDED_LATENCY_MS', 0)
+const UPSTREAM_MODELS = env('UPSTREAM_MODELS', '').split(',')
+
+/** The body sent to `url`: its model mapped (UPSTREAM_MODELS), fields dropped by DEFECTS. Also the models. */
+function passBody(body, url) {
+  const mapped = UPSTREAM_MODELS[UPSTREAMS.indexOf(url)] || undefined
+  const rewrite = mapped || DEFECTS.has('drop-usage') || DEFECTS.has('drop-max-tokens')
+  let json
+  try {
+    json = rewrite || DEFECTS.has('rewrite-model') ? JSON.parse(body.toString()) : undefined
+  } catch {
+    return { body, asked: undefined, served: undefined }
+  }
+  const asked = json?.model
+  if (!rewrite || !json || typeof json !== 'object') return { body, asked, served: asked }
+  if (mapped && typeof json.model === 'string') json.model = mapped
+  if (DEFECTS.has('drop-usage')) delete json.stream_options
+  if (DEFECTS.has('drop-max-tokens')) {
+    delete json.max_tokens
+    delete json.max_completion_tokens
+    delete json.max_output_tokens
+  }
+  return { body: Buffer.from(JSON.stringify(json)), asked, served: json.model }
+}
+
+/** DEFECTS=rewrite-model: text with the serving model's name replaced by the asked one. */
+function renameModel(text, models) {
+  if (!DEFECTS.has('rewrite-model') || !models.asked || models.asked === models.served) return text
+  return text.replaceAll(`"model":"${models.served}"`, `"model":${JSON.stringify(models.asked)}`)
+}
+
+/** A non-streaming answer as the client gets it (DEFECTS drop-usage, rewrite-model): headers and payload. */
+function passAnswer(headers, payload, models) {
+  if (!DEFECTS.has('drop-usage') && !DEFECTS.has('rewrite-model')) return [headers, payload]
+  let text = renameModel(payload.toString(), models)
+  if (DEFECTS.has('drop-usage')) {
+    try {
+      const json = JSON.parse(text)
+      delete json.usage
+      text = JSON.stringify(json)
+    } catch {}
+  }
+  const out = { ...headers }
+  delete out['content-length']
+  return [out, text]
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -450,7 +505,11 @@ const firstEventMs = () =>
  * `firstEventMs()` at most (headers then nothing is a failed attempt, not a committed stream), then IDLE_TIMEOUT_MS.
  * `first`: the first chunk when STREAM_PEEK read it already (see firstChunk).
  */
-function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk, first) {
+function pipeStream(upstream, res, commit = () => {}, bridge = undefined, first = undefined, models = {}) {
+  const deltas = bridge ?? (DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk)
+  const rewrite = DEFECTS.has('rewrite-model') ? (chunk) => renameModel(deltas(chunk).toString(), models) : deltas
+  // DEFECTS=buffer-stream: what the upstream streams is held, and written at once when the stream is over.
+  const held = DEFECTS.has('buffer-stream') ? [] : undefined
   if (first?.idle) {
     upstream.destroy()
     return Promise.resolve('idle')
@@ -461,11 +520,16 @@ function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cum
     res.write(rewrite(first.chunk))
     return Promise.resolve(!STREAM_CHECK || TERMINAL.test(first.chunk.toString()) ? 'ok' : 'broken')
   }
-  return new Promise((resolve) => {
+  return new Promise((done) => {
+    const resolve = (how) => {
+      if (held?.length) res.write(held.join(''))
+      done(how)
+    }
     let tail = first ? first.chunk.toString().slice(-TAIL_CHARS) : ''
     if (first) {
       commit()
-      res.write(rewrite(first.chunk))
+      if (held) held.push(rewrite(first.chunk).toString())
+      else res.write(rewrite(first.chunk))
     }
     let idle
     const arm = (ms) => {
@@ -481,7 +545,8 @@ function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cum
       arm(IDLE_TIMEOUT_MS)
       tail = (tail + chunk.toString()).slice(-TAIL_CHARS)
       commit()
-      res.write(rewrite(chunk))
+      if (held) held.push(rewrite(chunk).toString())
+      else res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
       clearTimeout(idle)
@@ -589,6 +654,7 @@ async function handle(req, res) {
   const refusal = await admit()
   if (refusal) return refuse(res, refusal)
   if (SHOULD_RETRY_HEADER && RETRIES > 0) res.setHeader('x-should-retry', 'false')
+  if (ADDED_LATENCY_MS > 0) await sleep(ADDED_LATENCY_MS)
   const gone = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
@@ -607,7 +673,8 @@ async function handle(req, res) {
     let waitMs
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
-      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
+      const passed = passBody(body, url)
+      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : passed.body
       const bridge = bridged(url, req)
       const up = bridge
         ? await attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
@@ -641,7 +708,8 @@ async function handle(req, res) {
             const message = toMessage(payload)
             return res.writeHead(up.statusCode, { ...up.headers, 'content-length': Buffer.byteLength(message) }).end(message)
           }
-          return res.writeHead(up.statusCode, up.headers).end(payload)
+          const [headers, answer] = passAnswer(up.headers, payload, passed)
+          return res.writeHead(up.statusCode, headers).end(answer)
         }
         const commit = () => {
           if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
@@ -663,7 +731,7 @@ async function handle(req, res) {
           await sleep(backoffMs(k))
           continue
         }
-        const ended = await pipeStream(up, res, commit, rewrite, first)
+        const ended = await pipeStream(up, res, commit, rewrite, first, passed)
         if (ended === 'ok') {
           commit()
           return res.end()

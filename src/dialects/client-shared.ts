@@ -1,6 +1,7 @@
 import type { SseEvent } from '../load/sse.js'
 import type { EventMeaning } from './dialect.js'
 import { obj, parseObject, str } from './families/shared.js'
+import { answerFacts } from './passthrough.js'
 
 export { obj, str }
 
@@ -17,6 +18,12 @@ export function eventReader(read: (data: Record<string, unknown>) => EventMeanin
       const e = obj(data.error)
       return { error: str(e?.type) ?? str(e?.message) ?? 'error' }
     }
-    return read(data)
+    return withFacts(read(data), data)
   }
+}
+
+/** Adds the usage and model an event's data reports, when it reports any. */
+export function withFacts(meaning: EventMeaning, data: unknown): EventMeaning {
+  const facts = answerFacts(data)
+  return facts.usage || facts.model !== undefined ? { ...meaning, facts } : meaning
 }

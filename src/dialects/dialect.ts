@@ -1,6 +1,7 @@
 import type { SseEvent } from '../load/sse.js'
 import type { Exchange } from '../upstream/exchange.js'
 import type { Plan } from '../upstream/plan.js'
+import type { AnswerFacts } from './passthrough.js'
 import type { RoutePattern } from './route.js'
 import { promptTokens, tokenCount } from './tokens.js'
 import type { DialectWire } from './wire.js'
@@ -72,6 +73,8 @@ export interface EventMeaning {
   terminal?: boolean
   /** The in-band error's type (or message), when the event is one. */
   error?: string
+  /** Usage and model the event reported (`answerFacts`), for the pass-through checks. */
+  facts?: AnswerFacts
 }
 
 /** The text and finish reason of a non-streaming success body (text null where the API has none: embeddings). */

@@ -3,6 +3,7 @@ import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
 import { FIRST_BYTE_CHECKS } from './first-byte.js'
 import { LAYER_CHECKS } from './layer-checks.js'
+import { PASSTHROUGH_CHECKS } from './passthrough-checks.js'
 import { RETRY_CHECKS } from './retry-checks.js'
 import { SYSTEM_CHECKS } from './system-checks.js'
 
@@ -14,6 +15,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   ...SYSTEM_CHECKS,
   ...BREAKER_SCOPE_CHECKS,
   ...LAYER_CHECKS,
+  ...PASSTHROUGH_CHECKS,
 ]
 
 const byName = new Map(CHECKS.map((c) => [c.name, c]))

@@ -1,3 +1,4 @@
+import type { RequestDigest, Usage } from '../dialects/passthrough.js'
 import type { ApiName } from '../dialects/registry.js'
 import type { JournalEntry } from '../upstream/journal.js'
 
@@ -71,6 +72,12 @@ export interface ClientRecord {
   /** Response headers worth keeping (retry-after, gateway retry counters). */
   headers: Record<string, string>
   bytes: number
+  /** The usage the answer reported (a stream's reports folded, field by field), null when it reported none. */
+  usage?: Usage | null
+  /** The model the answer named, null when it named none. */
+  answerModel?: string | null
+  /** What the client sent, digested (absent for requests a client-mode SUT sent itself). */
+  sent?: RequestDigest
 }
 
 /** How many sent requests have no upstream attempt in the journal. */

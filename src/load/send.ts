@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Dialect } from '../dialects/dialect.js'
+import { answerFacts, mergeUsage, requestDigest } from '../dialects/passthrough.js'
 import { dialectOf } from '../dialects/registry.js'
 import type { RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
@@ -179,6 +180,10 @@ class ResponseReader {
       if (this.text.length < TEXT_CAP) this.text += meaning.text
     }
     if (meaning.finish) r.finishReason = meaning.finish
+    if (meaning.facts) {
+      if (meaning.facts.usage) r.usage = mergeUsage(r.usage ?? null, meaning.facts.usage)
+      if (meaning.facts.model !== undefined) r.answerModel = meaning.facts.model
+    }
     if (meaning.terminal) r.terminal = true
     if (meaning.error) r.inBandError = meaning.error
   }
@@ -212,6 +217,9 @@ class ResponseReader {
     if (parsed !== undefined && !meaning) r.bodyError = 'unexpected-shape'
     if (r.bodyError !== null) r.bodyHead = head(raw)
     if (meaning) {
+      const facts = answerFacts(parsed)
+      r.usage = facts.usage ?? null
+      r.answerModel = facts.model ?? null
       r.text = meaning.text
       r.finishReason = meaning.finish
       r.terminal = true
@@ -298,6 +306,17 @@ export function onStop(signal: AbortSignal, handler: () => void): () => void {
  * Sends one logical request and reads its whole answer, event by event for streams. Uses undici's dispatch
  * handlers directly (no stream object per response): the driver's hot path. Never throws.
  */
+/** What the client sends, digested as the upstream digests what it receives (the pass-through checks compare). */
+function sentDigest(built: BuiltRequest, stream: boolean) {
+  let body: unknown
+  try {
+    body = JSON.parse(built.body)
+  } catch {
+    body = undefined
+  }
+  return requestDigest(body, stream, Object.keys(built.headers))
+}
+
 export function sendOne(
   ctx: SendContext,
   base: RecordBase,
@@ -307,6 +326,10 @@ export function sendOne(
 ): Promise<ClientRecord> {
   const now = () => ctx.clock.now() - ctx.startMs
   const record = emptyRecord(base, Math.max(0, now() - base.intendedAt))
+  // What the pass-through checks compare; absent from records brownout did not read itself (client mode).
+  record.sent = sentDigest(built, base.stream)
+  record.usage = null
+  record.answerModel = null
   const reader = new ResponseReader(record, template.api, now)
   const target = targetOf(url)
   const sentAt = now()

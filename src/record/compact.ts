@@ -15,6 +15,16 @@ export class Compactor {
   private readonly noFaults: string[] = []
   private readonly noGaps: number[] = []
   private readonly noHeaders: Record<string, string> = {}
+  /** Header-name lists of request digests: a run has a handful, repeated on every line. */
+  private headerLists = new Map<string, string[]>()
+
+  private names(list: string[]): string[] {
+    const key = list.join('\n')
+    const known = this.headerLists.get(key)
+    if (known) return known
+    if (this.headerLists.size < 1000) this.headerLists.set(key, list)
+    return list
+  }
 
   private s<T extends string | null>(value: T): T {
     if (value === null) return value
@@ -36,6 +46,7 @@ export class Compactor {
     e.rule = this.s(e.rule)
     if (e.effect !== undefined) e.effect = this.s(e.effect)
     if (Array.isArray(e.faults) && e.faults.length === 0) e.faults = this.noFaults
+    if (Array.isArray(e.received?.headers)) e.received.headers = this.names(e.received.headers)
     return e
   }
 
@@ -47,6 +58,8 @@ export class Compactor {
     r.finishReason = this.s(r.finishReason)
     r.error = this.s(r.error)
     if (Array.isArray(r.gapsMs) && r.gapsMs.length === 0) r.gapsMs = this.noGaps
+    if (Array.isArray(r.sent?.headers)) r.sent.headers = this.names(r.sent.headers)
+    if (r.answerModel) r.answerModel = this.s(r.answerModel)
     if (r.headers && Object.keys(r.headers).length === 0) r.headers = this.noHeaders
     else if (r.headers) {
       for (const name of SHARED_HEADERS) {

@@ -10,6 +10,17 @@ import { z } from 'zod'
 const num = z.number()
 const nullableNum = z.number().nullable()
 const nullableStr = z.string().nullable()
+const usage = z.object({ input: nullableNum, output: nullableNum }).nullable().optional()
+const digest = z
+  .looseObject({
+    content: z.string(),
+    maxTokens: nullableNum,
+    stream: z.boolean(),
+    tools: num,
+    streamUsage: z.boolean(),
+    headers: z.array(z.string()),
+  })
+  .optional()
 
 /** One line of requests.jsonl: a logical request as the load driver saw it. */
 export const clientRecordLineSchema = z.looseObject({
@@ -43,6 +54,10 @@ export const clientRecordLineSchema = z.looseObject({
   error: nullableStr.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   bytes: num.optional(),
+  /** The pass-through checks' evidence (added later: absent in older runs). */
+  usage,
+  answerModel: nullableStr.optional(),
+  sent: digest,
 })
 
 /** One line of journal.jsonl: an upstream attempt. */
@@ -73,4 +88,10 @@ export const journalLineSchema = z.looseObject({
   requestBody: z.enum(['ok', 'empty', 'incomplete', 'invalid']).optional(),
   /** What the fired faults did to the attempt (src/faults/effect.ts); journals saved before the field have none. */
   effect: z.enum(['fatal', 'transient', 'mid-stream', 'none']).optional(),
+  /** The pass-through checks' evidence (added later: absent in older runs). */
+  writes: num.optional(),
+  firstWriteMs: nullableNum.optional(),
+  lastWriteMs: nullableNum.optional(),
+  usage,
+  received: digest,
 })

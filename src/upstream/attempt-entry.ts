@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { usageInWrites } from '../dialects/passthrough.js'
 import type { JournalEntry } from './journal.js'
 import type { Plan, PlayResult } from './plan.js'
 
@@ -27,7 +28,26 @@ export function openSnapshot(entry: JournalEntry, live: LiveAttempt, res: Server
     durationMs: nowMs - entry.receivedAt,
     endedBy: 'open',
     clientDisconnected: false,
+    writes: progress.writes ?? 0,
+    firstWriteMs: progress.firstWriteMs ?? null,
+    lastWriteMs: progress.lastWriteMs ?? null,
   }
+}
+
+function writeTimes(entry: JournalEntry, result: PlayResult): void {
+  entry.writes = result.writes ?? 0
+  entry.firstWriteMs = result.firstWriteMs ?? null
+  entry.lastWriteMs = result.lastWriteMs ?? null
+}
+
+/** The data of the first `n` body writes of a plan: what went out. */
+function writtenData(plan: Plan, n: number): Array<string | Buffer> {
+  const out: Array<string | Buffer> = []
+  for (const step of plan.steps) {
+    if (out.length >= n) break
+    if (step.kind === 'write') out.push(step.data)
+  }
+  return out
 }
 
 /** Fills in how an attempt ended, from its plan and what playing it did. */
@@ -46,6 +66,8 @@ export function completeEntry(
   entry.firstByteMs = result.firstByteMs
   entry.endedBy = result.endedBy
   entry.clientDisconnected = result.clientDisconnected
+  writeTimes(entry, result)
+  entry.usage = plan && result.writes ? usageInWrites(writtenData(plan, result.writes)) : null
   // When brownout or the client ended it, not when Node reported 'close' (loop turns later on a busy machine).
   entry.durationMs = (result.endedAt ?? nowMs) - entry.receivedAt
 }

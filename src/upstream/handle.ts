@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { issueLines } from '../config/problems.js'
 import { bodyFacts } from '../dialects/dialect.js'
 import { familyById, familyOfHeaders } from '../dialects/families.js'
+import { requestDigest } from '../dialects/passthrough.js'
 import { parseQuery } from '../dialects/route.js'
 import { familyWire } from '../dialects/wire.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
@@ -154,6 +155,8 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   }
   const entry = newEntry(state, ex, req, idInfo.source)
   entry.requestBody = requestBodyOf(method, body, raw, jsonError)
+  if (entry.requestBody === 'ok' && method === 'POST')
+    entry.received = requestDigest(parsed, ex.stream, Object.keys(req.headers))
   const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
   // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
   state.journal.open(entry.seq, () => openSnapshot(entry, live, res, clock.now()))

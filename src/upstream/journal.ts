@@ -1,3 +1,4 @@
+import type { RequestDigest, Usage } from '../dialects/passthrough.js'
 import type { Effect } from '../faults/effect.js'
 
 /** One upstream attempt: what arrived, what brownout answered, and how it ended. */
@@ -58,6 +59,16 @@ export interface JournalEntry {
    * `ok` is a real attempt but not a retry of the request. Absent in runs saved before it existed: read as `ok`.
    */
   requestBody?: RequestBody
+  /** Body writes played (SSE frames, or 1 for a JSON body). Absent in runs saved before it existed. */
+  writes?: number
+  /** From arrival to the first body write, ms; null when none went out. */
+  firstWriteMs?: number | null
+  /** From arrival to the last body write, ms; null when none went out. */
+  lastWriteMs?: number | null
+  /** The usage the answer written reported (its last report, field by field), null when it reported none. */
+  usage?: Usage | null
+  /** The request as it arrived, digested (body fields a gateway must pass through, header names). */
+  received?: RequestDigest
 }
 
 export type RequestBody = 'ok' | 'empty' | 'incomplete' | 'invalid'

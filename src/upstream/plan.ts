@@ -44,6 +44,11 @@ export interface PlayResult {
    * busy machine that report comes loop turns later, after a retry the client sent at once has already arrived.
    */
   endedAt?: number
+  /** Body writes played so far (not raw bytes). */
+  writes?: number
+  /** When the first and the last body write went out, ms after arrival. */
+  firstWriteMs?: number
+  lastWriteMs?: number
 }
 
 /** Shifts every step of a plan by `ms` (a delay before headers). */

@@ -76,13 +76,18 @@ export function play(
         case 'headers':
           sendHeaders()
           return true
-        case 'write':
+        case 'write': {
           sendHeaders()
+          const at = clock.now() - arrivalMs
+          result.firstWriteMs ??= at
+          result.lastWriteMs = at
+          result.writes = (result.writes ?? 0) + 1
           result.bytes += Buffer.byteLength(step.data)
           if (res.write(step.data)) return true
           index++
           res.once('drain', advance)
           return false
+        }
         case 'raw':
           uncork()
           firstByte()
@@ -164,6 +169,9 @@ function playAtOnce(
   return new Promise((resolve) => {
     result.bytes = Buffer.byteLength(write.data)
     result.firstByteMs = now - arrivalMs
+    result.firstWriteMs = now - arrivalMs
+    result.lastWriteMs = now - arrivalMs
+    result.writes = 1
     result.endedAt = now
     res.once('close', () => {
       result.clientDisconnected = !res.writableFinished

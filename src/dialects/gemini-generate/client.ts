@@ -1,3 +1,4 @@
+import { withFacts } from '../client-shared.js'
 import type { DialectClient } from '../dialect.js'
 import { readCandidate, readStreamError } from '../families/gemini-read.js'
 import { generateRequestBody, modelPath } from '../families/gemini-wire.js'
@@ -28,11 +29,14 @@ export const geminiGenerateClient: DialectClient = {
     const error = readStreamError(data)
     if (error !== undefined) return { error }
     const candidate = readCandidate(data)
-    if (!candidate) return {}
-    return {
-      ...(candidate.text !== '' ? { text: candidate.text } : {}),
-      ...(candidate.finish !== undefined ? { finish: candidate.finish, terminal: true } : {}),
-    }
+    if (!candidate) return withFacts({}, data)
+    return withFacts(
+      {
+        ...(candidate.text !== '' ? { text: candidate.text } : {}),
+        ...(candidate.finish !== undefined ? { finish: candidate.finish, terminal: true } : {}),
+      },
+      data,
+    )
   },
   interpretBody(body) {
     const candidate = readCandidate(body)
