@@ -21,6 +21,7 @@ interface RunArgs {
   direct: boolean
   out: string | undefined
   seed: number | undefined
+  requests: number | undefined
   fast: number | undefined
   'max-rate': number
   'max-concurrency': number
@@ -150,6 +151,15 @@ function progressLine(p: {
   process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`)
 }
 
+/** `--requests N`: the scenario sends exactly N requests (load.requests). */
+export function withRequests(scenario: Scenario, n: number): Scenario {
+  if (!(Number.isInteger(n) && n > 0))
+    throw new BrownoutError('INVALID_USAGE', `--requests ${n}: expected a whole number above 0`, {
+      hint: 'e.g. --requests 1 sends a single request',
+    })
+  return { ...scenario, load: { ...scenario.load, requests: n } }
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenarios..>',
   describe: 'Run scenarios: fake upstreams, the SUT, load, and a record of every attempt',
@@ -164,6 +174,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })
       .option('out', { type: 'string', describe: 'folder for requests.jsonl, journal.jsonl, run.json, sut.log' })
       .option('seed', { type: 'number', describe: "override the scenario's seed" })
+      .option('requests', {
+        type: 'number',
+        describe: 'send exactly N requests (load.requests), e.g. --requests 1 for a single-request run',
+      })
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
@@ -184,6 +198,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
         if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        if (args.requests !== undefined) scenario = withRequests(scenario, args.requests)
         checkCaps(scenario, capsFrom(args), file)
         const sut = sutMode(args, scenario)
         const outDir =

@@ -153,7 +153,16 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
 
   const loop = schedule
     ? openLoop(schedule, fire, clock, startMs, stopper.signal)
-    : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
+    : closedLoop(
+        load.concurrency ?? 1,
+        opts.durationMs,
+        fire,
+        clock,
+        startMs,
+        stopper.signal,
+        () => load.requests !== undefined && n >= load.requests,
+        load.requests !== undefined,
+      )
   const done = loop
     .then(async () => {
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
@@ -198,11 +207,14 @@ async function closedLoop(
   clock: Clock,
   startMs: number,
   signal: AbortSignal,
+  enough: () => boolean,
+  counted = false,
 ): Promise<void> {
   const worker = async () => {
     while (!signal.aborted) {
       const at = clock.now() - startMs
-      if (at >= durationMs) return
+      // With `load.requests` the count ends the loop, not the phases' duration.
+      if (enough() || (at >= durationMs && !counted)) return
       await fire(at)
     }
   }

@@ -1,0 +1,186 @@
+import type { CheckResult, GradeResult } from '../grade/grade.js'
+import { parseCheckKey } from '../grade/threshold.js'
+import { requestId, runIdFor, templateFor } from '../load/driver.js'
+import type { ClientRecord } from '../load/record.js'
+import { buildRequest } from '../load/request.js'
+import type { RunData } from '../record/run-data.js'
+import type { RequestTemplate, Scenario } from '../scenario/schema.js'
+import type { JournalEntry } from '../upstream/journal.js'
+
+/** One repro bundle: the files of `repro/<scenario>/<check>/`, by name. */
+export interface ReproBundle {
+  /** The folder under the run's, e.g. `repro/transient-503/retries.transient_retried`. */
+  dir: string
+  check: string
+  /** The narrowed scenario (plain data, ready for YAML). */
+  scenario: Scenario
+  /** Every file but scenario.yaml (the writer renders `scenario` as YAML). */
+  files: Record<'curl.sh' | 'journal.jsonl' | 'requests.jsonl' | 'README.md', string>
+}
+
+type Rule = Scenario['upstreams'][string]['faults'][number]
+
+/** A name safe as one path segment (a check key such as `retries.amplification[storm]` has brackets). */
+export function safeSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_+$/, '') || 'unnamed'
+}
+
+/**
+ * The requests a bundle replays: the failing check's examples, those that reached the SUT, all of one request
+ * template (with a `mix`, the narrowed run sends one template: a request's pick depends on its number).
+ */
+function chosenRecords(data: RunData, check: CheckResult): ClientRecord[] {
+  const byId = new Map(data.records.map((r) => [r.id, r]))
+  const records = check.examples
+    .map((e) => byId.get(e.id))
+    .filter((r): r is ClientRecord => r !== undefined && r.outcome !== 'not-sent')
+  const first = records[0]
+  if (!first) return []
+  const template = templateFor(data.scenario.load, data.scenario.seed, first.n)
+  return records.filter((r) => templateFor(data.scenario.load, data.scenario.seed, r.n) === template)
+}
+
+/**
+ * The original scenario narrowed to the chosen requests: `load.requests: N` (the first N arrivals of its schedule,
+ * at its rate), and on each upstream one rule per faulted attempt of theirs, matched by the narrowed request id
+ * and the attempt number, carrying the faults of the rule that fired then. Every other attempt is healthy. The
+ * name and seed stay, so the narrowed run's ids are `brn-<same run id>-0…N-1` and its content is the same.
+ */
+export function narrowScenario(data: RunData, chosen: readonly ClientRecord[], check: CheckResult): Scenario {
+  const { scenario } = data
+  const runId = runIdFor(scenario.name, scenario.seed)
+  const newId = new Map(chosen.map((r, i) => [r.id, requestId(runId, i)]))
+  const upstreams = Object.fromEntries(
+    Object.entries(scenario.upstreams).map(([name, upstream]) => {
+      const original = new Map(upstream.faults.map((rule, i) => [rule.name ?? String(i), rule]))
+      const faults: Rule[] = []
+      for (const entry of data.journal) {
+        const id = newId.get(entry.requestId)
+        const rule = entry.rule === null ? undefined : original.get(entry.rule)
+        if (entry.upstream !== name || id === undefined || !rule || entry.faults.length === 0) continue
+        const list = rule.faults ?? (rule.fault ? [rule.fault] : [])
+        faults.push({ name: entry.rule ?? undefined, when: { request_id: id, attempt: entry.attempt }, faults: list })
+      }
+      faults.sort((a, b) => String(a.when.request_id).localeCompare(String(b.when.request_id)))
+      return [name, { ...upstream, faults }]
+    }),
+  )
+  const first = chosen[0]
+  const template = first ? templateFor(scenario.load, scenario.seed, first.n) : scenario.load.request
+  const { mix: _mix, ...load } = scenario.load
+  const { name: checkName, phase } = parseCheckKey(check.key)
+  // Only the failing check is asked for, with the threshold it failed (defaults apply to the rest as always).
+  const expect = check.source === 'scenario' ? { [phase === null ? check.key : checkName]: check.threshold } : {}
+  return {
+    ...scenario,
+    description:
+      `Repro of ${check.key} in ${scenario.name}: ${chosen.length} request(s) replayed with the faults they met. ${scenario.description}`.trim(),
+    upstreams,
+    load: { ...load, request: template, requests: chosen.length },
+    expect,
+  }
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+/** A curl command for one request as brownout sent it to the SUT (its headers, the id header included). */
+export function curlFor(template: RequestTemplate, id: string, sutUrl: string): string {
+  const built = buildRequest(template, id)
+  const headers = Object.entries(built.headers).map(([k, v]) => `  -H ${shellQuote(`${k}: ${v}`)} \\`)
+  return [
+    '#!/bin/sh',
+    `# The first failing request, as the repro run sends it (id ${id}: the narrowed scenario's faults match it).`,
+    "# The SUT's URL changes from run to run: set SUT_URL. Add the headers your SUT profile sets (auth), if any.",
+    `SUT_URL="\${SUT_URL:-${sutUrl || 'http://127.0.0.1:8080'}}"`,
+    `curl -sS -i -X POST "$SUT_URL${built.path}" \\`,
+    ...headers,
+    `  --data-binary ${shellQuote(built.body)}`,
+    '',
+  ].join('\n')
+}
+
+function readme(
+  data: RunData,
+  check: CheckResult,
+  chosen: readonly ClientRecord[],
+  narrowed: Scenario,
+  dir: string,
+): string {
+  const runId = runIdFor(data.scenario.name, data.scenario.seed)
+  const rows = chosen.map((r, i) => {
+    const attempts = data.journal.filter((e) => e.requestId === r.id)
+    const faults = attempts
+      .map((e) => `#${e.attempt} ${e.upstream} ${e.faults.length > 0 ? e.faults.join('+') : (e.status ?? e.endedBy)}`)
+      .join(', ')
+    return `| ${r.id} | ${requestId(runId, i)} | ${r.outcome}${r.status !== null ? ` ${r.status}` : ''} | ${faults || 'no upstream attempt'} |`
+  })
+  const rules = Object.values(narrowed.upstreams).reduce((n, u) => n + u.faults.length, 0)
+  return [
+    `# Repro: \`${check.key}\` failed in \`${data.scenario.name}\``,
+    '',
+    `- **Check:** ${check.summary}`,
+    `- **Measured:** ${check.value ?? 'no evidence'} against \`${check.threshold}\` (${check.evidence})`,
+    `- **SUT:** ${data.meta.sut.name ?? data.meta.sut.mode} ${data.meta.sut.url}`,
+    `- **Seed:** ${data.scenario.seed}; brownout ${data.meta.brownout}`,
+    '',
+    `The narrowed scenario sends ${chosen.length} request(s) at the scenario's rate and replays, attempt by attempt,`,
+    `the ${rules} fault(s) the failing requests met (matched by \`request_id\` and \`attempt\`); every other attempt is`,
+    'answered normally. Checks that need the whole load (a breaker, a retry budget, rate limits) may need the full',
+    'scenario to show the failure again.',
+    '',
+    '| request in the run | request in the repro | what the client got | attempts (upstream, fault or status) |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    '## Rerun',
+    '',
+    '```sh',
+    `brownout run ${dir}/scenario.yaml --sut <your SUT profile>   # or --target URL`,
+    '```',
+    '',
+    '- `scenario.yaml`: the narrowed scenario.',
+    '- `curl.sh`: one failing request as brownout sent it (run it against a SUT whose upstream is the narrowed run).',
+    '- `journal.jsonl`: the upstream attempts of the failing requests (one line per attempt, as in the run).',
+    '- `requests.jsonl`: what the client got for each of them.',
+    '',
+  ].join('\n')
+}
+
+/**
+ * The repro bundles of a graded run: one per failing check that names example requests which reached the SUT.
+ * Pure: the caller writes the files (`writeRepros`).
+ */
+export function reproBundles(data: RunData, result: GradeResult): ReproBundle[] {
+  const bundles: ReproBundle[] = []
+  const seen = new Set<string>()
+  for (const check of result.checks) {
+    if (check.verdict !== 'fail') continue
+    const chosen = chosenRecords(data, check)
+    if (chosen.length === 0) continue
+    const dir = `repro/${safeSegment(data.scenario.name)}/${safeSegment(check.key)}`
+    if (seen.has(dir)) continue
+    seen.add(dir)
+    const narrowed = narrowScenario(data, chosen, check)
+    const ids = new Set(chosen.map((r) => r.id))
+    const lines = (xs: ReadonlyArray<JournalEntry | ClientRecord>) => xs.map((x) => `${JSON.stringify(x)}\n`).join('')
+    const first = chosen[0] as ClientRecord
+    bundles.push({
+      dir,
+      check: check.key,
+      scenario: narrowed,
+      files: {
+        'curl.sh': curlFor(
+          templateFor(data.scenario.load, data.scenario.seed, first.n),
+          requestId(runIdFor(data.scenario.name, data.scenario.seed), 0),
+          data.meta.sut.url,
+        ),
+        'journal.jsonl': lines(data.journal.filter((e) => ids.has(e.requestId))),
+        'requests.jsonl': lines(data.records.filter((r) => ids.has(r.id))),
+        'README.md': readme(data, check, chosen, narrowed, dir),
+      },
+    })
+  }
+  return bundles
+}
