@@ -19,8 +19,9 @@
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
 //   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
-//                     retries open it for BREAK_MS, then one probe (half-open) closes it or opens it
-//                     again (pushback such as 429 and client errors do not count)                   [1]
+//                     retries open it for BREAK_MS, then one probe (half-open: one attempt in flight, every
+//                     other request skips the upstream until it answers) closes it or opens it again
+//                     (pushback such as 429 and client errors do not count)                        [1]
 //   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
@@ -40,6 +41,8 @@
 //                                           service is busy, please try again.") instead of an error
 //                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
 //                                           this for a POST): every retry is refused 400 by the upstream
+//                     no-half-open          a breaker whose break is over lets every request through at once
+//                                           instead of one probe: a down upstream gets a burst per break
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
 //
@@ -90,7 +93,8 @@ function streamHeaders(headers) {
   if (DEFECTS.has('cumulative-deltas')) delete out['content-length']
   return out
 }
-const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
+// openUntil 0: closed; in the future: open; in the past: half-open (one probe at a time, `probing`).
+const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0, probing: false }]))
 
 function backoffMs(retry) {
   const cap = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** retry)
@@ -127,9 +131,24 @@ function pickUpstream(attempt) {
   for (let i = 0; i < UPSTREAMS.length; i++) {
     const url = UPSTREAMS[(attempt + i) % UPSTREAMS.length]
     const b = breakers.get(url)
-    if (!BREAKER || b.openUntil <= now) return url
+    if (!BREAKER) return url
+    if (b.openUntil > now || b.probing) continue
+    // Half-open: this attempt is the probe; the others skip the upstream until it answers (endProbe).
+    if (b.openUntil > 0 && !DEFECTS.has('no-half-open')) b.probing = true
+    return url
   }
   return undefined
+}
+
+/** After each attempt at `url`: a probe that failed opens the breaker again, one that was answered closes it. */
+function endProbe(url, ok) {
+  const b = breakers.get(url)
+  if (!b?.probing) return
+  b.probing = false
+  if (ok) {
+    b.failures = 0
+    b.openUntil = 0
+  } else b.openUntil = Date.now() + BREAK_MS
 }
 
 /** Outcomes of the most recent retries (true = it worked), for RETRY_BUDGET. */
@@ -147,8 +166,10 @@ function retriesFor() {
 function record(url, ok) {
   const b = breakers.get(url)
   if (!b) return
-  if (ok) b.failures = 0
-  else if (++b.failures >= 5) {
+  if (ok) {
+    b.failures = 0
+    b.openUntil = 0
+  } else if (++b.failures >= 5) {
     b.openUntil = Date.now() + BREAK_MS
     b.failures = 4 // half-open after the break: one more failure opens it again
   }
@@ -318,7 +339,11 @@ async function handle(req, res) {
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
       const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
-      const up = await attempt(url, req, sent, tryMs, gone.signal)
+      const up = await attempt(url, req, sent, tryMs, gone.signal).catch((err) => {
+        endProbe(url, false)
+        throw err
+      })
+      endProbe(url, up.statusCode < 500)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {

@@ -1,6 +1,7 @@
 import type { PhaseWindow } from '../record/phase.js'
+import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
-import { clientSuccess, type GradeContext } from './context.js'
+import { attemptFailure, clientSuccess, type GradeContext } from './context.js'
 
 /** The phase a breaker/recovery check is about: its scope, or the phase where most faults fired. */
 function faultPhase(ctx: GradeContext, needsFollower: boolean): PhaseWindow | undefined {
@@ -157,4 +158,71 @@ export const faultsFired = defineCheck({
   },
 })
 
-export const SYSTEM_CHECKS = [outageAttemptRatio, recoverySeconds, shedLatency, goodput, aliveAfter, faultsFired]
+/**
+ * Where an upstream was down: (upstream, phase) pairs in which it failed every attempt transiently (5xx, 429, 529,
+ * reset, hang: at least 5 of them). The scope's phase only, when the check is scoped.
+ */
+function downWindows(ctx: GradeContext): Array<{ upstream: string; phase: PhaseWindow; attempts: JournalEntry[] }> {
+  const phases = ctx.phase ? [ctx.phase] : ctx.data.meta.phases
+  const out: Array<{ upstream: string; phase: PhaseWindow; attempts: JournalEntry[] }> = []
+  for (const phase of phases) {
+    const inPhase = ctx.data.journal.filter(
+      (e) => ctx.runMs(e.receivedAt) >= phase.startMs && ctx.runMs(e.receivedAt) < phase.endMs,
+    )
+    for (const upstream of new Set(inPhase.map((e) => e.upstream))) {
+      const attempts = inPhase.filter((e) => e.upstream === upstream)
+      if (attempts.length >= 5 && attempts.every((e) => attemptFailure(e) === 'transient'))
+        out.push({ upstream, phase, attempts })
+    }
+  }
+  return out
+}
+
+export const breakerProbes = defineCheck({
+  name: 'breaker.probes',
+  summary:
+    'most attempts in flight at once at an upstream that was down (it failed every attempt of a phase), in the second half of that phase: a breaker probes one at a time instead of sending every request',
+  unit: 'count',
+  defaultExpect: { threshold: '<= 2', required: true },
+  measure: (ctx) => {
+    const windows = downWindows(ctx)
+    if (windows.length === 0) return noEvidence('no upstream failed every attempt of a phase')
+    let peak = 0
+    let where = ''
+    let examples: string[] = []
+    for (const { upstream, phase, attempts } of windows) {
+      const from = (phase.startMs + phase.endMs) / 2
+      where ||= `${upstream} in the second half of ${phase.name}`
+      // A sweep in order of arrival: the attempts still in flight when each one arrived (itself included).
+      let open: JournalEntry[] = []
+      for (const a of [...attempts].sort((x, y) => x.receivedAt - y.receivedAt)) {
+        open = open.filter((b) => b.receivedAt + b.durationMs > a.receivedAt)
+        open.push(a)
+        if (ctx.runMs(a.receivedAt) >= from && open.length > peak) {
+          peak = open.length
+          where = `${upstream} in the second half of ${phase.name}`
+          examples = open.map((b) => b.requestId)
+        }
+      }
+    }
+    const attempts = windows.reduce((n, w) => n + w.attempts.length, 0)
+    return {
+      value: peak,
+      evidence:
+        peak === 0
+          ? `no attempt reached ${where} (${attempts} attempts while down)`
+          : `${peak} attempts in flight at once at ${where} (${attempts} attempts while down)`,
+      examples: [...new Set(examples)].slice(0, 3),
+    }
+  },
+})
+
+export const SYSTEM_CHECKS = [
+  outageAttemptRatio,
+  breakerProbes,
+  recoverySeconds,
+  shedLatency,
+  goodput,
+  aliveAfter,
+  faultsFired,
+]
