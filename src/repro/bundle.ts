@@ -81,6 +81,8 @@ export function narrowScenario(data: RunData, chosen: readonly ClientRecord[], c
   }
 }
 
+const SECRET = /authorization|api-key|api_key|token|secret/i
+
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`
 }
@@ -88,7 +90,9 @@ function shellQuote(s: string): string {
 /** A curl command for one request as brownout sent it to the SUT (its headers, the id header included). */
 export function curlFor(template: RequestTemplate, id: string, sutUrl: string): string {
   const built = buildRequest(template, id)
-  const headers = Object.entries(built.headers).map(([k, v]) => `  -H ${shellQuote(`${k}: ${v}`)} \\`)
+  // brownout's own placeholder keys stay; a key the scenario wrote is never copied into a bundle.
+  const shown = (k: string, v: string) => (SECRET.test(k) && !v.includes('brownout') ? 'REDACTED' : v)
+  const headers = Object.entries(built.headers).map(([k, v]) => `  -H ${shellQuote(`${k}: ${shown(k, v)}`)} \\`)
   return [
     '#!/bin/sh',
     `# The first failing request, as the repro run sends it (id ${id}: the narrowed scenario's faults match it).`,
