@@ -42,9 +42,15 @@ describe('a saved run is checked against the record contract when it is loaded',
     expect(data.journal).toHaveLength(6)
     const then = JSON.parse(readFileSync(join(V1, 'result.json'), 'utf8'))
     const now = grade(data)
-    expect(now.checks.map((c) => [c.key, c.verdict])).toEqual(
+    const before = new Set(then.checks.map((c: { key: string }) => c.key))
+    expect(now.checks.filter((c) => before.has(c.key)).map((c) => [c.key, c.verdict])).toEqual(
       then.checks.map((c: { key: string; verdict: string }) => [c.key, c.verdict]),
     )
+    // Checks that became defaults since (issue 16: amplification and probe discipline are graded) grade it too.
+    expect(now.checks.filter((c) => !before.has(c.key)).map((c) => c.key)).toEqual([
+      'retries.amplification',
+      'breaker.probes',
+    ])
     expect(now.counts).toEqual(then.counts)
   })
 
