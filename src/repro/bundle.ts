@@ -41,6 +41,30 @@ function chosenRecords(data: RunData, check: CheckResult): ClientRecord[] {
 }
 
 /**
+ * Checks that judge the load as a whole (a breaker's probes, recovery after a phase, shedding): a few requests
+ * replayed alone cannot show them. Their bundle keeps the scenario's own rules and cuts the load after the last
+ * example request instead (`cutScenario`).
+ */
+export const WHOLE_LOAD = /^(breaker|recovery|overload)\./
+
+/** The scenario as it ran, up to and including the request numbered `lastN` (`load.requests: lastN + 1`). */
+export function cutScenario(data: RunData, lastN: number, check: CheckResult): Scenario {
+  const { scenario } = data
+  return {
+    ...scenario,
+    description:
+      `Repro of ${check.key} in ${scenario.name}: the run up to request ${lastN}. ${scenario.description}`.trim(),
+    load: { ...scenario.load, requests: lastN + 1 },
+    expect: narrowExpect(check),
+  }
+}
+
+/** Only the failing check is asked for, with the threshold it failed (defaults apply to the rest as always). */
+function narrowExpect(check: CheckResult): Scenario['expect'] {
+  return check.source === 'scenario' ? { [check.key]: check.threshold } : {}
+}
+
+/**
  * The original scenario narrowed to the chosen requests: `load.requests: N` (the first N arrivals of its schedule,
  * at its rate), and on each upstream one rule per faulted attempt of theirs, matched by the narrowed request id
  * and the attempt number, carrying the faults of the rule that fired then. Every other attempt is healthy. The
@@ -68,9 +92,9 @@ export function narrowScenario(data: RunData, chosen: readonly ClientRecord[], c
   const first = chosen[0]
   const template = first ? templateFor(scenario.load, scenario.seed, first.n) : scenario.load.request
   const { mix: _mix, ...load } = scenario.load
+  // A phase-scoped check reads the whole narrowed run: its few requests need not fall in that phase.
   const { name: checkName, phase } = parseCheckKey(check.key)
-  // Only the failing check is asked for, with the threshold it failed (defaults apply to the rest as always).
-  const expect = check.source === 'scenario' ? { [phase === null ? check.key : checkName]: check.threshold } : {}
+  const expect = phase === null ? narrowExpect(check) : { [checkName]: check.threshold }
   return {
     ...scenario,
     description:
@@ -111,14 +135,16 @@ function readme(
   chosen: readonly ClientRecord[],
   narrowed: Scenario,
   dir: string,
+  whole: boolean,
 ): string {
   const runId = runIdFor(data.scenario.name, data.scenario.seed)
   const rows = chosen.map((r, i) => {
+    const inRepro = whole ? r.id : requestId(runId, i)
     const attempts = data.journal.filter((e) => e.requestId === r.id)
     const faults = attempts
       .map((e) => `#${e.attempt} ${e.upstream} ${e.faults.length > 0 ? e.faults.join('+') : (e.status ?? e.endedBy)}`)
       .join(', ')
-    return `| ${r.id} | ${requestId(runId, i)} | ${r.outcome}${r.status !== null ? ` ${r.status}` : ''} | ${faults || 'no upstream attempt'} |`
+    return `| ${r.id} | ${inRepro} | ${r.outcome}${r.status !== null ? ` ${r.status}` : ''} | ${faults || 'no upstream attempt'} |`
   })
   const rules = Object.values(narrowed.upstreams).reduce((n, u) => n + u.faults.length, 0)
   return [
@@ -129,10 +155,18 @@ function readme(
     `- **SUT:** ${data.meta.sut.name ?? data.meta.sut.mode} ${data.meta.sut.url}`,
     `- **Seed:** ${data.scenario.seed}; brownout ${data.meta.brownout}`,
     '',
-    `The narrowed scenario sends ${chosen.length} request(s) at the scenario's rate and replays, attempt by attempt,`,
-    `the ${rules} fault(s) the failing requests met (matched by \`request_id\` and \`attempt\`); every other attempt is`,
-    'answered normally. Checks that need the whole load (a breaker, a retry budget, rate limits) may need the full',
-    'scenario to show the failure again.',
+    ...(whole
+      ? [
+          `This check judges the load as a whole, which a few requests replayed alone cannot show: the scenario keeps its`,
+          `own fault rules and stops after request ${narrowed.load.requests ?? 0} of the run (\`load.requests\`), the`,
+          'last of the examples below.',
+        ]
+      : [
+          `The narrowed scenario sends ${chosen.length} request(s) at the scenario's rate and replays, attempt by attempt,`,
+          `the ${rules} fault(s) the failing requests met (matched by \`request_id\` and \`attempt\`); every other attempt`,
+          'is answered normally. A failure that needs the rest of the load (a retry budget, rate-limit buckets) may need',
+          'the full scenario to show again.',
+        ]),
     '',
     '| request in the run | request in the repro | what the client got | attempts (upstream, fault or status) |',
     '|---|---|---|---|',
@@ -166,7 +200,10 @@ export function reproBundles(data: RunData, result: GradeResult): ReproBundle[] 
     const dir = `repro/${safeSegment(data.scenario.name)}/${safeSegment(check.key)}`
     if (seen.has(dir)) continue
     seen.add(dir)
-    const narrowed = narrowScenario(data, chosen, check)
+    const whole = WHOLE_LOAD.test(check.name)
+    const narrowed = whole
+      ? cutScenario(data, Math.max(...chosen.map((r) => r.n)), check)
+      : narrowScenario(data, chosen, check)
     const ids = new Set(chosen.map((r) => r.id))
     const lines = (xs: ReadonlyArray<JournalEntry | ClientRecord>) => xs.map((x) => `${JSON.stringify(x)}\n`).join('')
     const first = chosen[0] as ClientRecord
@@ -177,12 +214,12 @@ export function reproBundles(data: RunData, result: GradeResult): ReproBundle[] 
       files: {
         'curl.sh': curlFor(
           templateFor(data.scenario.load, data.scenario.seed, first.n),
-          requestId(runIdFor(data.scenario.name, data.scenario.seed), 0),
+          whole ? first.id : requestId(runIdFor(data.scenario.name, data.scenario.seed), 0),
           data.meta.sut.url,
         ),
         'journal.jsonl': lines(data.journal.filter((e) => ids.has(e.requestId))),
         'requests.jsonl': lines(data.records.filter((r) => ids.has(r.id))),
-        'README.md': readme(data, check, chosen, narrowed, dir),
+        'README.md': readme(data, check, chosen, narrowed, dir, whole),
       },
     })
   }

@@ -136,4 +136,23 @@ describe('repro bundles', () => {
     // The YAML reads back as the same scenario.
     expect(scenarioSchema.parse(parse(scenarioYaml(bundle)))).toEqual(bundle.scenario)
   })
+
+  it('a check of the whole load (breaker.probes) keeps the rules and cuts the run after its last example', () => {
+    const outage = {
+      name: 'probe-me',
+      upstreams: { primary: { faults: [{ when: { during: 'outage' }, fault: { type: 'error', status: 503 } }] } },
+      phases: [{ name: 'outage', duration: 2000 }],
+    }
+    const slow = { durationMs: 300 }
+    const early = [0, 100, 200, 300, 400].map((t, i) => fault503(`brn-q-${i}`, 1, t, slow))
+    const burst = [1100, 1150, 1200].map((t, i) => fault503(`brn-q-${5 + i}`, 1, t, slow))
+    const records = [...early, ...burst].map((e, n) => failed(e.requestId, 503, { n }))
+    const data = run(records, [...early, ...burst], outage)
+    const bundle = reproBundles(data, grade(data)).find((b) => b.check === 'breaker.probes')
+    if (!bundle) throw new Error('no bundle')
+    expect(bundle.scenario.load.requests).toBe(8)
+    expect(bundle.scenario.upstreams.primary?.faults).toEqual(data.scenario.upstreams.primary?.faults)
+    expect(bundle.files['README.md']).toContain('judges the load as a whole')
+    expect(bundle.files['curl.sh']).toContain('brn-q-5')
+  })
 })
