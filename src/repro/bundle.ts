@@ -55,13 +55,24 @@ export function cutScenario(data: RunData, lastN: number, check: CheckResult): S
     description:
       `Repro of ${check.key} in ${scenario.name}: the run up to request ${lastN}. ${scenario.description}`.trim(),
     load: { ...scenario.load, requests: lastN + 1 },
-    expect: narrowExpect(check),
+    expect: narrowExpect(scenario, check),
   }
 }
 
-/** Only the failing check is asked for, with the threshold it failed (defaults apply to the rest as always). */
-function narrowExpect(check: CheckResult): Scenario['expect'] {
-  return check.source === 'scenario' ? { [check.key]: check.threshold } : {}
+/**
+ * The scenario's expectations with only the failing check required, under `key` (its own key by default): the
+ * others stay, advisory (what the scenario relaxed stays relaxed; what it asked for cannot fail the repro for want
+ * of evidence in a few requests). Defaults apply as in the run.
+ */
+function narrowExpect(scenario: Scenario, check: CheckResult, key = check.key): Scenario['expect'] {
+  const expect: Scenario['expect'] = {}
+  for (const [k, v] of Object.entries(scenario.expect)) {
+    if (k === check.key || k === key) continue
+    expect[k] = typeof v === 'object' ? { ...v, required: false } : { threshold: v, required: false }
+  }
+  const own = scenario.expect[check.key]
+  expect[key] = own ?? check.threshold
+  return expect
 }
 
 /**
@@ -93,8 +104,7 @@ export function narrowScenario(data: RunData, chosen: readonly ClientRecord[], c
   const template = first ? templateFor(scenario.load, scenario.seed, first.n) : scenario.load.request
   const { mix: _mix, ...load } = scenario.load
   // A phase-scoped check reads the whole narrowed run: its few requests need not fall in that phase.
-  const { name: checkName, phase } = parseCheckKey(check.key)
-  const expect = phase === null ? narrowExpect(check) : { [checkName]: check.threshold }
+  const expect = narrowExpect(scenario, check, parseCheckKey(check.key).name)
   return {
     ...scenario,
     description:

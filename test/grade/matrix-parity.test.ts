@@ -15,11 +15,23 @@ describe.concurrent('validity matrix (Failover Bench parity): probe discipline a
     expect(verdictOf(result, 'breaker.probes')).toBe('pass')
   }, 30_000)
 
-  it('a breaker without half-open sends a burst into the outage each break (DEFECTS=no-half-open)', async () => {
-    const result = await runThroughGateway('outage-probe-discipline', { RETRY_BUDGET: '1', DEFECTS: 'no-half-open' })
+  it('a breaker without half-open sends a burst into the outage each break (DEFECTS=no-half-open); its repro bundle shows it again', async () => {
+    const defect = { RETRY_BUDGET: '1', DEFECTS: 'no-half-open' }
+    const dir = join(out, 'no-half-open')
+    const result = await runThroughGateway('outage-probe-discipline', defect, { outDir: dir })
     expect(verdictOf(result, 'breaker.probes'), failures(result)).toBe('fail')
     expect(result.passed).toBe(false)
-  }, 30_000)
+    // A check of the whole load: the bundle is the run cut after its last example, with the scenario's own rules.
+    const narrowed = loadScenario(join(dir, 'repro', 'outage-probe-discipline', 'breaker.probes', 'scenario.yaml'))
+    const again = await runThroughGateway('outage-probe-discipline', defect, { edit: () => narrowed })
+    expect(verdictOf(again, 'breaker.probes'), failures(again)).toBe('fail')
+    const resilient = await runThroughGateway(
+      'outage-probe-discipline',
+      { RETRY_BUDGET: '1' },
+      { edit: () => narrowed },
+    )
+    expect(resilient.passed, failures(resilient)).toBe(true)
+  }, 40_000)
 
   it('a retry storm fails retries.amplification by default (RETRIES=9, no breaker)', async () => {
     const result = await runThroughGateway('sustained-outage', {
