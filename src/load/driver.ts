@@ -153,15 +153,9 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
 
   const loop = schedule
     ? openLoop(schedule, fire, clock, startMs, stopper.signal)
-    : closedLoop(
-        load.concurrency ?? 1,
-        opts.durationMs,
-        fire,
-        clock,
-        startMs,
-        stopper.signal,
-        () => load.requests !== undefined && n >= load.requests,
-        load.requests !== undefined,
+    : closedLoop(load.concurrency ?? 1, fire, clock, startMs, stopper.signal, (at) =>
+        // With `load.requests` the count ends the loop, not the phases' duration.
+        load.requests !== undefined ? n >= load.requests : at >= opts.durationMs,
       )
   const done = loop
     .then(async () => {
@@ -202,19 +196,16 @@ function openLoop(
 
 async function closedLoop(
   concurrency: number,
-  durationMs: number,
   fire: (at: number) => Promise<void> | undefined,
   clock: Clock,
   startMs: number,
   signal: AbortSignal,
-  enough: () => boolean,
-  counted = false,
+  finished: (at: number) => boolean,
 ): Promise<void> {
   const worker = async () => {
     while (!signal.aborted) {
       const at = clock.now() - startMs
-      // With `load.requests` the count ends the loop, not the phases' duration.
-      if (enough() || (at >= durationMs && !counted)) return
+      if (finished(at)) return
       await fire(at)
     }
   }
