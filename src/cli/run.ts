@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
@@ -6,6 +7,7 @@ import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js
 import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
+import { reproDir } from '../repro/write.js'
 import { prepareOutDir } from '../run/files.js'
 import type { SutMode } from '../run/sut-mode.js'
 import { scaleScenario } from '../scenario/load.js'
@@ -224,6 +226,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (data.meta.sut.failure?.when !== 'start') {
           info(`  ${formatCounts(result.counts)}${outDir ? `; records in ${outDir}` : ''}`)
           info(renderConsole(result))
+          const repro = outDir ? reproDir(outDir, scenario.name) : undefined
+          if (repro && existsSync(repro))
+            info(`  repro bundles of the failing checks in ${repro}/ (brownout run <bundle>/scenario.yaml replays one)`)
         }
         if (data.error) {
           printError(data.error)
