@@ -96,7 +96,8 @@ export function narrowScenario(data: RunData, chosen: readonly ClientRecord[], c
         const list = rule.faults ?? (rule.fault ? [rule.fault] : [])
         faults.push({ name: entry.rule ?? undefined, when: { request_id: id, attempt: entry.attempt }, faults: list })
       }
-      faults.sort((a, b) => String(a.when.request_id).localeCompare(String(b.when.request_id)))
+      const order = (r: Rule) => [...newId.values()].indexOf(String(r.when.request_id)) * 1000 + Number(r.when.attempt)
+      faults.sort((a, b) => order(a) - order(b))
       return [name, { ...upstream, faults }]
     }),
   )
