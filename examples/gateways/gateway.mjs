@@ -32,8 +32,8 @@
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
 //   BREAKER           1: circuit breaker per upstream and model: 5 requests in a row that failed on it (after
 //                     all their retries, or before failing over to another upstream) open it for BREAK_MS, then
-//                     one probe (half-open) closes it or opens it again (pushback such as 429 and client errors
-//                     do not count)                                                               [1]
+//                     one probe (half-open: one attempt in flight, every other request skips the upstream until it
+//                     answers) closes it or opens it again (pushback such as 429 and client errors do not count) [1]
 //   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
@@ -66,6 +66,8 @@
 //                                           shuts out every other model on that upstream
 //                     breaker-counts-unanswered-as-ok  an attempt that got no answer (timeout, reset, no first event)
 //                                           counts as a success for the breaker: a dead upstream never trips it
+//                     no-half-open          a breaker whose break is over lets every request through at once
+//                                           instead of one probe: a down upstream gets a burst per break
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
 //                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
@@ -223,7 +225,8 @@ function streamHeaders(headers) {
   if (DEFECTS.has('cumulative-deltas')) delete out['content-length']
   return out
 }
-const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
+// openUntil 0: closed; in the future: open; in the past: half-open (one probe at a time, `probing`).
+const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0, probing: false }]))
 /**
  * A breaker per upstream and model: one model that fails (a deployment gone, a request shape it cannot serve) must not
  * shut out the others on the same upstream. DEFECTS=breaker-global keeps one breaker per upstream for every model.
@@ -232,7 +235,7 @@ const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]
 function breakerKey(url, model) {
   if (DEFECTS.has('breaker-global') || !model) return url
   const key = `${url} ${model}`
-  if (!breakers.has(key)) breakers.set(key, { failures: 0, openUntil: 0 })
+  if (!breakers.has(key)) breakers.set(key, { failures: 0, openUntil: 0, probing: false })
   return key
 }
 /** The model a request names: its body's `model`, or Gemini's path (`/v1beta/models/<model>:…`). */
@@ -315,14 +318,30 @@ function retryDelayMs(body) {
   }
 }
 
-function pickUpstream(attempt, model) {
+function pickUpstream(attempt, model, claim = true) {
   const now = Date.now()
   for (let i = 0; i < UPSTREAMS.length; i++) {
     const url = UPSTREAMS[(attempt + i) % UPSTREAMS.length]
     const b = breakers.get(breakerKey(url, model))
-    if (!BREAKER || b.openUntil <= now) return url
+    if (!BREAKER) return url
+    if (b.openUntil > now || b.probing) continue
+    // Half-open: this attempt is the probe; the others skip the upstream until it answers (endProbe). A look
+    // ahead (`claim` false) takes no probe.
+    if (claim && b.openUntil > 0 && !DEFECTS.has('no-half-open')) b.probing = true
+    return url
   }
   return undefined
+}
+
+/** After each attempt on a breaker (`key`): a probe that failed opens it again, one that was answered closes it. */
+function endProbe(key, ok) {
+  const b = breakers.get(key)
+  if (!b?.probing) return
+  b.probing = false
+  if (ok) {
+    b.failures = 0
+    b.openUntil = 0
+  } else b.openUntil = Date.now() + BREAK_MS
 }
 
 /** Outcomes of the most recent retries (true = it worked), for RETRY_BUDGET. */
@@ -340,8 +359,10 @@ function retriesFor() {
 function record(url, ok) {
   const b = breakers.get(url)
   if (!b) return
-  if (ok) b.failures = 0
-  else if (++b.failures >= 5) {
+  if (ok) {
+    b.failures = 0
+    b.openUntil = 0
+  } else if (++b.failures >= 5) {
     b.openUntil = Date.now() + BREAK_MS
     b.failures = 4 // half-open after the break: one more failure opens it again
   }
@@ -355,7 +376,7 @@ function record(url, ok) {
  * counts those as successes (langwatch/tasks#584).
  */
 function failedOn(url, k, retries, unanswered = false, model = undefined) {
-  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1, model) === url)) return
+  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1, model, false) === url)) return
   record(breakerKey(url, model), unanswered && DEFECTS.has('breaker-counts-unanswered-as-ok'))
 }
 
@@ -676,9 +697,16 @@ async function handle(req, res) {
       const passed = passBody(body, url)
       const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : passed.body
       const bridge = bridged(url, req)
-      const up = bridge
-        ? await attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
-        : await attempt(url, req, sent, tryMs, gone.signal)
+      const probe = breakerKey(url, model)
+      const up = await (
+        bridge
+          ? attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
+          : attempt(url, req, sent, tryMs, gone.signal)
+      ).catch((err) => {
+        endProbe(probe, false)
+        throw err
+      })
+      endProbe(probe, up.statusCode < 500)
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       const should = SHOULD_RETRY ? up.headers['x-should-retry'] : undefined
       if (up.statusCode >= 400 && (should === 'true' || should === 'false')) retryable = should === 'true'

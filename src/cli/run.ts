@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
@@ -8,6 +9,7 @@ import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js
 import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
+import { reproDir } from '../repro/write.js'
 import { prepareOutDir } from '../run/files.js'
 import { runScenario } from '../run/run.js'
 import { checkSegmentable, checkWorkers, sharedStateWarning } from '../run/segments.js'
@@ -26,6 +28,7 @@ interface RunArgs {
   direct: boolean
   out: string | undefined
   seed: number | undefined
+  requests: number | undefined
   fast: number | undefined
   'max-rate': number
   'max-concurrency': number
@@ -157,6 +160,15 @@ function progressLine(p: {
   process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`)
 }
 
+/** `--requests N`: the scenario sends exactly N requests (load.requests). */
+export function withRequests(scenario: Scenario, n: number): Scenario {
+  if (!(Number.isInteger(n) && n > 0))
+    throw new BrownoutError('INVALID_USAGE', `--requests ${n}: expected a whole number above 0`, {
+      hint: 'e.g. --requests 1 sends a single request',
+    })
+  return { ...scenario, load: { ...scenario.load, requests: n } }
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenarios..>',
   describe: 'Run scenarios: fake upstreams, the SUT, load, and a record of every attempt',
@@ -171,6 +183,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('direct', { type: 'boolean', default: false, describe: 'no SUT: load goes straight to the upstreams' })
       .option('out', { type: 'string', describe: 'folder for requests.jsonl, journal.jsonl, run.json, sut.log' })
       .option('seed', { type: 'number', describe: "override the scenario's seed" })
+      .option('requests', {
+        type: 'number',
+        describe: 'send exactly N requests (load.requests), e.g. --requests 1 for a single-request run',
+      })
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
@@ -210,6 +226,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
         if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+        if (args.requests !== undefined) scenario = withRequests(scenario, args.requests)
         checkCaps(scenario, capsFrom(args), file)
         const sut = sutMode(args, scenario)
         checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
@@ -237,6 +254,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (data.meta.sut.failure?.when !== 'start') {
           info(`  ${formatCounts(result.counts)}${outDir ? `; records in ${outDir}` : ''}`)
           info(renderConsole(result))
+          const repro = outDir ? reproDir(outDir, scenario.name) : undefined
+          if (repro && existsSync(repro))
+            info(`  repro bundles of the failing checks in ${repro}/ (brownout run <bundle>/scenario.yaml replays one)`)
         }
         if (data.error) {
           printError(data.error)

@@ -25,6 +25,10 @@ export const matcherSchema = z.strictObject({
   model: z.string().optional().describe('model glob, e.g. gpt-4o*'),
   stream: z.boolean().optional().describe('only streaming (true) or non-streaming (false) requests'),
   header: z.record(z.string(), z.string()).optional().describe('request headers that must match (value globs)'),
+  request_id: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .describe('logical request id glob(s), e.g. brn-*-3 (repro bundles replay exactly the failing requests)'),
 })
 
 export const ruleSchema = z
@@ -128,6 +132,11 @@ export class FaultEngine {
     if (
       w.attempt !== undefined &&
       !(Array.isArray(w.attempt) ? w.attempt.includes(ex.attempt) : w.attempt === ex.attempt)
+    )
+      return false
+    if (
+      w.request_id !== undefined &&
+      !(Array.isArray(w.request_id) ? w.request_id : [w.request_id]).some((g) => globMatch(g, ex.requestId))
     )
       return false
     if (w.path !== undefined && !globMatch(w.path, ex.path)) return false

@@ -71,8 +71,9 @@ export const maxAttempts = defineCheck({
 
 export const amplification = defineCheck({
   name: 'retries.amplification',
-  summary: 'upstream attempts per client request sent',
+  summary: 'upstream attempts per client request sent (a retry storm multiplies the load on a failing upstream)',
   unit: 'x',
+  defaultExpect: { threshold: '<= 3', required: true },
   measure: (ctx) => {
     if (ctx.sent.length === 0) return noEvidence('no request was sent')
     const most = [...attempted(ctx)].sort((a, b) => b.attempts.length - a.attempts.length)

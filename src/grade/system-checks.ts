@@ -1,6 +1,7 @@
 import type { PhaseWindow } from '../record/phase.js'
+import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
-import { clientSuccess, type GradeContext } from './context.js'
+import { attemptFailure, clientSuccess, type GradeContext } from './context.js'
 
 /** The phase a breaker/recovery check is about: its scope, or the phase where most faults fired. */
 function faultPhase(ctx: GradeContext, needsFollower: boolean): PhaseWindow | undefined {
@@ -157,4 +158,96 @@ export const faultsFired = defineCheck({
   },
 })
 
-export const SYSTEM_CHECKS = [outageAttemptRatio, recoverySeconds, shedLatency, goodput, aliveAfter, faultsFired]
+/**
+ * The rules that take an upstream down for a while, as `upstream/rule`: their `when` picks attempts by time or
+ * shape only (`during`, `path`, `model`…), not per request (`attempt`, `every`, `probability`, `request_id`: a first
+ * attempt that hangs is not an outage).
+ */
+function outageRules(ctx: GradeContext): Set<string> {
+  const out = new Set<string>()
+  for (const [name, u] of Object.entries(ctx.data.scenario.upstreams))
+    u.faults.forEach((rule, i) => {
+      const w = rule.when
+      const perRequest =
+        w.attempt !== undefined ||
+        w.every !== undefined ||
+        (w.probability !== undefined && w.probability < 1) ||
+        w.request_id !== undefined
+      if (!perRequest) out.add(`${name}/${rule.name ?? i}`)
+    })
+  return out
+}
+
+/**
+ * Where an upstream was down: (upstream, phase) pairs in which an outage rule (`outageRules`) failed every attempt
+ * transiently (5xx, 529, reset, hang: at least 5 of them). The scope's phase only, when the check is scoped.
+ */
+function downWindows(ctx: GradeContext): Array<{ upstream: string; phase: PhaseWindow; attempts: JournalEntry[] }> {
+  const rules = outageRules(ctx)
+  const phases = ctx.phase ? [ctx.phase] : ctx.data.meta.phases
+  const out: Array<{ upstream: string; phase: PhaseWindow; attempts: JournalEntry[] }> = []
+  if (rules.size === 0) return out
+  for (const phase of phases) {
+    const inPhase = ctx.data.journal.filter(
+      (e) => ctx.runMs(e.receivedAt) >= phase.startMs && ctx.runMs(e.receivedAt) < phase.endMs,
+    )
+    for (const upstream of new Set(inPhase.map((e) => e.upstream))) {
+      const attempts = inPhase.filter((e) => e.upstream === upstream)
+      const down = attempts.every(
+        (e) => attemptFailure(e) === 'transient' && rules.has(`${e.upstream}/${e.rule ?? ''}`),
+      )
+      if (attempts.length >= 5 && down) out.push({ upstream, phase, attempts })
+    }
+  }
+  return out
+}
+
+export const breakerProbes = defineCheck({
+  name: 'breaker.probes',
+  summary:
+    'most attempts in flight at once at an upstream that was down (an outage rule failed every attempt of a phase), in the second half of that phase: a breaker probes one at a time instead of sending every request',
+  unit: 'count',
+  defaultExpect: { threshold: '<= 2', required: true },
+  measure: (ctx) => {
+    const windows = downWindows(ctx)
+    if (windows.length === 0)
+      return noEvidence('no upstream was down for a phase (an outage rule failing every attempt)')
+    let peak = 0
+    let where = ''
+    let examples: string[] = []
+    for (const { upstream, phase, attempts } of windows) {
+      const from = (phase.startMs + phase.endMs) / 2
+      where ||= `${upstream} in the second half of ${phase.name}`
+      // A sweep in order of arrival: the attempts still in flight when each one arrived (itself included).
+      let open: JournalEntry[] = []
+      for (const a of [...attempts].sort((x, y) => x.receivedAt - y.receivedAt)) {
+        open = open.filter((b) => b.receivedAt + b.durationMs > a.receivedAt)
+        open.push(a)
+        if (ctx.runMs(a.receivedAt) >= from && open.length > peak) {
+          peak = open.length
+          where = `${upstream} in the second half of ${phase.name}`
+          examples = open.map((b) => b.requestId)
+        }
+      }
+    }
+    const attempts = windows.reduce((n, w) => n + w.attempts.length, 0)
+    return {
+      value: peak,
+      evidence:
+        peak === 0
+          ? `no attempt reached ${where} (${attempts} attempts while down)`
+          : `${peak} attempts in flight at once at ${where} (${attempts} attempts while down)`,
+      examples: [...new Set(examples)].slice(0, 3),
+    }
+  },
+})
+
+export const SYSTEM_CHECKS = [
+  outageAttemptRatio,
+  breakerProbes,
+  recoverySeconds,
+  shedLatency,
+  goodput,
+  aliveAfter,
+  faultsFired,
+]

@@ -163,7 +163,10 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
         startMs,
         stopper.signal,
       )
-    : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
+    : closedLoop(load.concurrency ?? 1, fire, clock, startMs, stopper.signal, (at) =>
+        // With `load.requests` the count ends the loop, not the phases' duration.
+        load.requests !== undefined ? n >= load.requests : at >= opts.durationMs,
+      )
   const done = loop
     .then(async () => {
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
@@ -206,16 +209,16 @@ function openLoop(
 
 async function closedLoop(
   concurrency: number,
-  durationMs: number,
   fire: (at: number) => Promise<void> | undefined,
   clock: Clock,
   startMs: number,
   signal: AbortSignal,
+  finished: (at: number) => boolean,
 ): Promise<void> {
   const worker = async () => {
     while (!signal.aborted) {
       const at = clock.now() - startMs
-      if (at >= durationMs) return
+      if (finished(at)) return
       await fire(at)
     }
   }

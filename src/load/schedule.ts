@@ -65,3 +65,15 @@ export function stageSegments(
   if (t < totalMs) segments.push({ startMs: t, endMs: totalMs, fromRate: rate, toRate: rate })
   return segments
 }
+
+/**
+ * The first `n` arrivals of a schedule (`load.requests`): cut short, or carried on past the end of the segments at
+ * the last rate (1/s when it is 0) so that exactly `n` requests are sent.
+ */
+export function firstArrivals(segments: readonly RateSegment[], n: number): number[] {
+  const times = arrivalTimes(segments).slice(0, n)
+  const last = segments[segments.length - 1]
+  const gapMs = 1000 / (last && last.toRate > 0 ? last.toRate : 1)
+  while (times.length < n) times.push(times.length === 0 ? 0 : (times[times.length - 1] ?? 0) + gapMs)
+  return times
+}

@@ -1,7 +1,7 @@
 import { BrownoutError } from '../errors.js'
 import { loadDispatcher, type RunningLoad, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
-import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
+import { arrivalTimes, firstArrivals, phaseSegments, stageSegments } from '../load/schedule.js'
 import { tail } from '../sut/process.js'
 import { startHarnessMonitor } from './harness-monitor.js'
 import type { RunState } from './state.js'
@@ -50,7 +50,13 @@ function startScheduledLoad(run: RunState): RunningLoad | Promise<RunningLoad> {
   const segments = scenario.load.stages
     ? stageSegments(scenario.load.stages, meta.durationMs)
     : phaseSegments(scenario.phases, scenario.load.rate ?? 10)
-  const schedule = scenario.load.concurrency !== undefined ? undefined : arrivalTimes(segments)
+  const { requests } = scenario.load
+  const schedule =
+    scenario.load.concurrency !== undefined
+      ? undefined
+      : requests !== undefined
+        ? firstArrivals(segments, requests)
+        : arrivalTimes(segments)
   run.monitor = startHarnessMonitor()
   const { baseUrl, mapping, execute } = connection
   const workers = run.opts.workers ?? 1

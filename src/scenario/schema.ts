@@ -56,6 +56,14 @@ export const loadSchema = z
     rate: rateSchema.optional().describe('open model: constant arrival rate, e.g. 10/s'),
     stages: z.array(stageSchema).min(1).optional().describe('open model: ramping arrival rate'),
     concurrency: z.number().int().positive().optional().describe('closed model: N clients in a loop'),
+    requests: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'send exactly this many requests (the first N of the schedule, at its rate), then stop: a repro bundle or a single-request run',
+      ),
     timeout: durationSchema
       .default(30_000)
       .describe("the client's own deadline per request; past it the request is a hang"),

@@ -35,6 +35,16 @@ describe('rule matching', () => {
     expect(engine.apply(exchange('a', 2), 2, basePlan, scene)).toBeUndefined()
   })
 
+  it('request_id: only the requests named (globs, or a list), e.g. a repro bundle replaying failing requests', () => {
+    const engine = new FaultEngine(rules({ when: { request_id: ['brn-x-1', 'brn-y-*'], attempt: 1 }, fault: err503 }), {
+      seed: 1,
+    })
+    expect(engine.apply(exchange('brn-x-1', 1), 1, basePlan, scene)?.faults).toEqual(['error'])
+    expect(engine.apply(exchange('brn-y-7', 1), 2, basePlan, scene)?.faults).toEqual(['error'])
+    expect(engine.apply(exchange('brn-x-10', 1), 3, basePlan, scene)).toBeUndefined()
+    expect(engine.apply(exchange('brn-x-1', 2), 4, basePlan, scene)).toBeUndefined()
+  })
+
   it('attempt as a list: fails the first N attempts', () => {
     const engine = new FaultEngine(rules({ when: { attempt: [1, 2] }, fault: err503 }), { seed: 1 })
     expect([1, 2, 3].map((n) => engine.apply(exchange('a', n), n, basePlan, scene) !== undefined)).toEqual([

@@ -47,6 +47,10 @@ describe('a saved run is checked against the record contract when it is loaded',
     expect(now.checks.filter((c) => had.has(c.key)).map((c) => [c.key, c.verdict])).toEqual(
       then.checks.map((c: { key: string; verdict: string }) => [c.key, c.verdict]),
     )
+    // Checks that became defaults since (issue 16: amplification and probe discipline are graded) grade it too.
+    expect(now.checks.filter((c) => !had.has(c.key)).map((c) => c.key)).toEqual(
+      expect.arrayContaining(['retries.amplification', 'breaker.probes']),
+    )
     expect(now.counts).toEqual(then.counts)
   })
 
