@@ -42,6 +42,10 @@
 //                                           this for a POST): every retry is refused 400 by the upstream
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
+//                     cancel-late           when its client gives up, the upstream attempt in flight is closed only
+//                                           CANCEL_LATE_MS later (or when it ends by itself, if sooner)       [3000]
+//                     zombie-retries        when its client gives up, the attempt in flight is cancelled but the
+//                                           retry loop goes on: later retries run for nobody, to their end
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -301,14 +305,20 @@ async function handle(req, res) {
   const body = await readAll(req)
   const gone = new AbortController()
   res.on('close', () => {
-    if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
+    if (res.writableFinished || DEFECTS.has('keep-hung')) return
+    if (DEFECTS.has('cancel-late')) setTimeout(() => gone.abort(), num('CANCEL_LATE_MS', 3000))
+    else gone.abort()
   })
+  // DEFECTS=zombie-retries: the client's leaving cancels what is in flight, never what comes after.
+  const zombies = DEFECTS.has('zombie-retries')
+  const clientLeft = () => gone.signal.aborted && !zombies
+  const cancelSignal = () => (zombies && gone.signal.aborted ? undefined : gone.signal)
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
   const retries = retriesFor()
   for (let k = 0; k <= retries; k++) {
-    if (gone.signal.aborted) return
+    if (clientLeft()) return
     if (upstreamsDown) return fail(res, 503, 'upstream marked down')
     const url = pickUpstream(k)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
@@ -318,7 +328,7 @@ async function handle(req, res) {
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
       const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
-      const up = await attempt(url, req, sent, tryMs, gone.signal)
+      const up = await attempt(url, req, sent, tryMs, cancelSignal())
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -369,7 +379,7 @@ async function handle(req, res) {
       }
       waitMs = ra ?? backoffMs(k)
     } catch (err) {
-      if (gone.signal.aborted) return
+      if (clientLeft()) return
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()

@@ -1,10 +1,16 @@
+import { CANCEL_CHECKS } from './cancel-checks.js'
 import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
 import { RETRY_CHECKS } from './retry-checks.js'
 import { SYSTEM_CHECKS } from './system-checks.js'
 
 /** Every check brownout knows. To add one: write it beside its family, then list the family here. */
-export const CHECKS: readonly CheckDefinition[] = [...CLIENT_CHECKS, ...RETRY_CHECKS, ...SYSTEM_CHECKS]
+export const CHECKS: readonly CheckDefinition[] = [
+  ...CLIENT_CHECKS,
+  ...RETRY_CHECKS,
+  ...SYSTEM_CHECKS,
+  ...CANCEL_CHECKS,
+]
 
 const byName = new Map(CHECKS.map((c) => [c.name, c]))
 

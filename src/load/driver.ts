@@ -6,7 +6,7 @@ import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
 import { type BuiltRequest, buildRequest, type RequestMapping } from './request.js'
-import { DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
+import { type CancelPlan, DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
 
 export interface DriverOptions {
   load: LoadSpec
@@ -92,6 +92,16 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
   return merged
 }
 
+/** Whether the nth request is one the client abandons (`load.cancel`, a seeded share), and when. */
+export function cancelPlan(load: LoadSpec, seed: number, n: number): CancelPlan | undefined {
+  const cancel = load.cancel
+  if (!cancel || rngFor(seed, 'cancel', n)() >= cancel.share) return undefined
+  const plan: CancelPlan = {}
+  if (cancel.after !== undefined) plan.afterMs = cancel.after
+  if (cancel.after_chunks !== undefined) plan.afterChunks = cancel.after_chunks
+  return plan
+}
+
 /** The merged template of each mix entry, made once: one object per entry keeps per-template work cached. */
 const mixed = new WeakMap<object, RequestTemplate>()
 
@@ -139,7 +149,14 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     stats.sent++
     stats.inFlight++
     inFlight++
-    return (opts.execute ?? sendOne)(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built)
+    const cancel = cancelPlan(load, opts.seed, index)
+    return (opts.execute ?? sendOne)(
+      cancel ? { ...ctx, cancel } : ctx,
+      base,
+      template,
+      `${opts.baseUrl(template)}${built.path}`,
+      built,
+    )
       .then((record) => {
         stats.inFlight--
         const key = record.status === null ? record.outcome : String(record.status)

@@ -20,7 +20,7 @@ export const clientRecordLineSchema = z.looseObject({
   stream: z.boolean(),
   phase: z.string(),
   intendedAt: num,
-  outcome: z.enum(['ok', 'broken-stream', 'http-error', 'network-error', 'timeout', 'not-sent']),
+  outcome: z.enum(['ok', 'broken-stream', 'http-error', 'network-error', 'timeout', 'not-sent', 'abandoned']),
   status: nullableNum,
   latencyMs: num,
   maxTokens: nullableNum.optional(),
@@ -43,6 +43,7 @@ export const clientRecordLineSchema = z.looseObject({
   error: nullableStr.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   bytes: num.optional(),
+  abandonedAtMs: num.optional(),
 })
 
 /** One line of journal.jsonl: an upstream attempt. */
