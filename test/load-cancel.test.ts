@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import { systemClock } from '../src/clock.js'
+import { cancelPlan, startLoad } from '../src/load/driver.js'
+import type { ClientRecord } from '../src/load/record.js'
+import { type LoadSpec, loadSchema, scenarioSchema } from '../src/scenario/schema.js'
+import { type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
+
+/** Runs `count` requests 20 ms apart straight at a fake upstream; returns the records and the upstream's journal. */
+async function abandonRun(upstreamOptions: StartUpstreamOptions, load: Record<string, unknown>, count: number) {
+  const upstream = await startUpstream({ port: 0, ...upstreamOptions })
+  try {
+    const records: ClientRecord[] = []
+    const running = startLoad(
+      {
+        load: loadSchema.parse({ timeout: 5_000, ...load }),
+        seed: 1,
+        runId: 'cancel',
+        phases: [{ name: 'steady', startMs: 0, endMs: count * 20 }],
+        durationMs: count * 20,
+        baseUrl: () => upstream.url,
+        mapping: {},
+        clock: systemClock,
+        onRecord: (r) => records.push(r),
+      },
+      Array.from({ length: count }, (_, i) => i * 20),
+    )
+    await running.done
+    await upstream.settled(1_000)
+    return { records, journal: upstream.journal.list(), startMs: running.startMs }
+  } finally {
+    await upstream.close()
+  }
+}
+
+describe('load.cancel: the load abandons requests, as a client that gives up', () => {
+  it('aborts a request `after` its send: the record says when, and the upstream sees the connection close then', async () => {
+    const { records, journal, startMs } = await abandonRun(
+      { latency: { ttft: 1_000 } },
+      { request: { stream: true, max_tokens: 8 }, cancel: { share: 1, after: 100 } },
+      3,
+    )
+    expect(records.map((r) => r.outcome)).toEqual(['abandoned', 'abandoned', 'abandoned'])
+    for (const r of records) {
+      expect(r.abandonedAtMs).toBeGreaterThanOrEqual(r.intendedAt + 100)
+      expect(r.abandonedAtMs).toBeLessThan(r.intendedAt + 600)
+      expect(r.latencyMs).toBeLessThan(600)
+      const attempt = journal.find((e) => e.requestId === r.id)
+      expect(attempt?.endedBy).toBe('client')
+      const closedAt = (attempt?.receivedAt ?? 0) + (attempt?.durationMs ?? 0) - startMs
+      expect(Math.abs(closedAt - (r.abandonedAtMs ?? 0))).toBeLessThan(200)
+    }
+  })
+
+  it('aborts a stream after `after_chunks` events, keeping the text that arrived', async () => {
+    const { records } = await abandonRun(
+      { latency: { ttft: 10, itl: 40 } },
+      { request: { stream: true, max_tokens: 30 }, cancel: { share: 1, after_chunks: 3 } },
+      2,
+    )
+    for (const r of records) {
+      expect(r.outcome).toBe('abandoned')
+      expect(r.events).toBeGreaterThanOrEqual(3)
+      expect(r.events).toBeLessThan(10)
+      expect(r.terminal).toBe(false)
+    }
+  })
+
+  it('lets a request that ended before its time end as it did: only unfinished requests are abandoned', async () => {
+    const { records } = await abandonRun({}, { cancel: { share: 1, after: 2_000 } }, 2)
+    expect(records.map((r) => r.outcome)).toEqual(['ok', 'ok'])
+    expect(records.every((r) => r.abandonedAtMs === undefined)).toBe(true)
+  })
+
+  it('chooses the abandoned requests by the seed: the same ones every run, about the share asked', () => {
+    const load = loadSchema.parse({ cancel: { share: 0.2, after: '300ms' } }) as LoadSpec
+    const chosen = (seed: number) => Array.from({ length: 1000 }, (_, n) => cancelPlan(load, seed, n) !== undefined)
+    expect(chosen(7)).toEqual(chosen(7))
+    expect(chosen(7)).not.toEqual(chosen(8))
+    const share = chosen(7).filter(Boolean).length / 1000
+    expect(share).toBeGreaterThan(0.15)
+    expect(share).toBeLessThan(0.25)
+    expect(cancelPlan(load, 7, chosen(7).indexOf(true))).toEqual({ afterMs: 300 })
+    expect(cancelPlan(loadSchema.parse({}), 7, 0)).toBeUndefined()
+  })
+
+  it('is validated with errors that say how to write it', () => {
+    const problems = (cancel: unknown) => {
+      const r = scenarioSchema.safeParse({ name: 'x', upstreams: { a: {} }, load: { cancel } })
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    }
+    expect(problems({ share: 0.2 })).toEqual([
+      'load.cancel: say when a request is abandoned: after (a duration, e.g. 300ms) or after_chunks (stream events)',
+    ])
+    expect(problems({ share: 0, after: '300ms' })[0]).toMatch(/^load\.cancel\.share: /)
+    expect(problems({ share: 0.2, after: 'soon' })[0]).toMatch(/"soon" is not a duration/)
+    expect(problems({ share: 0.2, after_chunks: 0 })[0]).toMatch(/^load\.cancel\.after_chunks: /)
+    expect(problems({ share: 0.2, after: '300ms', when: 'now' })[0]).toMatch(/when/)
+  })
+})
