@@ -38,19 +38,20 @@ async function abandonRun(upstreamOptions: StartUpstreamOptions, load: Record<st
 describe('load.cancel: the load abandons requests, as a client that gives up', () => {
   it('aborts a request `after` its send: the record says when, and the upstream sees the connection close then', async () => {
     const { records, journal, startMs } = await abandonRun(
-      { latency: { ttft: 1_000 } },
+      { latency: { ttft: 3_000 } },
       { request: { stream: true, max_tokens: 8 }, cancel: { share: 1, after: 100 } },
       3,
     )
     expect(records.map((r) => r.outcome)).toEqual(['abandoned', 'abandoned', 'abandoned'])
     for (const r of records) {
       expect(r.abandonedAtMs).toBeGreaterThanOrEqual(r.intendedAt + 100)
-      expect(r.abandonedAtMs).toBeLessThan(r.intendedAt + 600)
-      expect(r.latencyMs).toBeLessThan(600)
+      expect(r.abandonedAtMs).toBeLessThan(r.intendedAt + 1_500)
+      expect(r.latencyMs).toBeLessThan(1_500)
       const attempt = journal.find((e) => e.requestId === r.id)
       expect(attempt?.endedBy).toBe('client')
       const closedAt = (attempt?.receivedAt ?? 0) + (attempt?.durationMs ?? 0) - startMs
-      expect(Math.abs(closedAt - (r.abandonedAtMs ?? 0))).toBeLessThan(200)
+      // Within ms on a quiet machine; the bound leaves room for a busy one, far from the 3 s answer.
+      expect(Math.abs(closedAt - (r.abandonedAtMs ?? 0))).toBeLessThan(1_000)
     }
   })
 

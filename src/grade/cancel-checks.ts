@@ -7,7 +7,7 @@ import type { GradeContext } from './context.js'
  * An attempt that reached the upstream this soon after its client's abort may already have been on its way (the
  * gateway decided before it could see the close): it counts as in flight at the abort, not as a zombie retry.
  */
-export const ON_ITS_WAY_MS = 50
+export const ON_ITS_WAY_MS = 100
 
 /** One abandoned request, from the upstream's side: its attempts around the moment its client left. */
 interface Abandonment {

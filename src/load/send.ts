@@ -372,7 +372,7 @@ export function sendOne(
         reader.fail(false)
         record.outcome = 'abandoned'
         record.abandonedAtMs = abandonedAt
-        record.error = 'abandoned'
+        record.error = `gave up ${Math.round(abandonedAt - sentAt)} ms after sending (load.cancel)`
       } else if (error) {
         reader.fail(timedOut !== undefined)
         const e = error as Error & { code?: string; cause?: { code?: string } }

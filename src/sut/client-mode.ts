@@ -128,7 +128,7 @@ function runner(
         if (abandonedAt !== undefined && !timedOut && code !== 0) {
           record.outcome = 'abandoned'
           record.abandonedAtMs = abandonedAt
-          record.error = 'abandoned'
+          record.error = `gave up after ${afterMs} ms: the client program was stopped (load.cancel)`
         } else if (timedOut) {
           record.outcome = 'timeout'
           record.error = `client deadline ${ctx.timeoutMs} ms passed (the client process was still running)`
