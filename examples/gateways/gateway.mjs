@@ -302,7 +302,7 @@ function streamError(res, message) {
 
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
-  const body = await readAll(req)
+  // Listening before the body is read: a client that leaves while it is sent is gone all the same.
   const gone = new AbortController()
   res.on('close', () => {
     if (res.writableFinished || DEFECTS.has('keep-hung')) return
@@ -313,6 +313,7 @@ async function handle(req, res) {
   const zombies = DEFECTS.has('zombie-retries')
   const clientLeft = () => gone.signal.aborted && !zombies
   const cancelSignal = () => (zombies && gone.signal.aborted ? undefined : gone.signal)
+  const body = await readAll(req)
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
