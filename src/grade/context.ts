@@ -118,7 +118,11 @@ export function buildContext(
       byId ??= new Map(data.records.map((r) => [r.id, r]))
       const r = byId.get(id)
       if (!r) return null
-      const body = r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error
+      // An abandoned request failed at nothing: what the client did (gave up, when) is what there is to show.
+      const body =
+        r.outcome === 'abandoned'
+          ? r.error
+          : (r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error)
       return { outcome: r.outcome, status: r.status, body: body ?? null }
     },
   }

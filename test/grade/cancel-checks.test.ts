@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { grade } from '../../src/grade/grade.js'
 import type { ClientRecord } from '../../src/load/record.js'
+import { formatTimeline } from '../../src/report/format.js'
 import { att, failed, fault503, rec, run } from './builders.js'
 
 function check(data: ReturnType<typeof run>, key: string) {
@@ -11,7 +12,15 @@ function check(data: ReturnType<typeof run>, key: string) {
 
 /** A request its client gave up on at `atMs` (ms since the load started), after some of a stream arrived. */
 const abandoned = (id: string, atMs: number, over: Partial<ClientRecord> = {}) =>
-  rec(id, { outcome: 'abandoned', abandonedAtMs: atMs, error: 'abandoned', terminal: false, text: 'Par', ...over })
+  rec(id, {
+    outcome: 'abandoned',
+    abandonedAtMs: atMs,
+    error: `gave up ${atMs - 10} ms after sending (load.cancel)`,
+    terminal: false,
+    text: 'Par',
+    bodyHead: 'data: {"choices"',
+    ...over,
+  })
 
 const CANCEL = { load: { rate: 4, cancel: { share: 0.5, after: 300 } } }
 
@@ -28,6 +37,9 @@ describe('passthrough.cancellation', () => {
     const c = check(late, 'passthrough.cancellation')
     expect(c).toMatchObject({ verdict: 'fail', value: 1700, failsRun: true })
     expect(c.examples[0]?.id).toBe('b')
+    expect(formatTimeline(c.examples[0] ?? { id: 'b', timeline: [] })).toBe(
+      'b: primary @10ms 200 ⇒ client gave up 290 ms after sending (load.cancel)',
+    )
   })
 
   it('an attempt still open at the end is a lower bound: it can fail the check, never pass it', () => {
