@@ -2,6 +2,7 @@ import type { ClientRecord } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
 import type { GradeContext } from './context.js'
+import { percentile } from './threshold.js'
 
 /**
  * An attempt that reached the upstream this soon after its client's abort may already have been on its way (the
@@ -57,13 +58,17 @@ export const cancellation = defineCheck({
     if (attempts.length === 0)
       return noEvidence(`${all.length} requests abandoned, none while an upstream attempt was in flight`)
     const open = attempts.filter((x) => x.a.endedBy === 'open')
+    // Who closed each attempt: the gateway (the upstream saw its client leave), or nobody until the upstream finished.
+    const ranOn = attempts.filter((x) => x.a.endedBy !== 'open' && x.a.endedBy !== 'client' && !x.a.clientDisconnected)
     const slowest = [...attempts].sort((x, y) => y.ms - x.ms)
+    const sample = attempts.map((x) => x.ms)
+    const p = (q: number) => Math.round(percentile(sample, q))
     return {
       value: null,
-      sample: attempts.map((x) => x.ms),
+      sample,
       // An attempt still open at the end closed at least this late: a bound that can prove a fail, never a pass.
       ...(open.length > 0 ? { atLeast: true } : {}),
-      evidence: `${attempts.length} upstream attempts in flight when ${all.length} clients gave up${open.length > 0 ? `; ${open.length} still open when the run ended (counted at their open time so far)` : ''}`,
+      evidence: `${attempts.length} upstream attempts in flight when ${all.length} clients gave up: closed p50 ${p(50)} ms, p99 ${p(99)} ms after the abort; ${attempts.length - ranOn.length - open.length} closed by the gateway, ${ranOn.length} ran on until the upstream ended them${open.length > 0 ? `, ${open.length} still open when the run ended (counted at their open time so far)` : ''}`,
       examples: [...new Set(slowest.map((x) => x.id))].slice(0, 3),
     }
   },

@@ -36,6 +36,7 @@ describe('passthrough.cancellation', () => {
     const late = run([rec('a'), abandoned('b', 300)], [att('a', 1, 0), att('b', 1, 10, { durationMs: 1990 })], CANCEL)
     const c = check(late, 'passthrough.cancellation')
     expect(c).toMatchObject({ verdict: 'fail', value: 1700, failsRun: true })
+    expect(c.evidence).toMatch(/p50 1700 ms, p99 1700 ms after the abort; 0 closed by the gateway, 1 ran on/)
     expect(c.examples[0]?.id).toBe('b')
     expect(formatTimeline(c.examples[0] ?? { id: 'b', timeline: [] })).toBe(
       'b: primary @10ms 200 ⇒ client gave up 290 ms after sending (load.cancel)',
