@@ -351,7 +351,8 @@ export function sendOne(
     const unlisten = onStop(ctx.signal, () => abort(new Error('run stopped')))
     // load.cancel: the client gives up, as a user closing the tab does; what arrived until then is kept.
     const abandon = () => {
-      if (settled || abandonedAt !== undefined) return
+      // A stream whose terminal event arrived is complete: there is nothing left to give up on.
+      if (settled || abandonedAt !== undefined || record.terminal) return
       abandonedAt = now()
       const err = new Error('abandoned by the client (load.cancel)')
       if (controller) abort(err)
