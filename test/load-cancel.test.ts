@@ -85,15 +85,25 @@ describe('load.cancel: the load abandons requests, as a client that gives up', (
     expect(atTerminal?.events).toBe(whole?.events)
   })
 
-  it('chooses the abandoned requests by the seed: the same ones every run, about the share asked', () => {
+  it('chooses the abandoned requests by the seed, spread evenly: every stretch of the run abandons its share', () => {
+    const chosen = (share: number, seed: number) => {
+      const load = loadSchema.parse({ cancel: { share, after: '300ms' } }) as LoadSpec
+      return Array.from({ length: 1000 }, (_, n) => cancelPlan(load, seed, n) !== undefined)
+    }
+    expect(chosen(0.2, 7)).toEqual(chosen(0.2, 7))
+    // The seed moves which requests of each stretch are abandoned.
+    expect(new Set(Array.from({ length: 10 }, (_, seed) => chosen(0.2, seed).indexOf(true))).size).toBeGreaterThan(1)
+    for (const share of [0.2, 0.5, 0.37, 1]) {
+      const picks = chosen(share, 3)
+      // Any 10 requests in a row: their share, give or take one; a run of 2 at share 0.5 keeps one whole.
+      for (let i = 0; i + 10 <= picks.length; i += 7) {
+        const n = picks.slice(i, i + 10).filter(Boolean).length
+        expect(Math.abs(n - 10 * share)).toBeLessThanOrEqual(1)
+      }
+    }
+    expect(chosen(0.5, 3).slice(0, 2).filter(Boolean)).toHaveLength(1)
     const load = loadSchema.parse({ cancel: { share: 0.2, after: '300ms' } }) as LoadSpec
-    const chosen = (seed: number) => Array.from({ length: 1000 }, (_, n) => cancelPlan(load, seed, n) !== undefined)
-    expect(chosen(7)).toEqual(chosen(7))
-    expect(chosen(7)).not.toEqual(chosen(8))
-    const share = chosen(7).filter(Boolean).length / 1000
-    expect(share).toBeGreaterThan(0.15)
-    expect(share).toBeLessThan(0.25)
-    expect(cancelPlan(load, 7, chosen(7).indexOf(true))).toEqual({ afterMs: 300 })
+    expect(cancelPlan(load, 7, chosen(0.2, 7).indexOf(true))).toEqual({ afterMs: 300 })
     expect(cancelPlan(loadSchema.parse({}), 7, 0)).toBeUndefined()
   })
 

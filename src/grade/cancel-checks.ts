@@ -84,7 +84,8 @@ export const cancelNeverClosed = defineCheck({
     const all = abandonments(ctx)
     if (all.length === 0) return noEvidence(NONE_ABANDONED)
     const reached = all.filter((x) => x.inFlight.length + x.zombies.length > 0)
-    if (reached.length === 0) return noEvidence(`${all.length} requests abandoned, none with an upstream attempt`)
+    if (reached.length === 0)
+      return noEvidence(`${all.length} requests abandoned, none with an upstream attempt in flight or started after`)
     const open = reached.filter((x) => [...x.inFlight, ...x.zombies].some((a) => a.endedBy === 'open'))
     return {
       value: ratio(open.length, reached.length),

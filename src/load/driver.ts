@@ -92,10 +92,16 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
   return merged
 }
 
-/** Whether the nth request is one the client abandons (`load.cancel`, a seeded share), and when. */
+/**
+ * Whether the nth request is one the client abandons (`load.cancel`), and when. The share is spread evenly — one
+ * request in every 1/share, from an offset drawn from the seed — so that any stretch of the run, however short
+ * (`--fast`), abandons its share (±1) and keeps some requests whole; a draw per request could abandon all or none.
+ */
 export function cancelPlan(load: LoadSpec, seed: number, n: number): CancelPlan | undefined {
   const cancel = load.cancel
-  if (!cancel || rngFor(seed, 'cancel', n)() >= cancel.share) return undefined
+  if (!cancel) return undefined
+  const offset = rngFor(seed, 'cancel')() / cancel.share
+  if (Math.floor((n + offset) * cancel.share) === Math.floor((n - 1 + offset) * cancel.share)) return undefined
   const plan: CancelPlan = {}
   if (cancel.after !== undefined) plan.afterMs = cancel.after
   if (cancel.after_chunks !== undefined) plan.afterChunks = cancel.after_chunks

@@ -50,13 +50,17 @@ export const stageSchema = z.strictObject({
 })
 
 /**
- * Requests the load abandons, as a client that gives up would: a seeded share of them is aborted `after` a time from
- * its send, or after `after_chunks` stream events (whichever comes first when both are given). What a gateway does
- * upstream once its client left is what passthrough.cancellation and its neighbours grade.
+ * Requests the load abandons, as a client that gives up would: a share of them (spread evenly, from a seeded offset)
+ * is aborted `after` a time from its send, or after `after_chunks` stream events (whichever comes first when both are
+ * given). What a gateway does upstream once its client left is what passthrough.cancellation and its neighbours grade.
  */
 export const cancelSchema = z
   .strictObject({
-    share: z.number().gt(0).max(1).describe('share of requests abandoned, chosen by the seed (0.2 = one in five)'),
+    share: z
+      .number()
+      .gt(0)
+      .max(1)
+      .describe('share of requests abandoned, spread evenly from a seeded offset (0.2 = one in five)'),
     after: durationSchema.optional().describe('abandon this long after the request was sent (e.g. 300ms)'),
     after_chunks: z
       .number()
