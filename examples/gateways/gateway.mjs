@@ -18,9 +18,10 @@
 //   MAX_RETRY_AFTER_MS longest Retry-After worth waiting for                           [5000]
 //   TRY_TIMEOUT_MS    per-attempt timeout, 0 = none                                    [10000]
 //   DEADLINE_MS       whole-request deadline across attempts, 0 = none                 [30000]
-//   BREAKER           1: per-upstream circuit breaker: 5 requests in a row that failed after all their
-//                     retries open it for BREAK_MS, then one probe (half-open) closes it or opens it
-//                     again (pushback such as 429 and client errors do not count)                   [1]
+//   BREAKER           1: circuit breaker per upstream and model: 5 requests in a row that failed on it (after
+//                     all their retries, or before failing over to another upstream) open it for BREAK_MS, then
+//                     one probe (half-open) closes it or opens it again (pushback such as 429 and client errors
+//                     do not count)                                                               [1]
 //   BREAK_MS          how long an open breaker refuses before probing                              [1000]
 //   STREAM_CHECK      1: a stream that ends without its terminal event ([DONE], message_stop,
 //                     response.completed) gets an explicit error event instead of passing as complete [1]
@@ -28,6 +29,10 @@
 //   VALIDATE_JSON     1: a 2xx whose JSON body does not parse counts as a failed attempt (and is retried) [1]
 //   RETRY_BUDGET      1: when at least half of the last 20 retries failed too, a request gets one retry, not
 //                     RETRIES: retries that keep failing add load (an overloaded upstream), not success [0]
+//   UPSTREAM_KINDS    comma list, one per upstream: the API family it speaks (openai, anthropic, …)          []
+//   BRIDGE            messages-to-chat: an Anthropic /v1/messages request for an `openai` upstream is sent to
+//                     its /v1/chat/completions and the answer (JSON or stream) translated back; a bridged
+//                     stream whose upstream died ends with an Anthropic `event: error`                       []
 //   DEFECTS           comma list of deliberate bugs: retry-4xx, splice-stream, clean-done, html-errors, and
 //                     crash-mid-stream      the process exits (code 1) when an upstream stream breaks mid-way
 //                     sse-no-content-type   streams reach the client without a content-type header
@@ -40,12 +45,32 @@
 //                                           service is busy, please try again.") instead of an error
 //                     retry-no-body         retries re-send the request's headers without its body (Caddy 2.6 does
 //                                           this for a POST): every retry is refused 400 by the upstream
+//                     commit-on-headers     a stream is committed (its headers relayed) when the upstream's headers
+//                                           arrive, not with its first event: headers then nothing, or zero events
+//                                           then a reset, can no longer be retried (bifrost#2917)
+//                     bridge-clean-end      a bridged stream sends 200 and message_start before the upstream says
+//                                           anything, and one whose upstream died ends cleanly (litellm#32086)
+//                     breaker-global        one breaker per upstream for all models: one model's deterministic 5xx
+//                                           shuts out every other model on that upstream
+//                     breaker-counts-unanswered-as-ok  an attempt that got no answer (timeout, reset, no first event)
+//                                           counts as a success for the breaker: a dead upstream never trips it
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
 //                     cancel-late           when its client gives up, the upstream attempt in flight is closed only
 //                                           CANCEL_LATE_MS later (or when it ends by itself, if sooner)       [3000]
 //                     zombie-retries        when its client gives up, the attempt in flight is cancelled but the
 //                                           retry loop goes on: later retries run for nobody, to their end
+//                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
+//                                           then counts: requests that arrive together all pass the check
+//                     limit-no-retry-after  the limiter's own 429s carry no Retry-After (nor retry-after-ms)
+//   SHOULD_RETRY_HEADER 1: the gateway is the retry layer: its answers carry x-should-retry: false, so an
+//                     openai/anthropic SDK in front does not retry what the gateway already retried (or refused
+//                     for good); its own rate-limit 429s leave the header out (waiting them out works)     [0]
+//   RATE_LIMIT        the gateway's own limiter, N/<window> (60/1s, 20/500ms): at most N requests admitted in any
+//                     window (a sliding log); the rest get a 429 with Retry-After (whole seconds, rounded up) and
+//                     retry-after-ms: when the oldest admission leaves the window. Empty = no limit          []
+//   BUDGET_REQUESTS   the gateway admits this many requests in all, then answers 429 budget_exceeded (no
+//                     Retry-After: waiting does not help). Empty = no budget                                []
 //
 // When a client goes away before its answer is complete, the gateway cancels the upstream attempt in flight and
 // stops retrying (unless DEFECTS has keep-hung).
@@ -78,6 +103,43 @@ const IDLE_TIMEOUT_MS = num('IDLE_TIMEOUT_MS', 5000)
 const VALIDATE_JSON = env('VALIDATE_JSON', '1') === '1'
 const RETRY_BUDGET = env('RETRY_BUDGET', '0') === '1'
 const DEFECTS = new Set(env('DEFECTS', '').split(',').filter(Boolean))
+const SHOULD_RETRY_HEADER = env('SHOULD_RETRY_HEADER', '0') === '1'
+
+/** The gateway's own limits: RATE_LIMIT (N per window, a sliding log) and BUDGET_REQUESTS (N in all). */
+const RATE_LIMIT = (() => {
+  const m = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$/.exec(env('RATE_LIMIT', ''))
+  return m ? { n: Number(m[1]), windowMs: Number(m[2]) * (m[3] === 's' ? 1000 : 1) } : undefined
+})()
+const BUDGET_REQUESTS = env('BUDGET_REQUESTS', '') === '' ? Number.POSITIVE_INFINITY : num('BUDGET_REQUESTS', 0)
+const admittedAt = []
+let admittedCount = 0
+
+/** Admits a request (undefined), or says why not: the refusal's message, error type and headers. */
+async function admit() {
+  if (!RATE_LIMIT && !Number.isFinite(BUDGET_REQUESTS)) return undefined
+  const now = Date.now()
+  while (RATE_LIMIT && admittedAt.length > 0 && admittedAt[0] <= now - RATE_LIMIT.windowMs) admittedAt.shift()
+  if (admittedCount >= BUDGET_REQUESTS) {
+    return { message: 'request budget exhausted', type: 'budget_exceeded', headers: { 'x-should-retry': 'false' } }
+  }
+  if (RATE_LIMIT && admittedAt.length >= RATE_LIMIT.n) {
+    const waitMs = Math.max(1, admittedAt[0] + RATE_LIMIT.windowMs - now)
+    const headers = DEFECTS.has('limit-no-retry-after') ? {} : { 'retry-after': String(Math.ceil(waitMs / 1000)), 'retry-after-ms': String(waitMs) }
+    return { message: `rate limit of ${RATE_LIMIT.n} requests per ${RATE_LIMIT.windowMs} ms reached`, type: 'rate_limit_exceeded', headers }
+  }
+  // DEFECTS=over-admit: the count is read and written in two steps, with a round trip between them.
+  if (DEFECTS.has('over-admit')) await sleep(50)
+  admittedAt.push(Date.now())
+  admittedCount++
+  return undefined
+}
+
+/** The gateway's own 429: the API's error shape, its own type, the limiter's headers. */
+function refuse(res, refusal) {
+  res.writeHead(429, { 'content-type': 'application/json', ...refusal.headers })
+  if (GEMINI.test(res.req?.url ?? '')) return res.end(JSON.stringify({ error: { code: 429, message: refusal.message, status: 'RESOURCE_EXHAUSTED' } }))
+  res.end(JSON.stringify({ error: { message: refusal.message, type: refusal.type, param: null, code: refusal.type } }))
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -95,6 +157,28 @@ function streamHeaders(headers) {
   return out
 }
 const breakers = new Map(UPSTREAMS.map((u) => [u, { failures: 0, openUntil: 0 }]))
+/**
+ * A breaker per upstream and model: one model that fails (a deployment gone, a request shape it cannot serve) must not
+ * shut out the others on the same upstream. DEFECTS=breaker-global keeps one breaker per upstream for every model.
+ * Breakers are created on first use (`breakers.get` of a new key), shaped like the upstream's.
+ */
+function breakerKey(url, model) {
+  if (DEFECTS.has('breaker-global') || !model) return url
+  const key = `${url} ${model}`
+  if (!breakers.has(key)) breakers.set(key, { failures: 0, openUntil: 0 })
+  return key
+}
+/** The model a request names: its body's `model`, or Gemini's path (`/v1beta/models/<model>:…`). */
+function modelOf(req, body) {
+  const path = /^\/v1(?:beta)?\/models\/([^/:]+):/.exec(req.url ?? '')
+  if (path) return path[1]
+  try {
+    const model = JSON.parse(body.toString()).model
+    return typeof model === 'string' ? model : undefined
+  } catch {
+    return undefined
+  }
+}
 
 function backoffMs(retry) {
   const cap = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** retry)
@@ -126,11 +210,11 @@ function retryDelayMs(body) {
   }
 }
 
-function pickUpstream(attempt) {
+function pickUpstream(attempt, model) {
   const now = Date.now()
   for (let i = 0; i < UPSTREAMS.length; i++) {
     const url = UPSTREAMS[(attempt + i) % UPSTREAMS.length]
-    const b = breakers.get(url)
+    const b = breakers.get(breakerKey(url, model))
     if (!BREAKER || b.openUntil <= now) return url
   }
   return undefined
@@ -159,13 +243,25 @@ function record(url, ok) {
 }
 
 /**
+ * A failed attempt on `url`, for its breaker: counted when the request is done with this upstream (its last attempt,
+ * or the next one goes elsewhere), so a request that fails over counts against the upstream it left
+ * (Portkey-AI/gateway#1289: a fallback that works kept the dead target's breaker closed). `unanswered`: no answer
+ * at all (a timeout, a reset, a stream that died before its first event); DEFECTS=breaker-counts-unanswered-as-ok
+ * counts those as successes (langwatch/tasks#584).
+ */
+function failedOn(url, k, retries, unanswered = false, model = undefined) {
+  if (k < retries && (UPSTREAMS.length < 2 || pickUpstream(k + 1, model) === url)) return
+  record(breakerKey(url, model), unanswered && DEFECTS.has('breaker-counts-unanswered-as-ok'))
+}
+
+/**
  * One attempt: resolves with the upstream response (headers received), or rejects on a network error / timeout.
  * Aborting `signal` (the client left) cancels it, its response body included.
  */
-function attempt(url, req, body, timeoutMs, signal) {
+function attempt(url, req, body, timeoutMs, signal, path = req.url) {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(url).host, 'content-length': Buffer.byteLength(body) }
-    const out = http.request(`${url}${req.url}`, { method: req.method, headers, signal })
+    const out = http.request(`${url}${path}`, { method: req.method, headers, signal })
     const timer = Number.isFinite(timeoutMs) && timeoutMs > 0 ? setTimeout(() => out.destroy(new Error('per-try timeout')), timeoutMs) : undefined
     out.on('response', (res) => {
       if (timer) clearTimeout(timer)
@@ -263,24 +359,29 @@ function cumulativeDeltas() {
   }
 }
 
-/** Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated'). */
-function pipeStream(upstream, res) {
-  const rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk
+/**
+ * Streams an upstream SSE response to the client: 'ok', or why it broke ('broken', 'idle', 'unterminated').
+ * `commit` writes the client's headers: called with the first event (before it, nothing reached the client and the
+ * attempt may still be retried: `res.headersSent` says which). Until that first event the stream may be silent for
+ * the per-try timeout at most (headers then nothing is a failed attempt, not a committed stream), then IDLE_TIMEOUT_MS.
+ */
+function pipeStream(upstream, res, commit = () => {}, rewrite = DEFECTS.has('cumulative-deltas') ? cumulativeDeltas() : (chunk) => chunk) {
   return new Promise((resolve) => {
     let tail = ''
     let idle
-    const arm = () => {
-      if (IDLE_TIMEOUT_MS <= 0) return
+    const arm = (ms) => {
       clearTimeout(idle)
+      if (ms <= 0) return
       idle = setTimeout(() => {
         upstream.destroy()
         resolve('idle')
-      }, IDLE_TIMEOUT_MS)
+      }, ms)
     }
-    arm()
+    arm(TRY_TIMEOUT_MS > 0 && IDLE_TIMEOUT_MS > 0 ? Math.min(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS) : Math.max(TRY_TIMEOUT_MS, IDLE_TIMEOUT_MS))
     upstream.on('data', (chunk) => {
-      arm()
+      arm(IDLE_TIMEOUT_MS)
       tail = (tail + chunk.toString()).slice(-1000)
+      commit()
       res.write(rewrite(chunk))
     })
     upstream.on('end', () => {
@@ -300,6 +401,87 @@ function streamError(res, message) {
   res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { message, type: 'upstream_error' } })}\n\n`)
 }
 
+// BRIDGE=messages-to-chat: an Anthropic /v1/messages request sent to an upstream whose kind (UPSTREAM_KINDS) is
+// `openai` is served from that upstream's /v1/chat/completions, its answer and its stream translated back.
+const BRIDGE = env('BRIDGE', '')
+const KINDS = new Map(UPSTREAMS.map((u, i) => [u, env('UPSTREAM_KINDS', '').split(',')[i] ?? '']))
+const bridged = (url, req) => BRIDGE === 'messages-to-chat' && KINDS.get(url) === 'openai' && req.url.split('?')[0] === '/v1/messages'
+
+/** An Anthropic messages request as an OpenAI chat request. */
+function toChatRequest(body) {
+  try {
+    const m = JSON.parse(body.toString())
+    const text = (c) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((b) => b?.text ?? '').join('') : '')
+    const messages = [...(m.system ? [{ role: 'system', content: text(m.system) }] : []), ...(m.messages ?? []).map((x) => ({ role: x.role, content: text(x.content) }))]
+    return Buffer.from(JSON.stringify({ model: m.model, max_tokens: m.max_tokens, messages, ...(m.stream ? { stream: true } : {}) }))
+  } catch {
+    return body
+  }
+}
+
+const STOP_REASONS = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' }
+
+/** An OpenAI chat completion as an Anthropic message (an error body is left as it is). */
+function toMessage(payload) {
+  try {
+    const c = JSON.parse(payload.toString())
+    if (!Array.isArray(c.choices)) return payload
+    const choice = c.choices[0] ?? {}
+    return Buffer.from(
+      JSON.stringify({
+        id: `msg_${c.id ?? 'bridged'}`,
+        type: 'message',
+        role: 'assistant',
+        model: c.model,
+        content: [{ type: 'text', text: choice.message?.content ?? '' }],
+        stop_reason: STOP_REASONS[choice.finish_reason] ?? 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: c.usage?.prompt_tokens ?? 0, output_tokens: c.usage?.completion_tokens ?? 0 },
+      }),
+    )
+  } catch {
+    return payload
+  }
+}
+
+const sse = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
+
+/** Translates an OpenAI chat stream into Anthropic events, chunk by chunk: message_start at its first event. */
+function chatToMessages() {
+  let pending = ''
+  let started = false
+  let stop = 'end_turn'
+  const start = (model) => {
+    started = true
+    const message = { id: 'msg_bridged', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 0, output_tokens: 0 } }
+    return sse('message_start', { message }) + sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
+  }
+  const rewrite = (chunk) => {
+    pending += chunk.toString()
+    const events = pending.split('\n\n')
+    pending = events.pop()
+    let out = ''
+    for (const event of events) {
+      const data = /^data: (.*)$/m.exec(event)?.[1]
+      if (data === undefined) continue
+      if (data === '[DONE]') {
+        out += sse('content_block_stop', { index: 0 }) + sse('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 0 } }) + sse('message_stop', {})
+        continue
+      }
+      try {
+        const c = JSON.parse(data)
+        if (!started) out += start(c.model)
+        const choice = c.choices?.[0]
+        if (choice?.delta?.content) out += sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: choice.delta.content } })
+        if (choice?.finish_reason) stop = STOP_REASONS[choice.finish_reason] ?? 'end_turn'
+      } catch {}
+    }
+    return out
+  }
+  rewrite.start = (model) => (started ? '' : start(model))
+  return rewrite
+}
+
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
   // Listening before the body is read: a client that leaves while it is sent is gone all the same.
@@ -314,6 +496,10 @@ async function handle(req, res) {
   const clientLeft = () => gone.signal.aborted && !zombies
   const cancelSignal = () => (zombies && gone.signal.aborted ? undefined : gone.signal)
   const body = await readAll(req)
+  const model = modelOf(req, body)
+  const refusal = await admit()
+  if (refusal) return refuse(res, refusal)
+  if (SHOULD_RETRY_HEADER && RETRIES > 0) res.setHeader('x-should-retry', 'false')
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
@@ -321,7 +507,7 @@ async function handle(req, res) {
   for (let k = 0; k <= retries; k++) {
     if (clientLeft()) return
     if (upstreamsDown) return fail(res, 503, 'upstream marked down')
-    const url = pickUpstream(k)
+    const url = pickUpstream(k, model)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
     const left = deadline - Date.now()
     if (left <= 0) return fail(res, 504, 'deadline exceeded')
@@ -329,7 +515,10 @@ async function handle(req, res) {
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
       const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : body
-      const up = await attempt(url, req, sent, tryMs, cancelSignal())
+      const bridge = bridged(url, req)
+      const up = bridge
+        ? await attempt(url, req, toChatRequest(sent), tryMs, cancelSignal(), '/v1/chat/completions')
+        : await attempt(url, req, sent, tryMs, cancelSignal())
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       let peeked
       if (up.statusCode === 429 && retryable && !DEFECTS.has('retry-4xx')) {
@@ -340,7 +529,7 @@ async function handle(req, res) {
       if (k > 0) noteRetry(up.statusCode < 400 || !retryable)
       if (peeked !== undefined && (!retryable || k === retries)) return res.writeHead(up.statusCode, up.headers).end(peeked)
       if (up.statusCode < 400 || !retryable || k === retries) {
-        if (up.statusCode < 400 || up.statusCode >= 500) record(url, up.statusCode < 500)
+        if (up.statusCode < 400 || up.statusCode >= 500) record(breakerKey(url, model), up.statusCode < 500)
         const type = String(up.headers['content-type'] ?? '')
         if (!type.startsWith('text/event-stream')) {
           const payload = await readAll(up).catch(() => undefined)
@@ -353,25 +542,53 @@ async function handle(req, res) {
             return fail(res, 502, last.message)
           }
           if (up.statusCode >= 500 && DEFECTS.has('canned-answer')) return fail(res, up.statusCode, 'upstream failed')
+          if (bridge && up.statusCode < 300) {
+            const message = toMessage(payload)
+            return res.writeHead(up.statusCode, { ...up.headers, 'content-length': Buffer.byteLength(message) }).end(message)
+          }
           return res.writeHead(up.statusCode, up.headers).end(payload)
         }
-        if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
-        const ended = await pipeStream(up, res)
-        if (ended === 'ok') return res.end()
+        const commit = () => {
+          if (!res.headersSent) res.writeHead(up.statusCode, streamHeaders(up.headers))
+        }
+        // DEFECTS=commit-on-headers: the stream is committed when its headers arrive, before its first event.
+        if (DEFECTS.has('commit-on-headers')) commit()
+        const rewrite = bridge ? chatToMessages() : undefined
+        if (rewrite && DEFECTS.has('bridge-clean-end')) {
+          // The litellm bridge: 200 and message_start go out before the upstream has said anything.
+          commit()
+          res.write(rewrite.start())
+        }
+        const ended = await pipeStream(up, res, commit, rewrite)
+        if (ended === 'ok') {
+          commit()
+          return res.end()
+        }
         if (gone.signal.aborted) return
+        if (!res.headersSent) {
+          // Nothing reached the client (headers then nothing, zero events then a cut): a failed attempt like a
+          // reset before headers, retried or failed over.
+          failedOn(url, k, retries, true, model)
+          markDown()
+          last = { status: 502, message: `upstream stream ${ended} before its first event` }
+          if (k < retries) await sleep(Math.min(backoffMs(k), Math.max(0, deadline - Date.now())))
+          continue
+        }
         if (ended === 'broken' && DEFECTS.has('crash-mid-stream')) {
           console.error(`gateway: upstream ${url} broke a stream mid-way; crashing (DEFECTS=crash-mid-stream)`)
           process.exit(1)
         }
-        record(url, false)
+        record(breakerKey(url, model), false)
         markDown()
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
+        if (bridge && DEFECTS.has('bridge-clean-end')) return res.end()
         if (DEFECTS.has('splice-stream') && k < retries) continue
         // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
         streamError(res, `upstream stream ${ended}`)
         return res.end()
       }
       if (up.statusCode >= 500 || up.statusCode === 429) markDown()
+      if (up.statusCode >= 500) failedOn(url, k, retries, false, model)
       const errorBody = peeked ?? (await readAll(up).catch(() => Buffer.alloc(0)))
       last = { status: up.statusCode, message: errorBody.toString() || `upstream ${up.statusCode}` }
       const ra = retryAfterMs(up.headers, errorBody)
@@ -384,7 +601,7 @@ async function handle(req, res) {
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()
-      if (k === retries) record(url, false)
+      failedOn(url, k, retries, true, model)
       last = { status: 502, message: `upstream connection failed: ${err.code ?? err.message}` }
       waitMs = backoffMs(k)
     }

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js'
 import { benchCommand } from './bench.js'
 import { diffCommand } from './diff.js'
 import { listCommand } from './list.js'
+import { mergeCommand } from './merge.js'
 import { fail } from './output.js'
 import { reportCommand } from './report.js'
 import { runCommand } from './run.js'
@@ -21,6 +22,7 @@ await yargs(hideBin(process.argv))
   .command(suiteCommand)
   .command(validateCommand)
   .command(reportCommand)
+  .command(mergeCommand)
   .command(diffCommand)
   .command(listCommand)
   .command(schemaCommand)

@@ -1,13 +1,18 @@
+import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { BrownoutError, ExitCode } from '../errors.js'
+import { parseSegment, type Segment, segmentLabel } from '../load/segment.js'
 import { loadScenario } from '../pipeline/load-scenario.js'
 import { exitCodeOf, type GradedRun, runAndGrade } from '../pipeline/pipeline.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { prepareOutDir } from '../run/files.js'
+import { runScenario } from '../run/run.js'
+import { checkSegmentable, checkWorkers, sharedStateWarning } from '../run/segments.js'
 import type { SutMode } from '../run/sut-mode.js'
+import { workerCount } from '../run/workers.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
@@ -26,6 +31,8 @@ interface RunArgs {
   'max-concurrency': number
   'max-duration': number
   'upstream-port': string[] | undefined
+  segment: string | undefined
+  workers: string | undefined
 }
 
 export const FAST_FACTOR = 0.2
@@ -167,6 +174,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
+      .option('segment', {
+        type: 'string',
+        describe:
+          'send only segment K of N of the arrival schedule (K/N): its records go to --out, ungraded, for `brownout merge`',
+      })
+      .option('workers', {
+        type: 'string',
+        describe:
+          'send the load from N worker processes (or auto: one per core but one); the upstreams stay in this one',
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -178,6 +195,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
+      const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
+      if (args.segment !== undefined) {
+        if (workers > 1)
+          throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
+            hint: 'split the run either into segments (merged later) or over local workers',
+          })
+        exit = await runSegment(args, parseSegment(args.segment), ports, interrupt.signal)
+        return
+      }
       for (const file of args.scenarios) {
         let scenario = loadScenario(file)
         scenario = pinUpstreamPorts(scenario, ports, args.target !== undefined, file)
@@ -186,6 +212,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
         checkCaps(scenario, capsFrom(args), file)
         const sut = sutMode(args, scenario)
+        checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
         const outDir =
           args.out === undefined
             ? undefined
@@ -199,6 +226,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           scenarioFile: file,
           sut,
           signal: interrupt.signal,
+          workers,
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })
@@ -224,7 +252,42 @@ export const runCommand: CommandModule<object, RunArgs> = {
       exit = printError(err)
     } finally {
       interrupt.release()
+      process.exitCode = exit
     }
-    process.exitCode = exit
   },
+}
+
+/**
+ * `run --segment K/N --out DIR`: sends one execution segment of one scenario's schedule and keeps its record,
+ * ungraded (a segment's checks are not a verdict: `brownout merge` joins the segments and grades the whole run).
+ * Exits 0 when the segment ran to its end, with the run's error code otherwise.
+ */
+async function runSegment(
+  args: RunArgs,
+  segment: Segment,
+  ports: ReturnType<typeof upstreamPortsFrom>,
+  signal: AbortSignal,
+): Promise<number> {
+  const [file, ...more] = args.scenarios
+  if (file === undefined || more.length > 0 || args.out === undefined)
+    throw new BrownoutError('INVALID_USAGE', '--segment runs one scenario and needs --out', {
+      hint: 'brownout run SCENARIO.yaml --segment 3/8 --out seg-3 ..., then brownout merge seg-* --out run',
+    })
+  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+  checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
+  if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
+  if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+  checkCaps(scenario, capsFrom(args), file)
+  checkSegmentable(scenario, segment, file)
+  const sut = sutMode(args, scenario)
+  info(`▶ ${scenario.name} (seed ${scenario.seed}), segment ${segmentLabel(segment)}`)
+  const warning = segment.count > 1 ? sharedStateWarning(scenario) : undefined
+  if (warning) info(`  note: ${warning}`)
+  const data = await runScenario({ scenario, scenarioFile: file, sut, signal, segment, outDir: args.out })
+  info(
+    `  ${data.meta.counts.requests} requests, ${data.meta.counts.attempts} upstream attempts; records in ${args.out}`,
+  )
+  info(`  not graded on its own: brownout merge <the ${segment.count} segment folders> --out RUN`)
+  if (data.error) return printError(data.error)
+  return ExitCode.ok
 }

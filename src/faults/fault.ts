@@ -24,6 +24,11 @@ export interface FaultContext {
   rng: Rng
   /** A clock reading when the faults are applied, ms since the Unix epoch. */
   nowMs: number
+  /**
+   * How far into its rule's window the attempt arrived, 0 to 1: the `during` phase or {from, to} window, or the
+   * whole run when the rule has none. Absent when no window is known (a bare engine, an open-ended window).
+   */
+  windowProgress?: number
   /** The upstream's rate-limit buckets at that moment. */
   limits: LimitsView
   /** A family-shaped error response for this attempt (headers, request id, body). */

@@ -157,6 +157,27 @@ export class FaultEngine {
     return t >= (during.from ?? 0) && t < (during.to ?? Number.POSITIVE_INFINITY)
   }
 
+  /** How far into the rule's window (its `during`, else the run's phases) `atMs` is, 0 to 1; undefined if unbounded. */
+  private progress(during: Rule['when']['during'], atMs: number): number | undefined {
+    const t = atMs - this.startedAt
+    const phases = this.options.phases ?? []
+    let from: number | undefined
+    let to: number | undefined
+    if (typeof during === 'string') {
+      const phase = phases.find((p) => p.name === during)
+      from = phase?.startMs
+      to = phase?.endMs
+    } else if (during !== undefined) {
+      from = during.from ?? 0
+      to = during.to
+    } else if (phases.length > 0) {
+      from = phases[0]?.startMs
+      to = phases[phases.length - 1]?.endMs
+    }
+    if (from === undefined || to === undefined || !(to > from)) return undefined
+    return Math.min(1, Math.max(0, (t - from) / (to - from)))
+  }
+
   /**
    * Applies the first matching rule's faults to `plan`; undefined when no rule matches. `sceneOf` gives the faults'
    * context, read only when a rule matches (most attempts match none).
@@ -169,13 +190,17 @@ export class FaultEngine {
         (rule.faults ?? (rule.fault ? [rule.fault] : [])) as FaultConfig[],
         rule.name ?? String(i),
         ex,
-        sceneOf(),
+        withProgress(sceneOf(), this.progress(rule.when.during, ex.arrivalMs)),
         plan,
         this.options.seed,
       )
     }
     return undefined
   }
+}
+
+function withProgress(scene: FaultScene, windowProgress: number | undefined): FaultScene {
+  return windowProgress === undefined ? scene : { ...scene, windowProgress }
 }
 
 /**

@@ -3,6 +3,7 @@ import { type HarnessMeta, harnessMessage } from '../record/harness.js'
 import type { RunData } from '../record/run-data.js'
 import { buildContext, type ClientView, type GradeContext, indexAttempts, type TimelineStep } from './context.js'
 import { type Expectation, resolveExpectations } from './expect.js'
+import { hasClientLayer, type LayerReport, layerReport } from './layers.js'
 import { checkDefinition } from './registry.js'
 import { compare, reduce } from './threshold.js'
 
@@ -44,6 +45,11 @@ export interface GradeResult {
   counts: RunData['meta']['counts']
   summary: { pass: number; fail: number; noEvidence: number; failing: number }
   checks: CheckResult[]
+  /**
+   * A run with a client layer (an SDK in front of the gateway, or as the SUT): how its upstream attempts split by
+   * layer, with the attempt trees of the requests that made the most. Absent otherwise.
+   */
+  layers?: LayerReport
 }
 
 function evaluate(e: Expectation, contextFor: (phase: string | null) => GradeContext): CheckResult {
@@ -101,6 +107,7 @@ export function grade(data: RunData): GradeResult {
   }
   const checks = resolveExpectations(data.scenario.expect).map((e) => evaluate(e, contextFor))
   const failing = checks.filter((c) => c.failsRun).length
+  const layers = hasClientLayer(data) ? layerReport(contextFor(null).attempted(), data.meta.loadStartedAt) : null
   const harness = data.meta.harness
   const harnessLimited = harness?.limited ? harnessMessage(harness) : null
   return {
@@ -123,5 +130,6 @@ export function grade(data: RunData): GradeResult {
       failing,
     },
     checks,
+    ...(layers ? { layers } : {}),
   }
 }

@@ -1,6 +1,9 @@
+import { BREAKER_SCOPE_CHECKS } from './breaker-scope.js'
 import { CANCEL_CHECKS } from './cancel-checks.js'
 import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
+import { FIRST_BYTE_CHECKS } from './first-byte.js'
+import { LAYER_CHECKS } from './layer-checks.js'
 import { RETRY_CHECKS } from './retry-checks.js'
 import { SYSTEM_CHECKS } from './system-checks.js'
 
@@ -8,7 +11,10 @@ import { SYSTEM_CHECKS } from './system-checks.js'
 export const CHECKS: readonly CheckDefinition[] = [
   ...CLIENT_CHECKS,
   ...RETRY_CHECKS,
+  ...FIRST_BYTE_CHECKS,
   ...SYSTEM_CHECKS,
+  ...BREAKER_SCOPE_CHECKS,
+  ...LAYER_CHECKS,
   ...CANCEL_CHECKS,
 ]
 

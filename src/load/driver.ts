@@ -6,6 +6,7 @@ import { hash32, rngFor } from '../rng.js'
 import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
 import { type BuiltRequest, buildRequest, type RequestMapping } from './request.js'
+import { type Segment, segmentOf } from './segment.js'
 import { type CancelPlan, DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
 
 export interface DriverOptions {
@@ -23,6 +24,8 @@ export interface DriverOptions {
   execute?: Executor
   /** The connection pool to send through (see `loadDispatcher`; a warm-up may have opened its connections). */
   dispatcher?: Agent
+  /** Send only this execution segment of the arrival schedule (open model only). */
+  segment?: Segment
 }
 
 /** Carries out one logical request and returns its record (never throws). */
@@ -132,8 +135,8 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
   let drained: (() => void) | undefined
   let n = 0
 
-  const fire = (intendedAt: number): Promise<void> | undefined => {
-    const index = n++
+  // `index`: the request's number in the whole plan (a segment sends some of them); the closed model counts.
+  const fire = (intendedAt: number, index = n++): Promise<void> | undefined => {
     const template = templateFor(load, opts.seed, index)
     const id = requestId(opts.runId, index)
     const base = {
@@ -174,8 +177,15 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
       })
   }
 
+  const picked = schedule && opts.segment ? segmentOf(schedule, opts.segment) : undefined
   const loop = schedule
-    ? openLoop(schedule, fire, clock, startMs, stopper.signal)
+    ? openLoop(
+        picked?.times ?? schedule,
+        picked ? (at, i) => fire(at, picked.numbers[i] ?? i) : fire,
+        clock,
+        startMs,
+        stopper.signal,
+      )
     : closedLoop(load.concurrency ?? 1, opts.durationMs, fire, clock, startMs, stopper.signal)
   const done = loop
     .then(async () => {
@@ -187,7 +197,7 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
 
 function openLoop(
   schedule: number[],
-  fire: (at: number) => unknown,
+  fire: (at: number, i: number) => unknown,
   clock: Clock,
   startMs: number,
   signal: AbortSignal,
@@ -202,7 +212,10 @@ function openLoop(
     signal.addEventListener('abort', onStop, { once: true })
     const tick = () => {
       const now = clock.now() - startMs
-      while (i < schedule.length && (schedule[i] ?? 0) <= now + 0.5) fire(schedule[i++] ?? now)
+      while (i < schedule.length && (schedule[i] ?? 0) <= now + 0.5) {
+        fire(schedule[i] ?? now, i)
+        i++
+      }
       if (i >= schedule.length) {
         signal.removeEventListener('abort', onStop)
         resolve()

@@ -15,6 +15,7 @@ const KEPT_HEADERS: ReadonlySet<string> = new Set([
   'request-id',
   'x-brownout-attempt',
   'content-type',
+  'x-should-retry',
 ])
 
 /** A deadline timer this late may have had I/O waiting behind it. */

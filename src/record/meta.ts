@@ -33,6 +33,8 @@ const sutMetaSchema = z.object({
   aliveAfter: z.boolean().optional(),
   /** The SUT did not start, or died during the run. */
   failure: sutFailureSchema.optional(),
+  /** A client program (an SDK with its own retries) that ran in front of the SUT: SDK → gateway → upstreams. */
+  client: z.object({ name: z.string(), command: z.union([z.string(), z.array(z.string())]) }).optional(),
 })
 
 const countsSchema = z.object({
@@ -68,6 +70,13 @@ export const runMetaSchema = z.object({
   stopReason: z.string().nullable(),
   /** brownout's own lag during the run and whether it limits the verdict (absent in runs saved before it). */
   harness: harnessMetaSchema.optional(),
+  /**
+   * This record is one execution segment of a run (`run --segment K/N`, `index` 0-based): it holds the requests
+   * numbered n with n mod count = index. `brownout merge` joins the segments; absent in a whole run.
+   */
+  segment: z.object({ index: z.number().int().min(0), count: z.number().int().positive() }).optional(),
+  /** A run joined from this many segment records by `brownout merge`; absent otherwise. */
+  mergedFrom: z.number().int().positive().optional(),
 })
 
 export type RunMeta = z.infer<typeof runMetaSchema>

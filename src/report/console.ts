@@ -4,6 +4,7 @@ import {
   formatUnreached,
   formatValue,
   harnessLine,
+  layerLines,
   runVerdict,
   sutFailureLines,
   verdictLabel,
@@ -34,6 +35,7 @@ export function renderConsole(result: GradeResult): string {
     )
     if (c.verdict === 'fail' && c.examples[0]) lines.push(`      e.g. ${formatTimeline(c.examples[0])}`)
   }
+  for (const l of layerLines(result, 1)) lines.push(`  ${l}`)
   return lines.join('\n')
 }
 

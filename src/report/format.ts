@@ -1,5 +1,6 @@
 import type { ClientView } from '../grade/context.js'
 import type { CheckResult, GradeResult } from '../grade/grade.js'
+import { treeLines } from '../grade/layers.js'
 import type { RunMeta } from '../record/meta.js'
 
 /** A run's verdict as a word: PASS, FAIL, or HARNESS-LIMITED (brownout could not keep up; no verdict on the SUT). */
@@ -117,4 +118,22 @@ export function sutFailureShort(result: Pick<GradeResult, 'sut'>): string | null
   const f = result.sut.failure
   if (!f) return null
   return f.when === 'start' ? `SUT did not start (${f.reason})` : `SUT crashed (${f.reason})`
+}
+
+/**
+ * A run with a client layer: how its upstream attempts split by layer, then the attempt trees of up to `trees` of
+ * the requests that made the most (client request → SDK attempts → gateway attempts). [] for other runs.
+ */
+export function layerLines(result: Pick<GradeResult, 'layers'>, trees = 3): string[] {
+  const l = result.layers
+  if (!l) return []
+  const r = (n: number) => String(Math.round(n * 100) / 100)
+  const how =
+    l.attribution === 'header'
+      ? 'SDK attempts told apart by x-stainless-retry-count'
+      : 'no x-stainless-retry-count reached the upstreams: the SDK layer cannot be told apart'
+  return [
+    `attempt trees (${how}): per request SDK ${r(l.sdkPerRequest)} × gateway ${r(l.gatewayPerSdk)} = ${r(l.upstreamPerRequest)} upstream attempts (${l.requests} requests)`,
+    ...l.worst.slice(0, trees).flatMap((t) => treeLines(t).map((line) => `  ${line}`)),
+  ]
 }

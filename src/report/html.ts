@@ -9,6 +9,7 @@ import {
   formatUnreached,
   formatValue,
   harnessLine,
+  layerLines,
   runVerdict,
   sutFailureLines,
   verdictLabel,
@@ -117,7 +118,15 @@ td,th{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-a
 .pass{color:#16a34a}.fail{color:#dc2626;font-weight:600}.no-evidence{color:#6b7280}.badge{padding:2px 8px;border-radius:4px;color:#fff}
 .badge.ok{background:#16a34a}.badge.ko{background:#dc2626}.badge.limited{background:#d97706}.harness-limited{color:#b45309;font-weight:600}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
 code{font-size:12px}.examples{font-size:12px;color:#374151}.unreached{color:#b45309;font-weight:600}
+pre.trees{font-size:12px;background:#f9fafb;padding:8px}
 .sut-failure{background:#fef2f2;border-left:4px solid #dc2626;padding:8px;font-size:12px;white-space:pre-wrap}`
+
+/** The attempt trees of a run with a client layer (SDK → gateway → upstream), or ''. */
+function layersHtml(r: GradeResult): string {
+  const lines = layerLines(r)
+  if (lines.length === 0) return ''
+  return `<h3>Attempt trees</h3>\n<p>${x(lines[0] ?? '')}</p>\n<pre class="trees">${x(lines.slice(1).join('\n'))}</pre>\n`
+}
 
 function sutFailureHtml(r: GradeResult): string {
   const lines = sutFailureLines(r)
@@ -147,7 +156,7 @@ ${r.harnessLimited ? `<p class="harness-limited">${x(r.harnessLimited)}</p>\n` :
 <table><thead><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>evidence</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${runCharts(data)}</section>`
+${layersHtml(r)}${runCharts(data)}</section>`
   })
   const passed = results.filter((r) => r.result.passed).length
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>brownout report</title><style>${STYLE}</style></head>

@@ -5,6 +5,7 @@ import {
   formatUnreached,
   formatValue,
   harnessLine,
+  layerLines,
   runVerdict,
   sutFailureLines,
   verdictLabel,
@@ -47,6 +48,8 @@ export function renderMarkdown(results: GradeResult[]): string {
       }
       out.push('</details>')
     }
+    const layers = layerLines(r)
+    if (layers.length > 0) out.push('', `**${layers[0]}**`, '', '```', ...layers.slice(1), '```')
     out.push('')
   }
   return out.join('\n')

@@ -1,17 +1,20 @@
+import { dirname, resolve } from 'node:path'
 import { request } from 'undici'
 import type { Clock } from '../clock.js'
+import { BrownoutError } from '../errors.js'
 import type { Executor } from '../load/driver.js'
 import type { RequestMapping } from '../load/request.js'
 import type { RunMeta } from '../record/meta.js'
 import { phaseWindows } from '../scenario/load.js'
-import type { RequestTemplate, Scenario } from '../scenario/schema.js'
+import type { RequestTemplate, Scenario, SutLimits } from '../scenario/schema.js'
 import { clientExecutor } from '../sut/client-mode.js'
 import { type StartedSut, startSut } from '../sut/process.js'
-import { renderTemplate, templateValues } from '../sut/profile.js'
+import { loadSutProfile, renderTemplate, type SutProfile, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import type { SutMode } from './sut-mode.js'
 import { sutPort } from './sut-port.js'
+import type { WorkerTarget } from './worker-protocol.js'
 
 /** Whether anything answers HTTP at `url` within two seconds. */
 export async function answers(url: string): Promise<boolean> {
@@ -59,39 +62,96 @@ export interface Connection {
   /** Client mode: the cap on client processes and the most that ran at once. */
   processes?: () => { cap: number; peak: number }
   sut?: StartedSut
+  /** `baseUrl` as plain data, for load workers in other processes (absent in client mode). */
+  target?: WorkerTarget
+  /** The started gateway's ready URL (probed after the run). */
+  readyUrl?: string
+}
+
+/** What the scenario adds to the connection: the SUT's own limits, and a client to run in front of it. */
+export interface ConnectLayers {
+  limits?: SutLimits | undefined
+  /** A client profile (file) run in front of the SUT: SDK → gateway → upstreams. */
+  client?: string | undefined
 }
 
 /**
  * Connects the load to the system under test: a target URL, the upstreams themselves (--direct), a started SUT,
- * or a client program run per request. Records what it did in `meta`.
+ * or a client program run per request. A client program may run in front of a gateway: its profile's `through`
+ * names the gateway profile, or the scenario's `client` names the client to put in front of the SUT; then each
+ * request is SDK → gateway → upstreams, and every attempt can be attributed to its layer. Records what it did in
+ * `meta`.
  */
 export async function connectSut(
   mode: SutMode,
   upstreams: RunningUpstream[],
   logFile: string,
   meta: RunMeta['sut'],
+  layers: ConnectLayers = {},
 ): Promise<Connection> {
   const byName = Object.fromEntries(upstreams.map((u) => [u.name, u]))
   const first = upstreams[0]
   const direct = (t: RequestTemplate) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
+  const values = templateValues(
+    mode.mode === 'sut' ? await sutPort() : 0,
+    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
+    layers.limits,
+  )
+  const urls = Object.fromEntries(upstreams.map((u) => [u.name, u.url]))
+  const target = (sutUrl: string | null): WorkerTarget => ({ sutUrl, upstreams: urls, first: first?.url ?? '' })
+  const front = (inner: Connection, profile: SutProfile, file: string): Connection => {
+    if (profile.kind !== 'client') {
+      throw new BrownoutError('INVALID_CONFIG', `${file}: a client in front of the SUT must be a client profile`, {
+        hint: 'kind: client, a program run once per request (an SDK with its own retries)',
+      })
+    }
+    meta.client = { name: profile.name, command: profile.command }
+    const client = clientExecutor(profile, values, file)
+    return { ...inner, execute: client.execute, processes: client.processes }
+  }
+  const scenarioClient = () => (layers.client ? loadSutProfile(layers.client) : undefined)
   if (mode.mode === 'target') {
     const url = mode.url.replace(/\/$/, '')
     meta.url = url
-    return { baseUrl: () => url, mapping: {} }
+    const client = scenarioClient()
+    const conn: Connection = { baseUrl: () => url, mapping: {}, target: target(url) }
+    return client && layers.client ? front(conn, client, layers.client) : conn
   }
   if (mode.mode === 'direct') {
     meta.url = first?.url ?? ''
-    return { baseUrl: direct, mapping: {} }
+    const client = scenarioClient()
+    const conn: Connection = { baseUrl: direct, mapping: {}, target: target(null) }
+    return client && layers.client ? front(conn, client, layers.client) : conn
   }
   const { profile, file } = mode
-  const values = templateValues(await sutPort(), byName)
-  Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
+  if (profile.kind === 'client' && profile.through) {
+    // The client profile names its gateway: start the gateway, run the client against it.
+    const gatewayFile = resolve(dirname(resolve(file)), profile.through)
+    const gateway = loadSutProfile(gatewayFile, Object.keys(byName))
+    const proxy = await startProxy(gateway, gatewayFile, values, logFile, meta)
+    return front(proxy, profile, file)
+  }
   if (profile.kind === 'client') {
     // Client mode: no server to start; the program runs once per request against the upstreams directly.
+    Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
     meta.url = first?.url ?? ''
     const client = clientExecutor(profile, values, file)
     return { baseUrl: direct, mapping: {}, execute: client.execute, processes: client.processes }
   }
+  const proxy = await startProxy(profile, file, values, logFile, meta)
+  const client = scenarioClient()
+  return client && layers.client ? front(proxy, client, layers.client) : proxy
+}
+
+/** Starts a gateway profile and connects the load to it. */
+async function startProxy(
+  profile: SutProfile,
+  file: string,
+  values: Record<string, string>,
+  logFile: string,
+  meta: RunMeta['sut'],
+): Promise<Connection> {
+  Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
   const sut = await startSut(profile, values, logFile, file)
   meta.pid = sut.pid
   meta.url = sut.url
@@ -102,5 +162,7 @@ export async function connectSut(
     baseUrl: () => sut.url,
     mapping: { paths: profile.paths, models: profile.models, headers: render(profile.headers), apiHeaders },
     sut,
+    readyUrl: `${sut.url}${profile.ready.path}`,
+    target: { sutUrl: sut.url, upstreams: {}, first: sut.url },
   }
 }

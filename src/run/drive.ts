@@ -1,10 +1,12 @@
 import { BrownoutError } from '../errors.js'
 import { loadDispatcher, type RunningLoad, startLoad } from '../load/driver.js'
+import type { ClientRecord } from '../load/record.js'
 import { arrivalTimes, phaseSegments, stageSegments } from '../load/schedule.js'
 import { tail } from '../sut/process.js'
 import { startHarnessMonitor } from './harness-monitor.js'
 import type { RunState } from './state.js'
 import { warmUp } from './warmup.js'
+import { startWorkerLoad } from './workers.js'
 
 /**
  * Warms the request path up, then starts recording: the upstreams are reset (the warm-up leaves no trace) and
@@ -30,7 +32,7 @@ export async function warmUpThenRecord(run: RunState): Promise<Array<() => void>
  * requests in flight get `drainMs` to end, and `run.error` says why). Returns 'done' or the reason it stopped.
  */
 export async function drive(run: RunState): Promise<string> {
-  const load = startScheduledLoad(run)
+  const load = await startScheduledLoad(run)
   run.meta.loadStartedAt = load.startMs
   for (const u of run.upstreams) u.faults.setStart(load.startMs)
   const stopProgress = reportProgress(run, load)
@@ -42,7 +44,7 @@ export async function drive(run: RunState): Promise<string> {
   return outcome
 }
 
-function startScheduledLoad(run: RunState): RunningLoad {
+function startScheduledLoad(run: RunState): RunningLoad | Promise<RunningLoad> {
   const { scenario, meta, connection } = run
   if (!connection || !run.dispatcher) throw new Error('drive() before connect and warm-up')
   const segments = scenario.load.stages
@@ -51,6 +53,32 @@ function startScheduledLoad(run: RunState): RunningLoad {
   const schedule = scenario.load.concurrency !== undefined ? undefined : arrivalTimes(segments)
   run.monitor = startHarnessMonitor()
   const { baseUrl, mapping, execute } = connection
+  const workers = run.opts.workers ?? 1
+  if (workers > 1) {
+    if (!schedule || execute || !connection.target)
+      throw new BrownoutError('INVALID_USAGE', 'load workers send an open-model schedule over HTTP', {
+        hint: 'drop --workers for a closed-model load (load.concurrency) or a client-mode profile',
+      })
+    const onRecord = (r: ClientRecord) => {
+      run.records.push(run.compact.record(r))
+      run.files.requests?.write(r)
+    }
+    return startWorkerLoad(
+      workers,
+      {
+        load: scenario.load,
+        seed: scenario.seed,
+        runId: meta.runId,
+        phases: meta.phases,
+        durationMs: meta.durationMs,
+        schedule,
+        target: connection.target,
+        mapping,
+      },
+      run.clock,
+      onRecord,
+    )
+  }
   return startLoad(
     {
       load: scenario.load,
@@ -63,6 +91,7 @@ function startScheduledLoad(run: RunState): RunningLoad {
       clock: run.clock,
       dispatcher: run.dispatcher,
       ...(execute ? { execute } : {}),
+      ...(run.opts.segment ? { segment: run.opts.segment } : {}),
       onRecord: (r) => {
         run.records.push(run.compact.record(r))
         run.files.requests?.write(r)

@@ -97,6 +97,7 @@ function initialMeta(opts: RunOptions, upstreams: RunningUpstream[]): RunMeta {
     counts: { requests: 0, attempts: 0, openAttempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
     complete: false,
     stopReason: null,
+    ...(opts.segment ? { segment: opts.segment } : {}),
   }
 }
 
@@ -108,7 +109,10 @@ async function connect(run: RunState): Promise<boolean> {
   const { outDir, meta, opts } = run
   const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${meta.runId}.log`)
   try {
-    run.connection = await connectSut(opts.sut, run.upstreams, logFile, meta.sut)
+    run.connection = await connectSut(opts.sut, run.upstreams, logFile, meta.sut, {
+      limits: run.scenario.sut_limits,
+      client: run.scenario.client,
+    })
     return true
   } catch (err) {
     if (!(err instanceof SutStartError)) throw err

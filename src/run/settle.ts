@@ -18,6 +18,12 @@ export async function settle(run: RunState, unsubscribes: Array<() => void>): Pr
 /** Whether a started or targeted gateway still answers after a complete run (sut.alive_after). */
 export async function probeAlive(run: RunState): Promise<void> {
   const { sut } = run.opts
+  // A gateway started for a client in front of it (a profile's `through`): probe the gateway.
+  const through = run.connection?.readyUrl
+  if (through && sut.mode === 'sut' && sut.profile.kind === 'client') {
+    run.meta.sut.aliveAfter = await answers(through)
+    return
+  }
   if (sut.mode === 'direct' || (sut.mode === 'sut' && sut.profile.kind === 'client')) return
   const probeUrl = sut.mode === 'sut' ? `${run.meta.sut.url}${sut.profile.ready.path}` : run.meta.sut.url
   run.meta.sut.aliveAfter = await answers(probeUrl)

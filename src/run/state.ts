@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { BrownoutError } from '../errors.js'
 import type { LoadStats } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
+import type { Segment } from '../load/segment.js'
 import type { Compactor } from '../record/compact.js'
 import type { HarnessMeta } from '../record/harness.js'
 import type { RunMeta } from '../record/meta.js'
@@ -31,6 +32,13 @@ export interface RunOptions {
    * open are recorded as open (default 1000 ms).
    */
   settleMs?: number
+  /**
+   * Send only this execution segment of the schedule (`run --segment K/N`): the record is one part of a run that
+   * `brownout merge` joins with the others before it is graded.
+   */
+  segment?: Segment
+  /** Send the load from this many worker processes (`run --workers N`), one execution segment each. */
+  workers?: number
 }
 
 /** What the steps of one run share: its options, its record as it grows, and what it started (to stop it). */

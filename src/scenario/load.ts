@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { type LocatedYaml, loadYamlFile } from '../config/load-yaml.js'
 import type { Problem } from '../config/problems.js'
 import { unknownPhases } from '../faults/rules.js'
@@ -54,10 +56,26 @@ export function crossChecks(scenario: Scenario, doc: LocatedYaml): Problem[] {
  * adds the grader's.
  */
 export function readScenarioFile(file: string, extraChecks?: (s: Scenario, doc: LocatedYaml) => Problem[]): Scenario {
-  return loadYamlFile(file, scenarioSchema, (scenario, doc) => [
+  const scenario = loadYamlFile(file, scenarioSchema, (scenario, doc) => [
     ...crossChecks(scenario, doc),
+    ...clientProblems(scenario, doc),
     ...(extraChecks?.(scenario, doc) ?? []),
   ])
+  // The client profile is named relative to the scenario; the run needs where it is.
+  return scenario.client ? { ...scenario, client: resolve(dirname(file), scenario.client) } : scenario
+}
+
+/** A `client:` that names no file. */
+function clientProblems(scenario: Scenario, doc: LocatedYaml): Problem[] {
+  if (!scenario.client || existsSync(resolve(dirname(doc.file), scenario.client))) return []
+  return [
+    {
+      file: doc.file,
+      ...doc.locate(['client']),
+      message: `client: no file ${scenario.client}`,
+      hint: 'name a client profile (kind: client) relative to the scenario file',
+    },
+  ]
 }
 
 /** Where each phase sits on the run's timeline, ms since load started. */

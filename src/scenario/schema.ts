@@ -116,6 +116,20 @@ export const expectValueSchema = z.union([
   }),
 ])
 
+/** The limits the SUT itself is configured with (its own limiter or budget), stated so a run can check them. */
+export const sutLimitsSchema = z
+  .strictObject({
+    requests: z.number().int().positive().optional().describe('at most this many requests admitted per `per`'),
+    per: durationSchema.optional().describe('the window of `requests` (a sliding window)'),
+    budget: z.number().int().positive().optional().describe('at most this many requests admitted in the whole run'),
+  })
+  .refine((l) => (l.requests === undefined) === (l.per === undefined), {
+    message: 'state requests and per together (e.g. { requests: 20, per: 1s })',
+  })
+  .refine((l) => l.requests !== undefined || l.budget !== undefined, {
+    message: 'state a rate limit ({ requests: 20, per: 1s }), a budget ({ budget: 30 }) or both',
+  })
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
@@ -133,9 +147,22 @@ export const scenarioSchema = z.strictObject({
     .default([{ name: 'steady', duration: 10_000 }]),
   load: loadSchema.default(loadSchema.parse({})),
   expect: z.record(z.string(), expectValueSchema).default({}),
+  client: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'a client profile (kind: client, a file relative to the scenario) run in front of the SUT: an SDK with its own retries calls the gateway, which calls the upstreams (ignored when the SUT is itself a client profile)',
+    ),
+  sut_limits: sutLimitsSchema
+    .optional()
+    .describe(
+      "the SUT's own configured limit or budget; a SUT profile gets it as {{sut_limits.rate}} (N/<ms>ms) and {{sut_limits.budget}}",
+    ),
 })
 
 export type Scenario = z.output<typeof scenarioSchema>
 export type RequestTemplate = z.output<typeof requestTemplateSchema>
 export type LoadSpec = z.output<typeof loadSchema>
 export type CancelSpec = z.output<typeof cancelSchema>
+export type SutLimits = z.output<typeof sutLimitsSchema>

@@ -7,8 +7,9 @@ import { API_NAMES } from '../dialects/registry.js'
 import { durationSchema } from '../duration.js'
 
 /**
- * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}} and
- * {{upstreams.*.url}} (every upstream's URL, comma-separated, in the scenario's order).
+ * How to start, reach and stop a system under test. Strings may use {{port}}, {{upstreams.<name>.url|port}},
+ * {{upstreams.*.url}} (every upstream's URL, comma-separated, in the scenario's order) and {{upstreams.*.provider}}
+ * (their provider families, in the same order).
  */
 export const sutProfileSchema = z.strictObject({
   name: z.string().default('sut'),
@@ -44,6 +45,13 @@ export const sutProfileSchema = z.strictObject({
     .describe(
       'client mode: most client processes run at once (default: two per core); a request due while all are busy waits, and its wait is brownout lag',
     ),
+  through: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'client mode: a gateway profile (kind: proxy, a file relative to this one) the client calls: brownout starts it and the SDK → gateway → upstream attempts are attributed by layer',
+    ),
   stop_timeout: durationSchema.default(5_000).describe('how long SIGTERM may take before SIGKILL'),
 })
 
@@ -56,16 +64,27 @@ export function renderTemplate(text: string, values: Record<string, string>): st
   return text.replace(TEMPLATE, (whole, name: string) => values[name] ?? whole)
 }
 
-/** Template values for a run: the SUT's port and every upstream's url and port. */
+/**
+ * Template values for a run: the SUT's port, every upstream's url and port, and the limits the scenario says the
+ * SUT is configured with (`{{sut_limits.rate}}` as N/<ms>ms, `{{sut_limits.budget}}`; empty when it states none).
+ */
 export function templateValues(
   port: number,
-  upstreams: Record<string, { url: string; port: number }>,
+  upstreams: Record<string, { url: string; port: number; provider?: string }>,
+  limits?: { requests?: number | undefined; per?: number | undefined; budget?: number | undefined },
 ): Record<string, string> {
   const values: Record<string, string> = {
     port: String(port),
     'upstreams.*.url': Object.values(upstreams)
       .map((u) => u.url)
       .join(','),
+    // Each upstream's provider family (openai, anthropic, …), in the same order: a gateway told what it fronts.
+    'upstreams.*.provider': Object.values(upstreams)
+      .map((u) => u.provider ?? '')
+      .join(','),
+    'sut_limits.rate':
+      limits?.requests !== undefined && limits.per !== undefined ? `${limits.requests}/${limits.per}ms` : '',
+    'sut_limits.budget': limits?.budget !== undefined ? String(limits.budget) : '',
   }
   for (const [name, u] of Object.entries(upstreams)) {
     values[`upstreams.${name}.url`] = u.url
@@ -91,7 +110,7 @@ export function templateProblems(profile: SutProfile, doc: LocatedYaml, upstream
         message: `${path.join('.')}: {{${name}}} names nothing`,
         hint: upstream
           ? `the scenario's upstreams are: ${upstreamNames.join(', ')}`
-          : 'use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}}',
+          : 'use {{port}}, {{upstreams.<name>.url}}, {{upstreams.<name>.port}}, {{sut_limits.rate}} or {{sut_limits.budget}}',
       })
     }
   }

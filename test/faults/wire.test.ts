@@ -325,8 +325,10 @@ describe('stream faults', () => {
         times.push(performance.now())
         text += decoder.decode(r.value)
       }
+      // Read on the client, the gap can come out a little short of the stall: on a loaded machine the chunk before
+      // it may be read late (the stall itself is timed by the upstream's clock).
       const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t))
-      expect(Math.max(...gaps)).toBeGreaterThanOrEqual(390)
+      expect(Math.max(...gaps)).toBeGreaterThanOrEqual(350)
       expect(Math.max(...gaps)).toBeLessThan(700)
       expect(text).toContain('[DONE]')
     }))

@@ -62,7 +62,7 @@ describe('scenario validation: one fixture per kind of mistake', () => {
     const found = problems(() => loadSutProfile(file, ['primary']))
     expect(found).toEqual([
       `${file}:3:36: env.UPSTREAM: {{upstreams.primry.url}} names nothing (the scenario's upstreams are: primary)`,
-      `${file}:3:71: env.OTHER: {{portt}} names nothing (use {{port}}, {{upstreams.<name>.url}} or {{upstreams.<name>.port}})`,
+      `${file}:3:71: env.OTHER: {{portt}} names nothing (use {{port}}, {{upstreams.<name>.url}}, {{upstreams.<name>.port}}, {{sut_limits.rate}} or {{sut_limits.budget}})`,
       `${file}:5:34: api_headers.anthropic.messages.x-route: {{upstreams.fallback.url}} names nothing (the scenario's upstreams are: primary)`,
     ])
   })

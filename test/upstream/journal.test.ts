@@ -96,7 +96,7 @@ describe('the journal', () => {
     expect(upstream.current.journal.total - before).toBe(1000)
     const seen = new Set(upstream.current.journal.list().map((e) => e.requestId))
     expect(ids.every((id) => seen.has(id))).toBe(true)
-  })
+  }, 60_000) // 1,000 requests take ~2 s on a quiet machine; a CI box running other jobs can take ten times that
 
   it('drops the oldest entries past its capacity and counts them', () => {
     const journal = new Journal(3)
