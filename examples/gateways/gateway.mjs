@@ -70,6 +70,10 @@
 //                                           instead of one probe: a down upstream gets a burst per break
 //                     no-retry-info         reads Retry-After headers only, never Google's RetryInfo in the body
 //                                           (Gemini sends no header): it backs off on its own guess instead
+//                     cancel-late           when its client gives up, the upstream attempt in flight is closed only
+//                                           CANCEL_LATE_MS later (or when it ends by itself, if sooner)       [3000]
+//                     zombie-retries        when its client gives up, the attempt in flight is cancelled but the
+//                                           retry loop goes on: later retries run for nobody, to their end
 //                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
 //                                           then counts: requests that arrive together all pass the check
 //                     limit-no-retry-after  the limiter's own 429s carry no Retry-After (nor retry-after-ms)
@@ -670,22 +674,29 @@ function chatToMessages() {
 
 async function handle(req, res) {
   if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+  // Listening before the body is read: a client that leaves while it is sent is gone all the same.
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (res.writableFinished || DEFECTS.has('keep-hung')) return
+    if (DEFECTS.has('cancel-late')) setTimeout(() => gone.abort(), num('CANCEL_LATE_MS', 3000))
+    else gone.abort()
+  })
+  // DEFECTS=zombie-retries: the client's leaving cancels what is in flight, never what comes after.
+  const zombies = DEFECTS.has('zombie-retries')
+  const clientLeft = () => gone.signal.aborted && !zombies
+  const cancelSignal = () => (zombies && gone.signal.aborted ? undefined : gone.signal)
   const body = await readAll(req)
   const model = modelOf(req, body)
   const refusal = await admit()
   if (refusal) return refuse(res, refusal)
   if (SHOULD_RETRY_HEADER && RETRIES > 0) res.setHeader('x-should-retry', 'false')
   if (ADDED_LATENCY_MS > 0) await sleep(ADDED_LATENCY_MS)
-  const gone = new AbortController()
-  res.on('close', () => {
-    if (!res.writableFinished && !DEFECTS.has('keep-hung')) gone.abort()
-  })
   const started = Date.now()
   const deadline = DEADLINE_MS > 0 ? started + DEADLINE_MS : Number.POSITIVE_INFINITY
   let last = { status: 502, message: 'no upstream answered' }
   const retries = retriesFor()
   for (let k = 0; k <= retries; k++) {
-    if (gone.signal.aborted) return
+    if (clientLeft()) return
     if (upstreamsDown) return fail(res, 503, 'upstream marked down')
     const url = pickUpstream(k, model)
     if (!url) return fail(res, 503, 'all upstreams are unavailable (circuit open)', { 'retry-after': String(Math.ceil(BREAK_MS / 1000)) })
@@ -700,8 +711,8 @@ async function handle(req, res) {
       const probe = breakerKey(url, model)
       const up = await (
         bridge
-          ? attempt(url, req, toChatRequest(sent), tryMs, gone.signal, '/v1/chat/completions')
-          : attempt(url, req, sent, tryMs, gone.signal)
+          ? attempt(url, req, toChatRequest(sent), tryMs, cancelSignal(), '/v1/chat/completions')
+          : attempt(url, req, sent, tryMs, cancelSignal())
       ).catch((err) => {
         endProbe(probe, false)
         throw err
@@ -800,7 +811,7 @@ async function handle(req, res) {
         waitMs = 0
       } else waitMs = ra ?? backoffMs(k)
     } catch (err) {
-      if (gone.signal.aborted) return
+      if (clientLeft()) return
       markDown()
       if (k > 0) noteRetry(false)
       if (res.headersSent) return res.destroy()

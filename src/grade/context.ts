@@ -27,8 +27,13 @@ export interface GradeContext {
   phase: PhaseWindow | null
   /** Client records in scope (the phase's, or all). */
   records: ClientRecord[]
-  /** Records that were actually sent. */
+  /**
+   * Records that were sent and seen through to their end: requests the client abandoned (`load.cancel`) are neither
+   * a success nor a failure of the SUT, and are left out (see `abandoned`).
+   */
   sent: ClientRecord[]
+  /** Records in scope the client abandoned before their answer was complete (`load.cancel`). */
+  abandoned: ClientRecord[]
   /** Upstream attempts per request id, in arrival order. */
   attempts: Map<string, JournalEntry[]>
   /** Sent requests in scope that reached an upstream, with their attempts (computed once, on first use). */
@@ -66,7 +71,8 @@ export function buildContext(
     ids.has(e.requestId) ||
     (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
   const content = Object.values(data.scenario.upstreams)[0]?.content ?? { min_tokens: 16, max_tokens: 64 }
-  const sent = records.filter((r) => r.outcome !== 'not-sent')
+  const sent = records.filter((r) => r.outcome !== 'not-sent' && r.outcome !== 'abandoned')
+  const abandoned = records.filter((r) => r.outcome === 'abandoned')
   let attempted: Array<{ id: string; attempts: JournalEntry[] }> | undefined
   let byId: Map<string, ClientRecord> | undefined
   return {
@@ -74,6 +80,7 @@ export function buildContext(
     phase,
     records,
     sent,
+    abandoned,
     attempts: index,
     attempted: () => {
       attempted ??= sent.flatMap((r) => {
@@ -111,7 +118,11 @@ export function buildContext(
       byId ??= new Map(data.records.map((r) => [r.id, r]))
       const r = byId.get(id)
       if (!r) return null
-      const body = r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error
+      // An abandoned request failed at nothing: what the client did (gave up, when) is what there is to show.
+      const body =
+        r.outcome === 'abandoned'
+          ? r.error
+          : (r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error)
       return { outcome: r.outcome, status: r.status, body: body ?? null }
     },
   }

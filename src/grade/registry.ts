@@ -1,4 +1,5 @@
 import { BREAKER_SCOPE_CHECKS } from './breaker-scope.js'
+import { CANCEL_CHECKS } from './cancel-checks.js'
 import type { CheckDefinition } from './check.js'
 import { CLIENT_CHECKS } from './client-checks.js'
 import { FIRST_BYTE_CHECKS } from './first-byte.js'
@@ -16,6 +17,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   ...BREAKER_SCOPE_CHECKS,
   ...LAYER_CHECKS,
   ...PASSTHROUGH_CHECKS,
+  ...CANCEL_CHECKS,
 ]
 
 const byName = new Map(CHECKS.map((c) => [c.name, c]))

@@ -75,13 +75,15 @@ export const amplification = defineCheck({
   unit: 'x',
   defaultExpect: { threshold: '<= 3', required: true },
   measure: (ctx) => {
-    if (ctx.sent.length === 0) return noEvidence('no request was sent')
+    // Requests the client abandoned were sent all the same: their attempts are in the journal, so they count here.
+    const requests = ctx.sent.length + ctx.abandoned.length
+    if (requests === 0) return noEvidence('no request was sent')
     const most = [...attempted(ctx)].sort((a, b) => b.attempts.length - a.attempts.length)
     // Attempts without the request are load on the upstream all the same: they count, and the evidence says so.
     const bodiless = ctx.journal.filter((e) => !carriedRequest(e)).length
     return {
-      value: ratio(ctx.journal.length, ctx.sent.length),
-      evidence: `${ctx.journal.length} attempts for ${ctx.sent.length} requests${bodiless > 0 ? ` (${bodiless} carried no request body)` : ''}`,
+      value: ratio(ctx.journal.length, requests),
+      evidence: `${ctx.journal.length} attempts for ${requests} requests${bodiless > 0 ? ` (${bodiless} carried no request body)` : ''}`,
       examples: most.slice(0, 3).map((r) => r.id),
     }
   },

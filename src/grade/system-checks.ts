@@ -66,7 +66,10 @@ export const recoverySeconds = defineCheck({
     // Recovery is measured until the next phase in which faults fire again (a flapping upstream), or the end.
     const until = nextFaultPhaseStart(ctx, phase)
     const after = ctx.data.records
-      .filter((r) => r.outcome !== 'not-sent' && r.intendedAt >= phase.endMs && r.intendedAt < until)
+      .filter(
+        (r) =>
+          r.outcome !== 'not-sent' && r.outcome !== 'abandoned' && r.intendedAt >= phase.endMs && r.intendedAt < until,
+      )
       .sort((a, b) => a.intendedAt - b.intendedAt)
     if (after.length === 0) return noEvidence(`no request after ${phase.name}`)
     const failures = after.filter((r) => !clientSuccess(r))

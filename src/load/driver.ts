@@ -7,7 +7,7 @@ import type { LoadSpec, RequestTemplate } from '../scenario/schema.js'
 import type { ClientRecord } from './record.js'
 import { type BuiltRequest, buildRequest, type RequestMapping } from './request.js'
 import { type Segment, segmentOf } from './segment.js'
-import { DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
+import { type CancelPlan, DeadlineLag, emptyRecord, type RecordBase, type SendContext, sendOne } from './send.js'
 
 export interface DriverOptions {
   load: LoadSpec
@@ -95,6 +95,22 @@ export function templateFor(load: LoadSpec, seed: number, n: number): RequestTem
   return merged
 }
 
+/**
+ * Whether the nth request is one the client abandons (`load.cancel`), and when. The share is spread evenly — one
+ * request in every 1/share, from an offset drawn from the seed — so that any stretch of the run, however short
+ * (`--fast`), abandons its share (±1) and keeps some requests whole; a draw per request could abandon all or none.
+ */
+export function cancelPlan(load: LoadSpec, seed: number, n: number): CancelPlan | undefined {
+  const cancel = load.cancel
+  if (!cancel) return undefined
+  const offset = rngFor(seed, 'cancel')() / cancel.share
+  if (Math.floor((n + offset) * cancel.share) === Math.floor((n - 1 + offset) * cancel.share)) return undefined
+  const plan: CancelPlan = {}
+  if (cancel.after !== undefined) plan.afterMs = cancel.after
+  if (cancel.after_chunks !== undefined) plan.afterChunks = cancel.after_chunks
+  return plan
+}
+
 /** The merged template of each mix entry, made once: one object per entry keeps per-template work cached. */
 const mixed = new WeakMap<object, RequestTemplate>()
 
@@ -142,7 +158,14 @@ export function startLoad(opts: DriverOptions, schedule: number[] | undefined): 
     stats.sent++
     stats.inFlight++
     inFlight++
-    return (opts.execute ?? sendOne)(ctx, base, template, `${opts.baseUrl(template)}${built.path}`, built)
+    const cancel = cancelPlan(load, opts.seed, index)
+    return (opts.execute ?? sendOne)(
+      cancel ? { ...ctx, cancel } : ctx,
+      base,
+      template,
+      `${opts.baseUrl(template)}${built.path}`,
+      built,
+    )
       .then((record) => {
         stats.inFlight--
         const key = record.status === null ? record.outcome : String(record.status)

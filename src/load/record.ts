@@ -19,6 +19,11 @@ export type Outcome =
   | 'timeout'
   /** Due while max_in_flight requests were outstanding: never sent (counted, never hidden). */
   | 'not-sent'
+  /**
+   * The client gave up on it before its answer was complete (`load.cancel`): neither a success nor a failure of the
+   * SUT. `abandonedAtMs` says when; the upstream's side of it is graded by the passthrough.cancel* checks.
+   */
+  | 'abandoned'
 
 /** One logical request as the load driver saw it. Times are ms since the load started. */
 export interface ClientRecord {
@@ -69,6 +74,8 @@ export interface ClientRecord {
   streamContentType: string | null
   /** Network error code or message. */
   error: string | null
+  /** When the client abandoned the request (`load.cancel`), ms since the load started; absent otherwise. */
+  abandonedAtMs?: number
   /** Response headers worth keeping (retry-after, gateway retry counters). */
   headers: Record<string, string>
   bytes: number
@@ -88,6 +95,6 @@ export function neverReached(
   const reached = new Set<string>()
   for (const e of journal) reached.add(e.requestId)
   let n = 0
-  for (const r of records) if (r.outcome !== 'not-sent' && !reached.has(r.id)) n++
+  for (const r of records) if (r.outcome !== 'not-sent' && r.outcome !== 'abandoned' && !reached.has(r.id)) n++
   return n
 }

@@ -73,6 +73,14 @@ export interface SendContext {
   signal: AbortSignal
   /** Told of every client deadline that passed: brownout's own lag signal. */
   lag?: DeadlineLag
+  /** This request is one the client abandons (`load.cancel`): when. */
+  cancel?: CancelPlan
+}
+
+/** When the client gives up on a request: a time after its send, a number of stream events, or the first of both. */
+export interface CancelPlan {
+  afterMs?: number
+  afterChunks?: number
 }
 
 /** Counts client deadlines, and how late brownout's own loop ran them (a late one means the harness was blocked). */
@@ -337,6 +345,7 @@ export function sendOne(
     let controller: Dispatcher.DispatchController | undefined
     let abortWith: Error | undefined
     let timedOut: string | undefined
+    let abandonedAt: number | undefined
     let settled = false
     const abort = (err: Error) => {
       abortWith = err
@@ -364,12 +373,32 @@ export function sendOne(
       else setImmediate(expire, lateMs)
     }, ctx.timeoutMs)
     const unlisten = onStop(ctx.signal, () => abort(new Error('run stopped')))
+    // load.cancel: the client gives up, as a user closing the tab does; what arrived until then is kept.
+    const abandon = () => {
+      // A stream whose terminal event arrived is complete: there is nothing left to give up on.
+      if (settled || abandonedAt !== undefined || record.terminal) return
+      abandonedAt = now()
+      const err = new Error('abandoned by the client (load.cancel)')
+      if (controller) abort(err)
+      else {
+        abortWith = err
+        settle(err)
+      }
+    }
+    const afterChunks = ctx.cancel?.afterChunks
+    const cancelTimer = ctx.cancel?.afterMs === undefined ? undefined : setTimeout(abandon, ctx.cancel.afterMs)
     const settle = (error?: Error) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      if (cancelTimer) clearTimeout(cancelTimer)
       unlisten()
-      if (error) {
+      if (error && abandonedAt !== undefined) {
+        reader.fail(false)
+        record.outcome = 'abandoned'
+        record.abandonedAtMs = abandonedAt
+        record.error = `gave up ${Math.round(abandonedAt - sentAt)} ms after sending (load.cancel)`
+      } else if (error) {
         reader.fail(timedOut !== undefined)
         const e = error as Error & { code?: string; cause?: { code?: string } }
         record.error = timedOut
@@ -396,7 +425,10 @@ export function sendOne(
         },
         onResponseStart: (_c, statusCode, headers) =>
           reader.start(statusCode, headers as Record<string, string | string[] | undefined>),
-        onResponseData: (_c, chunk) => reader.data(chunk),
+        onResponseData: (_c, chunk) => {
+          reader.data(chunk)
+          if (afterChunks !== undefined && record.events >= afterChunks) abandon()
+        },
         onResponseEnd: () => {
           reader.end()
           settle()

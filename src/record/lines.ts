@@ -31,7 +31,7 @@ export const clientRecordLineSchema = z.looseObject({
   stream: z.boolean(),
   phase: z.string(),
   intendedAt: num,
-  outcome: z.enum(['ok', 'broken-stream', 'http-error', 'network-error', 'timeout', 'not-sent']),
+  outcome: z.enum(['ok', 'broken-stream', 'http-error', 'network-error', 'timeout', 'not-sent', 'abandoned']),
   status: nullableNum,
   latencyMs: num,
   maxTokens: nullableNum.optional(),
@@ -58,6 +58,7 @@ export const clientRecordLineSchema = z.looseObject({
   usage,
   answerModel: nullableStr.optional(),
   sent: digest,
+  abandonedAtMs: num.optional(),
 })
 
 /** One line of journal.jsonl: an upstream attempt. */

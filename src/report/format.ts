@@ -71,6 +71,8 @@ export function formatTimeline(example: CheckResult['examples'][number]): string
 
 /** What the client got, on one line: `client got 500 {"error":…}`, `client got 200 (broken-stream) in-band error: x`. */
 export function formatClientView(view: ClientView): string {
+  // An abandoned request's "body" says when the client gave up: `client gave up 200 ms after sending (load.cancel)`.
+  if (view.outcome === 'abandoned' && view.body !== null) return `client ${view.body}`
   const status = view.status === null ? view.outcome : String(view.status)
   const outcome =
     view.status !== null && view.outcome !== 'ok' && view.outcome !== 'http-error' ? ` (${view.outcome})` : ''

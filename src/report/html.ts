@@ -24,6 +24,7 @@ const CLASSES: Array<{ name: string; color: string; match: (r: RunData['records'
   { name: 'network', color: '#7c3aed', match: (r) => r.outcome === 'network-error' },
   { name: 'timeout', color: '#111827', match: (r) => r.outcome === 'timeout' },
   { name: 'not sent', color: '#9ca3af', match: (r) => r.outcome === 'not-sent' },
+  { name: 'abandoned', color: '#d1d5db', match: (r) => r.outcome === 'abandoned' },
 ]
 
 function buckets(totalMs: number): { size: number; count: number } {

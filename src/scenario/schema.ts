@@ -49,6 +49,30 @@ export const stageSchema = z.strictObject({
   rate: rateSchema.describe('target arrival rate at the end of the stage (linear ramp from the previous)'),
 })
 
+/**
+ * Requests the load abandons, as a client that gives up would: a share of them (spread evenly, from a seeded offset)
+ * is aborted `after` a time from its send, or after `after_chunks` stream events (whichever comes first when both are
+ * given). What a gateway does upstream once its client left is what passthrough.cancellation and its neighbours grade.
+ */
+export const cancelSchema = z
+  .strictObject({
+    share: z
+      .number()
+      .gt(0)
+      .max(1)
+      .describe('share of requests abandoned, spread evenly from a seeded offset (0.2 = one in five)'),
+    after: durationSchema.optional().describe('abandon this long after the request was sent (e.g. 300ms)'),
+    after_chunks: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('abandon a stream after this many events arrived (a request whose answer is no stream is not cut)'),
+  })
+  .refine((c) => c.after !== undefined || c.after_chunks !== undefined, {
+    message: 'say when a request is abandoned: after (a duration, e.g. 300ms) or after_chunks (stream events)',
+  })
+
 export const loadSchema = z
   .strictObject({
     request: requestTemplateSchema.default(requestTemplateSchema.parse({})),
@@ -79,6 +103,7 @@ export const loadSchema = z
       .positive()
       .default(1000)
       .describe('requests due while this many are in flight are counted as not sent'),
+    cancel: cancelSchema.optional().describe('abandon a share of requests, as a client that gives up'),
   })
   .refine((l) => [l.rate, l.stages, l.concurrency].filter((x) => x !== undefined).length <= 1, {
     message: 'choose one of rate, stages or concurrency',
@@ -147,4 +172,5 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.output<typeof scenarioSchema>
 export type RequestTemplate = z.output<typeof requestTemplateSchema>
 export type LoadSpec = z.output<typeof loadSchema>
+export type CancelSpec = z.output<typeof cancelSchema>
 export type SutLimits = z.output<typeof sutLimitsSchema>

@@ -103,6 +103,16 @@ function runner(
         timedOut = true
         kill()
       }, ctx.timeoutMs)
+      // load.cancel: the client gives up, so its program is stopped (by time only: its stream is not seen here).
+      let abandonedAt: number | undefined
+      const afterMs = ctx.cancel?.afterMs
+      const abandonTimer =
+        afterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              abandonedAt = now()
+              kill()
+            }, afterMs)
       const unlisten = onStop(ctx.signal, kill)
       child.once('error', (err) => {
         record.outcome = 'network-error'
@@ -110,11 +120,16 @@ function runner(
       })
       child.once('close', (code, signal) => {
         clearTimeout(timer)
+        if (abandonTimer) clearTimeout(abandonTimer)
         unlisten()
         record.latencyMs = now() - base.intendedAt
         record.bytes = Buffer.byteLength(stdout)
         const lastError = stderr.trim().split('\n').pop() ?? ''
-        if (timedOut) {
+        if (abandonedAt !== undefined && !timedOut && code !== 0) {
+          record.outcome = 'abandoned'
+          record.abandonedAtMs = abandonedAt
+          record.error = `gave up after ${afterMs} ms: the client program was stopped (load.cancel)`
+        } else if (timedOut) {
           record.outcome = 'timeout'
           record.error = `client deadline ${ctx.timeoutMs} ms passed (the client process was still running)`
         } else if (code === 0) {
