@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: 'forks',
     // Most tests wait on real time (retry backoffs, client deadlines), not on the CPU: run a few at once.
-    maxWorkers: 2,
+    maxWorkers: 3,
     maxConcurrency: 4,
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },

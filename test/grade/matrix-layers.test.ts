@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { failures, runThroughGateway, verdictOf } from './matrix.js'
+import { expectPasses, failures, runThroughGateway, verdictOf } from './matrix.js'
 
 /** The gateway's own limits come from the scenario's sut_limits, as the resilient profile takes them. */
 const RATE = { RATE_LIMIT: '{{sut_limits.rate}}' }
@@ -8,7 +8,7 @@ const BUDGET = { BUDGET_REQUESTS: '{{sut_limits.budget}}' }
 describe('validity matrix: layers (a retrying SDK in front of the gateway)', () => {
   it('a gateway that tells the SDK not to retry again passes stacked-retries: SDK 1 × gateway 3', async () => {
     const result = await runThroughGateway('stacked-retries', { SHOULD_RETRY_HEADER: '1' })
-    expect(result.passed, failures(result)).toBe(true)
+    expectPasses(result)
     expect(result.layers?.worst[0]?.sdk.length).toBe(1)
     expect(result.layers?.worst[0]?.total).toBe(3)
   }, 30_000)

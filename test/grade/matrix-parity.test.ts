@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadScenario } from '../../src/pipeline/load-scenario.js'
-import { failures, runThroughGateway, verdictOf } from './matrix.js'
+import { expectPasses, failures, runThroughGateway, verdictOf } from './matrix.js'
 
 const out = mkdtempSync(join(tmpdir(), 'brownout-parity-'))
 afterAll(() => rmSync(out, { recursive: true, force: true }))
@@ -11,7 +11,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }))
 describe.concurrent('validity matrix (Failover Bench parity): probe discipline and amplification are graded', () => {
   it('the resilient gateway probes a down upstream one attempt at a time (outage-probe-discipline)', async () => {
     const result = await runThroughGateway('outage-probe-discipline', { RETRY_BUDGET: '1' })
-    expect(result.passed, failures(result)).toBe(true)
+    expectPasses(result)
     expect(verdictOf(result, 'breaker.probes')).toBe('pass')
   }, 30_000)
 

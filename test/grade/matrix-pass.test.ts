@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Scenario } from '../../src/scenario/schema.js'
-import { failures, runThroughGateway, verdictOf } from './matrix.js'
+import { expectPasses, failures, runThroughGateway, verdictOf } from './matrix.js'
 
 /*
  * The pass-through checks on the reference gateway: each pass-through scenario passes on the resilient profile
@@ -25,13 +25,13 @@ describe('validity matrix: pass-through', () => {
     ['added-latency', 'passthrough.added_latency'],
   ])('the resilient gateway passes %s', async (scenario, check) => {
     const result = await runThroughGateway(scenario, { RETRY_BUDGET: '1' })
-    expect(result.passed, failures(result)).toBe(true)
+    expectPasses(result)
     expect(verdictOf(result, check)).toBe('pass')
   })
 
   it('names the fallback model after a fallback to another model', async () => {
     const result = await runThroughGateway('usage-model-preserved', TO_FALLBACK_MODEL, { edit: fallbackModel })
-    expect(result.passed, failures(result)).toBe(true)
+    expectPasses(result)
     const check = result.checks.find((c) => c.key === 'passthrough.model_preserved')
     expect(check?.evidence).toMatch(/served by another model/)
   })

@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { GradeResult } from '../../src/grade/grade.js'
 import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { runAndGrade } from '../../src/pipeline/pipeline.js'
@@ -44,4 +45,42 @@ export function failures(result: GradeResult): string {
     .filter((c) => c.verdict === 'fail')
     .map((c) => `${c.key}=${c.value} (${c.evidence})`)
     .join('; ')
+}
+
+/**
+ * The run passes: no required check failed, it completed, and brownout kept up. A run that is harness-limited
+ * (brownout's own lag, on a busy machine, could have changed the verdicts) is no verdict either way: it passes this
+ * assertion only when no required check failed, and says so on stderr.
+ */
+export function expectPasses(result: GradeResult): void {
+  const failed = result.checks.filter((c) => c.verdict === 'fail' && c.required)
+  if (failed.length > 0 || !result.complete || result.harnessLimited === null) {
+    if (result.passed) return
+    throw new Error(
+      `${result.scenario.name} did not pass: ${failures(result) || (result.complete ? 'no failed check' : 'incomplete run')}`,
+    )
+  }
+  console.warn(`${result.scenario.name}: harness-limited, no required check failed (${result.harnessLimited})`)
+}
+
+/** A validity-matrix row: scenario, the check that judges it, the good gateway's knobs, the defect's knobs. */
+export type Row = [scenario: string, check: string, good: Record<string, string>, defect: Record<string, string>]
+
+/** The scenario passes on the reference gateway with the `good` knobs, its check among the passes. */
+export async function goodRow(scenario: string, check: string, good: Record<string, string>): Promise<void> {
+  const result = await runThroughGateway(scenario, good)
+  expectPasses(result)
+  expect(verdictOf(result, check)).toBe('pass')
+}
+
+/** With the defect's knobs, the check meant for it fails, and so does the run. */
+export async function defectRow(
+  scenario: string,
+  check: string,
+  _good: Record<string, string>,
+  defect: Record<string, string>,
+): Promise<void> {
+  const result = await runThroughGateway(scenario, defect)
+  expect(verdictOf(result, check), failures(result)).toBe('fail')
+  expect(result.passed).toBe(false)
 }
