@@ -23,6 +23,7 @@ describe('validity matrix: pass-through', () => {
     ['usage-model-preserved', 'passthrough.usage_preserved'],
     ['request-fidelity', 'passthrough.request_fidelity'],
     ['added-latency', 'passthrough.added_latency'],
+    ['failover-model-usage', 'passthrough.model_preserved'],
   ])('the resilient gateway passes %s', async (scenario, check) => {
     const result = await runThroughGateway(scenario, { RETRY_BUDGET: '1' })
     expectPasses(result)
@@ -30,7 +31,7 @@ describe('validity matrix: pass-through', () => {
   })
 
   it('names the fallback model after a fallback to another model', async () => {
-    const result = await runThroughGateway('usage-model-preserved', TO_FALLBACK_MODEL, { edit: fallbackModel })
+    const result = await runThroughGateway('failover-model-usage', TO_FALLBACK_MODEL, { edit: fallbackModel })
     expectPasses(result)
     const check = result.checks.find((c) => c.key === 'passthrough.model_preserved')
     expect(check?.evidence).toMatch(/served by another model/)
@@ -41,7 +42,7 @@ describe('validity matrix: pass-through', () => {
     ['drops usage', 'usage-model-preserved', 'passthrough.usage_preserved', { DEFECTS: 'drop-usage' }],
     [
       'renames the model after a fallback',
-      'usage-model-preserved',
+      'failover-model-usage',
       'passthrough.model_preserved',
       { ...TO_FALLBACK_MODEL, DEFECTS: 'rewrite-model' },
       fallbackModel,
