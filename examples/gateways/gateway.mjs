@@ -603,7 +603,10 @@ function toChatRequest(body) {
     const m = JSON.parse(body.toString())
     const text = (c) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((b) => b?.text ?? '').join('') : '')
     const messages = [...(m.system ? [{ role: 'system', content: text(m.system) }] : []), ...(m.messages ?? []).map((x) => ({ role: x.role, content: text(x.content) }))]
-    return Buffer.from(JSON.stringify({ model: m.model, max_tokens: m.max_tokens, messages, ...(m.stream ? { stream: true } : {}) }))
+    // A stream asks for usage: the Anthropic client is owed its message_delta usage, which the chat stream reports only
+    // with stream_options.include_usage (else the bridge would have to make numbers up).
+    const stream = m.stream ? { stream: true, stream_options: { include_usage: true } } : {}
+    return Buffer.from(JSON.stringify({ model: m.model, max_tokens: m.max_tokens, messages, ...stream }))
   } catch {
     return body
   }
@@ -641,6 +644,7 @@ function chatToMessages() {
   let pending = ''
   let started = false
   let stop = 'end_turn'
+  let usage
   const start = (model) => {
     started = true
     const message = { id: 'msg_bridged', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 0, output_tokens: 0 } }
@@ -655,7 +659,7 @@ function chatToMessages() {
       const data = /^data: (.*)$/m.exec(event)?.[1]
       if (data === undefined) continue
       if (data === '[DONE]') {
-        out += sse('content_block_stop', { index: 0 }) + sse('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 0 } }) + sse('message_stop', {})
+        out += sse('content_block_stop', { index: 0 }) + sse('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: usage ?? { output_tokens: 0 } }) + sse('message_stop', {})
         continue
       }
       try {
@@ -664,6 +668,8 @@ function chatToMessages() {
         const choice = c.choices?.[0]
         if (choice?.delta?.content) out += sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: choice.delta.content } })
         if (choice?.finish_reason) stop = STOP_REASONS[choice.finish_reason] ?? 'end_turn'
+        // The chat stream's last chunk (choices: []) carries the usage; message_delta hands it on.
+        if (c.usage) usage = { input_tokens: c.usage.prompt_tokens ?? 0, output_tokens: c.usage.completion_tokens ?? 0 }
       } catch {}
     }
     return out

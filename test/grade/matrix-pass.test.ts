@@ -30,6 +30,17 @@ describe('validity matrix: pass-through', () => {
     expect(verdictOf(result, check)).toBe('pass')
   })
 
+  it('bridging Anthropic streams to a chat upstream, hands on the usage the upstream reported', async () => {
+    // The resilient profile bridges (BRIDGE): its message_delta must carry the chat stream's usage, not zeros.
+    const result = await runThroughGateway('usage-model-preserved', {
+      RETRY_BUDGET: '1',
+      BRIDGE: 'messages-to-chat',
+      UPSTREAM_KINDS: 'openai,openai',
+    })
+    expectPasses(result)
+    expect(verdictOf(result, 'passthrough.usage_preserved'), failures(result)).toBe('pass')
+  })
+
   it('names the fallback model after a fallback to another model', async () => {
     const result = await runThroughGateway('failover-model-usage', TO_FALLBACK_MODEL, { edit: fallbackModel })
     expectPasses(result)
