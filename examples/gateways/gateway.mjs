@@ -77,6 +77,13 @@
 //                     over-admit            the limiter checks, then reads its shared counter (a 50 ms round trip),
 //                                           then counts: requests that arrive together all pass the check
 //                     limit-no-retry-after  the limiter's own 429s carry no Retry-After (nor retry-after-ms)
+//                     resume-with-prefill   a stream cut mid-way (tokens already sent) is resumed on the next upstream:
+//                                           the request goes again with the text the client got so far appended as an
+//                                           assistant message (a prefill), and the continuation is spliced into the
+//                                           client's stream; a refused resume (a 4xx: models that do not support
+//                                           prefill) ends the stream with an explicit error event
+//                     mask-prefill-rejection  with resume-with-prefill: a refused resume ends the client's stream
+//                                           cleanly, as if complete (Failover Bench S14's no_prefill_masking)
 //   SHOULD_RETRY_HEADER 1: the gateway is the retry layer: its answers carry x-should-retry: false, so an
 //                     openai/anthropic SDK in front does not retry what the gateway already retried (or refused
 //                     for good); its own rate-limit 429s leave the header out (waiting them out works)     [0]
@@ -591,6 +598,47 @@ function streamError(res, message) {
   res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { message, type: 'upstream_error' } })}\n\n`)
 }
 
+// DEFECTS=resume-with-prefill (and mask-prefill-rejection): what the client's stream carried so far, the request
+// resumed with it as an assistant prefill, and the clean end a masked refusal gets.
+/** Records what is written to the client's stream (`chunks`), to read its text back when the stream breaks. */
+function recordWrites(res, chunks) {
+  const write = res.write.bind(res)
+  res.write = (chunk, ...rest) => {
+    chunks.push(String(chunk))
+    return write(chunk, ...rest)
+  }
+}
+/** The text of OpenAI chat deltas and Anthropic text deltas in SSE `chunks` (a line cut in half is skipped). */
+function streamedText(chunks) {
+  let text = ''
+  for (const line of chunks.join('').split('\n')) {
+    if (!line.startsWith('data: ')) continue
+    try {
+      const ev = JSON.parse(line.slice(6))
+      text += ev.choices?.[0]?.delta?.content ?? (ev.delta?.type === 'text_delta' ? ev.delta.text : '') ?? ''
+    } catch {}
+  }
+  return text
+}
+/** The request body with `text` appended as an assistant turn: the model is asked to continue it. */
+function withPrefill(body, text) {
+  try {
+    const json = JSON.parse(body.toString())
+    json.messages = [...(Array.isArray(json.messages) ? json.messages : []), { role: 'assistant', content: text }]
+    return Buffer.from(JSON.stringify(json))
+  } catch {
+    return body
+  }
+}
+/** Ends a committed stream as if it were complete: a finish reason and the terminal event of its API. */
+function cleanEnd(res, path) {
+  if (path.split('?')[0] === '/v1/messages') {
+    const stop = { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 0 } }
+    return res.end(`event: message_delta\ndata: ${JSON.stringify(stop)}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n`)
+  }
+  res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`)
+}
+
 // BRIDGE=messages-to-chat: an Anthropic /v1/messages request sent to an upstream whose kind (UPSTREAM_KINDS) is
 // `openai` is served from that upstream's /v1/chat/completions, its answer and its stream translated back.
 const BRIDGE = env('BRIDGE', '')
@@ -693,6 +741,10 @@ async function handle(req, res) {
   const cancelSignal = () => (zombies && gone.signal.aborted ? undefined : gone.signal)
   const body = await readAll(req)
   const model = modelOf(req, body)
+  // DEFECTS=resume-with-prefill: what reached the client, and (after a cut) the text to resume from.
+  const written = []
+  let resume
+  if (DEFECTS.has('resume-with-prefill')) recordWrites(res, written)
   const refusal = await admit()
   if (refusal) return refuse(res, refusal)
   if (SHOULD_RETRY_HEADER && RETRIES > 0) res.setHeader('x-should-retry', 'false')
@@ -712,7 +764,8 @@ async function handle(req, res) {
     try {
       const tryMs = Math.min(TRY_TIMEOUT_MS > 0 ? TRY_TIMEOUT_MS : Number.POSITIVE_INFINITY, left)
       const passed = passBody(body, url)
-      const sent = k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : passed.body
+      const sent =
+        k > 0 && DEFECTS.has('retry-no-body') ? Buffer.alloc(0) : resume !== undefined ? withPrefill(passed.body, resume) : passed.body
       const bridge = bridged(url, req)
       const probe = breakerKey(url, model)
       const up = await (
@@ -724,6 +777,13 @@ async function handle(req, res) {
         throw err
       })
       endProbe(probe, up.statusCode < 500)
+      if (resume !== undefined && up.statusCode >= 400) {
+        // DEFECTS=resume-with-prefill: the resume was refused, and the client's stream is committed already.
+        up.resume()
+        if (DEFECTS.has('mask-prefill-rejection')) return cleanEnd(res, req.url)
+        streamError(res, `resuming the stream was refused: upstream ${up.statusCode}`)
+        return res.end()
+      }
       let retryable = RETRY_ON.has(up.statusCode) || (DEFECTS.has('retry-4xx') && up.statusCode >= 400)
       const should = SHOULD_RETRY ? up.headers['x-should-retry'] : undefined
       if (up.statusCode >= 400 && (should === 'true' || should === 'false')) retryable = should === 'true'
@@ -800,6 +860,10 @@ async function handle(req, res) {
         if (DEFECTS.has('clean-done')) return res.end('data: [DONE]\n\n')
         if (bridge && DEFECTS.has('bridge-clean-end')) return res.end()
         if (DEFECTS.has('splice-stream') && k < retries) continue
+        if (DEFECTS.has('resume-with-prefill') && k < retries && !bridge) {
+          resume = streamedText(written)
+          continue
+        }
         // Committed: tokens already reached the client, so say plainly that the stream failed; never splice.
         streamError(res, `upstream stream ${ended}`)
         return res.end()

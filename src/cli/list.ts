@@ -58,7 +58,8 @@ const RULES_HELP = `Rules (first match wins; \`faults: [...]\` composes several)
     fault: { type: error, status: 503 }
   - when: { probability: 0.1, stream: true, model: "gpt-4o*" }
     fault: { type: stream-cut, after: 5, mode: reset }
-Matchers: attempt, probability, during (phase name or {from, to}), every, path, model, stream, header.`
+Matchers: attempt, probability, during (phase name or {from, to}), every, path, model, stream, header, request_id,
+prefill (true: the request ends on an assistant turn, e.g. a gateway resuming a cut stream with the partial answer).`
 
 /** Documentation for every check: name, unit, default expectation, what it measures. */
 export function describeChecks(): string {

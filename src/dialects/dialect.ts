@@ -55,6 +55,12 @@ export interface RequestFacts {
   promptTokens: number
   /** The output tokens the request asks for at most, when it says (else the upstream's content default). */
   maxTokens: number | null
+  /**
+   * Whether the request ends on an assistant turn (an assistant prefill: the partial answer sent for the model to
+   * continue), for `when: { prefill: true }`: the last of `messages` (or of `input`) has role `assistant`; for
+   * Gemini the last of `contents` has role `model`.
+   */
+  prefill: boolean
 }
 
 /** The client side's view of one request of a scenario's load (a `RequestTemplate` after the SUT's model mapping). */
@@ -125,5 +131,13 @@ export function bodyFacts(ex: RequestParts): RequestFacts {
     promptTokens: promptTokens([fields.messages, fields.input, fields.system, fields.instructions]),
     maxTokens:
       tokenCount(fields.max_tokens) ?? tokenCount(fields.max_completion_tokens) ?? tokenCount(fields.max_output_tokens),
+    prefill: endsWithRole(fields.messages, 'assistant') || endsWithRole(fields.input, 'assistant'),
   }
+}
+
+/** Whether `turns` is a list whose last item is an object with this `role` (an assistant prefill, for one). */
+export function endsWithRole(turns: unknown, role: string): boolean {
+  if (!Array.isArray(turns) || turns.length === 0) return false
+  const last: unknown = turns[turns.length - 1]
+  return typeof last === 'object' && last !== null && (last as { role?: unknown }).role === role
 }

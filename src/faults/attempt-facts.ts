@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
-/** What fault rules match on (`when: { path, model, stream, header, attempt, … }`): facts of one attempt, no more. */
+/** What fault rules match on (`when: { path, model, stream, prefill, header, attempt, … }`): facts of one attempt, no more. */
 export interface AttemptFacts {
   requestId: string
   /** Attempt number of the logical request, from 1. */
@@ -11,6 +11,8 @@ export interface AttemptFacts {
   model: string | null
   /** Whether the request asked for a stream. */
   stream: boolean
+  /** Whether the request ends on an assistant turn: an assistant prefill (the dialect's `requestFacts`). */
+  prefill: boolean
   headers: IncomingHttpHeaders
   /** Arrival time, ms since the Unix epoch (for `during`). */
   arrivalMs: number

@@ -24,6 +24,12 @@ export const matcherSchema = z.strictObject({
   path: z.string().optional().describe('request path glob, e.g. /v1/chat/*'),
   model: z.string().optional().describe('model glob, e.g. gpt-4o*'),
   stream: z.boolean().optional().describe('only streaming (true) or non-streaming (false) requests'),
+  prefill: z
+    .boolean()
+    .optional()
+    .describe(
+      'only requests that end on an assistant turn (true: an assistant prefill, e.g. a resumed stream) or that do not (false)',
+    ),
   header: z.record(z.string(), z.string()).optional().describe('request headers that must match (value globs)'),
   request_id: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -142,6 +148,7 @@ export class FaultEngine {
     if (w.path !== undefined && !globMatch(w.path, ex.path)) return false
     if (w.model !== undefined && !(ex.model !== null && globMatch(w.model, ex.model))) return false
     if (w.stream !== undefined && ex.stream !== w.stream) return false
+    if (w.prefill !== undefined && ex.prefill !== w.prefill) return false
     if (w.every !== undefined && seq % w.every !== 0) return false
     if (w.header !== undefined) {
       for (const [name, glob] of Object.entries(w.header)) {

@@ -19,6 +19,8 @@ export interface TimelineStep {
   endedBy: string
   /** For an attempt still open when the run ended: how long it had been open, ms. */
   openMs?: number
+  /** The attempt's request ended on an assistant turn (a prefill: a gateway resuming a cut stream, for one). */
+  prefill?: true
 }
 
 /** The data of a run, indexed for checks: records in scope, every request's attempts in order. */
@@ -108,6 +110,7 @@ export function buildContext(
           endedBy: e.endedBy,
         }
         if (e.endedBy === 'open') step.openMs = Math.round(e.durationMs)
+        if (e.prefill) step.prefill = true
         steps.push(step)
         // An open attempt never ended: what follows it is not a retry after it, so it has no gap.
         prevEnd = e.endedBy === 'open' ? null : e.receivedAt + e.durationMs

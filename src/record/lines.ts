@@ -79,6 +79,8 @@ export const journalLineSchema = z.looseObject({
   provider: z.string().optional(),
   model: nullableStr.optional(),
   stream: z.boolean().optional(),
+  /** True when the request ended on an assistant turn (a prefill); absent otherwise. */
+  prefill: z.boolean().optional(),
   errorType: nullableStr.optional(),
   bytes: num.optional(),
   firstByteMs: nullableNum.optional(),

@@ -56,14 +56,15 @@ export function verdictLabel(c: CheckResult): string {
 
 /**
  * One attempt timeline on a line, then what the client got:
- * `primary @0ms 400 → primary @3ms 400 ⇒ client got 500 {"error":"Internal Server Error"}`.
+ * `primary @0ms 400 → primary @3ms 400 ⇒ client got 500 {"error":"Internal Server Error"}`; an attempt whose request
+ * ended on an assistant turn says `prefill` (`fallback @43ms (after 6 ms) prefill 400 [error]`).
  */
 export function formatTimeline(example: CheckResult['examples'][number]): string {
   const steps = example.timeline.map((s) => {
     const status = s.status === null ? s.endedBy : String(s.status)
     const what = s.openMs === undefined ? status : `${s.status === null ? '' : `${status} `}open ${s.openMs} ms`
     const gap = s.gapMs === null ? '' : ` (after ${s.gapMs} ms)`
-    return `${s.upstream} @${s.atMs}ms${gap} ${what}${s.fault ? ` [${s.fault}]` : ''}`
+    return `${s.upstream} @${s.atMs}ms${gap}${s.prefill ? ' prefill' : ''} ${what}${s.fault ? ` [${s.fault}]` : ''}`
   })
   const upstream = steps.length > 0 ? steps.join(' → ') : 'never reached an upstream'
   return `${example.id}: ${upstream}${example.client ? ` ⇒ ${formatClientView(example.client)}` : ''}`

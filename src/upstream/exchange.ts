@@ -40,6 +40,8 @@ export interface Exchange {
   model: string | null
   /** Whether the request asked for a stream. */
   stream: boolean
+  /** Whether the request ends on an assistant turn (a prefill; the dialect's `requestFacts`). */
+  prefill: boolean
   /** Estimated tokens this request costs (prompt estimate + requested output), for TPM accounting. */
   tokenCost: number
 }

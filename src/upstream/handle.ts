@@ -70,6 +70,8 @@ function newEntry(
     faults: [],
     effect: 'none',
     retryAfterMs: null,
+    // Only when true: most requests are not prefills, and journals stay as they were.
+    ...(ex.prefill ? { prefill: true } : {}),
   }
 }
 
@@ -147,6 +149,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     body: parsed,
     model: facts.model,
     stream: facts.stream,
+    prefill: facts.prefill,
     requestId: idInfo.id,
     // Requests without an id are each their own logical request: counting them would only grow memory.
     attempt: idInfo.source === 'generated' ? 1 : state.attempts.next(idInfo.id),
@@ -261,6 +264,7 @@ export function internalError(state: UpstreamState, req: IncomingMessage, res: S
     body: undefined,
     model: null,
     stream: false,
+    prefill: false,
     requestId: `internal-${state.counters.seq + 1}`,
     attempt: 1,
     arrivalMs: now,

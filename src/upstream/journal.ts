@@ -21,6 +21,11 @@ export interface JournalEntry {
   provider: string
   model: string | null
   stream: boolean
+  /**
+   * Present (true) when the request ended on an assistant turn: an assistant prefill, such as a gateway resuming a
+   * cut stream by sending the partial answer for the model to continue. Absent otherwise.
+   */
+  prefill?: true
   /** HTTP status sent, or null when no status line was sent (reset, close, hang, garbage, or not yet). */
   status: number | null
   /** Provider error type sent (e.g. `rate_limit_error`), or null on success. */
