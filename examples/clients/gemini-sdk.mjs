@@ -11,7 +11,7 @@ const ai = new GoogleGenAI({
   apiKey: 'brownout-fake-key',
   httpOptions: {
     baseUrl: env.BROWNOUT_BASE_URL,
-    headers: { 'x-brownout-request-id': env.BROWNOUT_REQUEST_ID },
+    headers: { ...JSON.parse(env.BROWNOUT_HEADERS || '{}'), 'x-brownout-request-id': env.BROWNOUT_REQUEST_ID },
     ...(attempts > 1 ? { retryOptions: { attempts } } : {}),
   },
 })

@@ -3,7 +3,7 @@
 import OpenAI from 'openai'
 
 const env = process.env
-const client = new OpenAI({ apiKey: 'sk-fake', baseURL: env.BROWNOUT_BASE_URL, defaultHeaders: { 'x-brownout-request-id': env.BROWNOUT_REQUEST_ID } })
+const client = new OpenAI({ apiKey: 'sk-fake', baseURL: env.BROWNOUT_BASE_URL, defaultHeaders: { ...JSON.parse(env.BROWNOUT_HEADERS || '{}'), 'x-brownout-request-id': env.BROWNOUT_REQUEST_ID } })
 const params = { model: env.BROWNOUT_MODEL, max_tokens: Number(env.BROWNOUT_MAX_TOKENS), messages: [{ role: 'user', content: env.BROWNOUT_PROMPT }] }
 try {
   if (env.BROWNOUT_STREAM === '1') {

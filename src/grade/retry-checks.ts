@@ -44,9 +44,17 @@ export const transientRetried = defineCheck({
     const notRetried = transient.filter((r) => !r.attempts.slice(1).some(carriedRequest))
     const bodiless = transient.reduce((n, r) => n + r.attempts.slice(1).filter((a) => !carriedRequest(a)).length, 0)
     const retried = transient.length - notRetried.length
+    // With an SDK in front (x-stainless-retry-count), a retry may be the SDK's own call again, not the gateway's:
+    // the request was retried all the same, but the evidence says which layer did it.
+    const sdkOnly = transient.filter((r) => {
+      const first = r.attempts[0]?.stainlessRetryCount
+      if (first == null || !r.attempts.slice(1).some(carriedRequest)) return false
+      const next = r.attempts[1]
+      return next !== undefined && next.stainlessRetryCount != null && next.stainlessRetryCount !== first
+    }).length
     return {
       value: ratio(retried, transient.length),
-      evidence: `${retried} of ${transient.length} transient failures retried${bodiless > 0 ? `; ${bodiless} retries carried no request body (empty, cut off or unreadable) and do not count` : ''}`,
+      evidence: `${retried} of ${transient.length} transient failures retried${sdkOnly > 0 ? ` (${sdkOnly} only by the client's SDK, x-stainless-retry-count: the gateway passed the failure on)` : ''}${bodiless > 0 ? `; ${bodiless} retries carried no request body (empty, cut off or unreadable) and do not count` : ''}`,
       examples: notRetried.slice(0, 3).map((r) => r.id),
     }
   },

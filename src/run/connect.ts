@@ -106,7 +106,7 @@ export async function connectSut(
       })
     }
     meta.client = { name: profile.name, command: profile.command }
-    const client = clientExecutor(profile, values, file)
+    const client = clientExecutor(profile, values, file, inner.mapping)
     return { ...inner, execute: client.execute, processes: client.processes }
   }
   const scenarioClient = () => (layers.client ? loadSutProfile(layers.client) : undefined)

@@ -4,6 +4,7 @@ import { dialectOf } from '../dialects/registry.js'
 import { roundMs } from '../lag-stats.js'
 import type { Executor } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
+import type { RequestMapping } from '../load/request.js'
 import { emptyRecord, onStop } from '../load/send.js'
 import { marker } from '../upstream/correlation.js'
 import { ProcessSlots } from './process-slots.js'
@@ -34,9 +35,10 @@ export function clientExecutor(
   profile: SutProfile,
   values: Record<string, string>,
   profileFile: string | undefined,
+  gateway: RequestMapping = {},
 ): ClientMode {
   const slots = new ProcessSlots(profile.max_processes ?? defaultMaxProcesses())
-  const run = runner(profile, values, profileFile)
+  const run = runner(profile, values, profileFile, gateway)
   const execute: Executor = async (ctx, base, template, url, built) => {
     const now = () => ctx.clock.now() - ctx.startMs
     if (!(await slots.acquire(ctx.signal))) {
@@ -57,6 +59,7 @@ function runner(
   profile: SutProfile,
   values: Record<string, string>,
   profileFile: string | undefined,
+  gateway: RequestMapping,
 ): (...args: Parameters<Executor>) => Promise<ClientRecord> {
   const { argv, cwd, env: profileEnv } = resolveCommand(profile, values, profileFile)
   return (ctx, base, template, url) =>
@@ -75,6 +78,9 @@ function runner(
         BROWNOUT_PROMPT: `${template.prompt} ${marker(base.id)}`,
         BROWNOUT_STREAM: template.stream ? '1' : '0',
         BROWNOUT_MAX_TOKENS: String(template.max_tokens ?? 1024),
+        // In front of a gateway: the headers its profile asks of every request (Portkey's x-portkey-config),
+        // which the program sends along with its own.
+        BROWNOUT_HEADERS: JSON.stringify({ ...gateway.headers, ...gateway.apiHeaders?.[template.api] }),
       }
       const child = spawn(argv[0], argv.slice(1), {
         cwd,

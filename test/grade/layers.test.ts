@@ -122,6 +122,20 @@ describe('retries.stacked_amplification', () => {
   })
 })
 
+describe('retries.transient_retried with an SDK in front', () => {
+  it('says which retries were only the SDK’s: a gateway that passes the 503 on is not credited with them', () => {
+    const sut = { sut: { mode: 'sut' as const, url: 'x', ...CLIENT } }
+    const sdkOnly = check(run([failed('a', 503)], stacked('a', 3, 1), {}, sut), 'retries.transient_retried')
+    expect(sdkOnly).toMatchObject({ verdict: 'pass', value: 1 })
+    expect(sdkOnly.evidence).toBe(
+      "1 of 1 transient failures retried (1 only by the client's SDK, x-stainless-retry-count: the gateway passed the failure on)",
+    )
+    const both = check(run([failed('a', 503)], stacked('a', 3, 2), {}, sut), 'retries.transient_retried')
+    expect(both).toMatchObject({ verdict: 'pass', value: 1 })
+    expect(both.evidence).toBe('1 of 1 transient failures retried')
+  })
+})
+
 /** Requests sent every `everyMs` from `startMs`, each reaching the upstream `lagMs` later. */
 function admitted(n: number, everyMs: number, startMs = 0, lagMs = 2) {
   const ids = Array.from({ length: n }, (_, i) => `r${startMs + i * everyMs}`)
