@@ -52,6 +52,18 @@ function admissions(ctx: GradeContext): Array<{ id: string; fromMs: number; atMs
     .sort((a, b) => a.atMs - b.atMs)
 }
 
+/**
+ * Why the limits checks have nothing to judge, or undefined: no stated limit, or a SUT profile that never took it
+ * (its limiter, if any, is not the one the scenario states: a failure would blame the gateway for its profile).
+ */
+function limitsUnjudged(ctx: GradeContext): string | undefined {
+  if (!ctx.data.scenario.sut_limits) return 'the scenario states no sut_limits'
+  const { sut } = ctx.data.meta
+  if (sut.limitsApplied === false)
+    return `the SUT profile${sut.name ? ` ${sut.name}` : ''} does not take the scenario's limit: configure its limiter from {{sut_limits.rate}} / {{sut_limits.budget}}, or point --target at a gateway configured by hand`
+  return undefined
+}
+
 /** Whether the run's client was a program (client mode), not brownout's own load. */
 function isClientRun(ctx: GradeContext): boolean {
   return ctx.data.journal.some((e) => e.stainlessRetryCount != null)
@@ -65,7 +77,8 @@ export const overAdmitted = defineCheck({
   defaultExpect: { threshold: '== 0', required: true },
   measure: (ctx) => {
     const limits = ctx.data.scenario.sut_limits
-    if (!limits) return noEvidence('the scenario states no sut_limits')
+    const unjudged = limitsUnjudged(ctx)
+    if (unjudged || !limits) return noEvidence(unjudged ?? 'the scenario states no sut_limits')
     const admitted = admissions(ctx)
     if (admitted.length === 0) return noEvidence('no request reached an upstream')
     const over: string[] = []
@@ -116,7 +129,8 @@ export const refusalsUsable = defineCheck({
   defaultExpect: { threshold: '>= 1', required: true },
   measure: (ctx) => {
     const limits = ctx.data.scenario.sut_limits
-    if (!limits) return noEvidence('the scenario states no sut_limits')
+    const unjudged = limitsUnjudged(ctx)
+    if (unjudged || !limits) return noEvidence(unjudged ?? 'the scenario states no sut_limits')
     const refusals = ctx.sent.filter((r) => r.status === 429 && (ctx.attempts.get(r.id)?.length ?? 0) === 0)
     if (refusals.length === 0) return noEvidence('the SUT refused no request itself')
     const admitted = admissions(ctx)

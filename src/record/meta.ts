@@ -31,6 +31,11 @@ const sutMetaSchema = z.object({
   pid: z.number().optional(),
   /** Whether the SUT still answered its ready check after the load (not probed with --direct). */
   aliveAfter: z.boolean().optional(),
+  /**
+   * A started SUT profile: whether it takes the scenario's `sut_limits` (a `{{sut_limits.*}}` template). Absent for
+   * a target (configured by hand) and in older runs.
+   */
+  limitsApplied: z.boolean().optional(),
   /** The SUT did not start, or died during the run. */
   failure: sutFailureSchema.optional(),
   /** A client program (an SDK with its own retries) that ran in front of the SUT: SDK → gateway → upstreams. */

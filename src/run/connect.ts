@@ -152,6 +152,8 @@ async function startProxy(
   meta: RunMeta['sut'],
 ): Promise<Connection> {
   Object.assign(meta, { name: profile.name, command: profile.command, log: logFile })
+  // Whether the gateway is configured from the scenario's sut_limits: the limits checks judge only a limiter that was.
+  meta.limitsApplied = JSON.stringify(profile).includes('{{sut_limits.')
   const sut = await startSut(profile, values, logFile, file)
   meta.pid = sut.pid
   meta.url = sut.url

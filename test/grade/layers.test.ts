@@ -180,6 +180,19 @@ describe('limits.over_admitted', () => {
     const a = admitted(3, 10)
     expect(check(run(a.records, a.journal), 'limits.over_admitted')).toMatchObject({ verdict: 'no-evidence' })
   })
+
+  it('has no evidence when the SUT profile never took the stated limit: its limiter is not the one judged', () => {
+    // The real-gateway scorecards: nginx, HAProxy, Caddy and Portkey profiles without a limiter "admitted 100 over".
+    const c = admitted(7, 100)
+    const sut = { sut: { mode: 'sut' as const, url: 'x', name: 'nginx', limitsApplied: false } }
+    for (const key of ['limits.over_admitted', 'limits.refusals_usable']) {
+      const result = check(run(c.records, c.journal, LIMITED, sut), key)
+      expect(result.verdict).toBe('no-evidence')
+      expect(result.evidence).toMatch(/profile nginx does not take the scenario's limit/)
+    }
+    const taken = { sut: { ...sut.sut, limitsApplied: true } }
+    expect(check(run(c.records, c.journal, LIMITED, taken), 'limits.over_admitted').verdict).toBe('fail')
+  })
 })
 
 describe('limits.refusals_usable', () => {

@@ -58,7 +58,14 @@ describe('validity matrix: the gateway’s own limits', () => {
       'limits.refusals_usable',
       { ...RATE, DEFECTS: 'limit-no-retry-after' },
     ],
-    ['no limiter at all', 'gateway-rate-limit', 'limits.over_admitted', {}],
+    // A profile that takes the limit (the template) into a setting the gateway never enforces: a limiter that is
+    // configured and admits everything. (A profile that does not take it at all gets no verdict on its limiter.)
+    [
+      'a limit it takes and never enforces',
+      'gateway-rate-limit',
+      'limits.over_admitted',
+      { UNUSED_LIMIT: '{{sut_limits.rate}}' },
+    ],
   ])(
     '%s is caught on %s by %s',
     async (_what, name, check, env) => {
