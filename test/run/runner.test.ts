@@ -124,7 +124,8 @@ describe('brownout run', () => {
     const result = await runScenario({ scenario, sut: { mode: 'direct' } })
     expect(result.records).toHaveLength(200)
     const lags = result.records.map((r) => r.sendLagMs).sort((a, b) => a - b)
-    expect(lags[Math.floor(lags.length * 0.95)]).toBeLessThan(25)
+    // 95 % sent within 50 ms of their time: 25 ms held on a quiet machine, not beside two other test workers (30).
+    expect(lags[Math.floor(lags.length * 0.95)]).toBeLessThan(50)
     const intended = result.records.map((r) => r.intendedAt).sort((a, b) => a - b)
     expect(intended[1]).toBe(10)
     expect(intended.at(-1)).toBe(1990)
