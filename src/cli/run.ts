@@ -221,13 +221,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return
       }
       for (const file of args.scenarios) {
-        let scenario = loadScenario(file)
-        scenario = pinUpstreamPorts(scenario, ports, args.target !== undefined, file)
-        checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
-        if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
-        if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
-        if (args.requests !== undefined) scenario = withRequests(scenario, args.requests)
-        checkCaps(scenario, capsFrom(args), file)
+        const scenario = prepareScenario(file, args, ports)
         const sut = sutMode(args, scenario)
         checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
         const outDir =
@@ -277,6 +271,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 }
 
+/** A scenario file as this command runs it: read, its upstream ports pinned, the seed, --fast, --requests and the caps applied. */
+function prepareScenario(file: string, args: RunArgs, ports: ReturnType<typeof upstreamPortsFrom>): Scenario {
+  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+  checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
+  if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
+  if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
+  if (args.requests !== undefined) scenario = withRequests(scenario, args.requests)
+  checkCaps(scenario, capsFrom(args), file)
+  return scenario
+}
+
 /**
  * `run --segment K/N --out DIR`: sends one execution segment of one scenario's schedule and keeps its record,
  * ungraded (a segment's checks are not a verdict: `brownout merge` joins the segments and grades the whole run).
@@ -293,11 +298,7 @@ async function runSegment(
     throw new BrownoutError('INVALID_USAGE', '--segment runs one scenario and needs --out', {
       hint: 'brownout run SCENARIO.yaml --segment 3/8 --out seg-3 ..., then brownout merge seg-* --out run',
     })
-  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
-  checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
-  if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
-  if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
-  checkCaps(scenario, capsFrom(args), file)
+  const scenario = prepareScenario(file, args, ports)
   checkSegmentable(scenario, segment, file)
   const sut = sutMode(args, scenario)
   info(`▶ ${scenario.name} (seed ${scenario.seed}), segment ${segmentLabel(segment)}`)

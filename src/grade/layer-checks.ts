@@ -1,4 +1,5 @@
 import type { ClientRecord } from '../load/record.js'
+import type { SutLimits } from '../scenario/schema.js'
 import { defineCheck, noEvidence, ratio } from './check.js'
 import type { GradeContext } from './context.js'
 import { attemptTree, hasClientLayer, layerReport, treeProduct } from './layers.js'
@@ -53,15 +54,17 @@ function admissions(ctx: GradeContext): Array<{ id: string; fromMs: number; atMs
 }
 
 /**
- * Why the limits checks have nothing to judge, or undefined: no stated limit, or a SUT profile that never took it
- * (its limiter, if any, is not the one the scenario states: a failure would blame the gateway for its profile).
+ * The stated limits the limits checks judge, or why there is nothing to judge: no stated limit, or a SUT profile
+ * that never took it (its limiter, if any, is not the one the scenario states: a failure would blame the gateway
+ * for its profile).
  */
-function limitsUnjudged(ctx: GradeContext): string | undefined {
-  if (!ctx.data.scenario.sut_limits) return 'the scenario states no sut_limits'
+function limitsToJudge(ctx: GradeContext): SutLimits | string {
+  const limits = ctx.data.scenario.sut_limits
+  if (!limits) return 'the scenario states no sut_limits'
   const { sut } = ctx.data.meta
   if (sut.limitsApplied === false)
     return `the SUT profile${sut.name ? ` ${sut.name}` : ''} does not take the scenario's limit: configure its limiter from {{sut_limits.rate}} / {{sut_limits.budget}}, or point --target at a gateway configured by hand`
-  return undefined
+  return limits
 }
 
 /** Whether the run's client was a program (client mode), not brownout's own load. */
@@ -76,9 +79,8 @@ export const overAdmitted = defineCheck({
   unit: 'count',
   defaultExpect: { threshold: '== 0', required: true },
   measure: (ctx) => {
-    const limits = ctx.data.scenario.sut_limits
-    const unjudged = limitsUnjudged(ctx)
-    if (unjudged || !limits) return noEvidence(unjudged ?? 'the scenario states no sut_limits')
+    const limits = limitsToJudge(ctx)
+    if (typeof limits === 'string') return noEvidence(limits)
     const admitted = admissions(ctx)
     if (admitted.length === 0) return noEvidence('no request reached an upstream')
     const over: string[] = []
@@ -128,9 +130,8 @@ export const refusalsUsable = defineCheck({
   unit: 'ratio',
   defaultExpect: { threshold: '>= 1', required: true },
   measure: (ctx) => {
-    const limits = ctx.data.scenario.sut_limits
-    const unjudged = limitsUnjudged(ctx)
-    if (unjudged || !limits) return noEvidence(unjudged ?? 'the scenario states no sut_limits')
+    const limits = limitsToJudge(ctx)
+    if (typeof limits === 'string') return noEvidence(limits)
     const refusals = ctx.sent.filter((r) => r.status === 429 && (ctx.attempts.get(r.id)?.length ?? 0) === 0)
     if (refusals.length === 0) return noEvidence('the SUT refused no request itself')
     const admitted = admissions(ctx)

@@ -14,7 +14,7 @@ import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import type { SutMode } from './sut-mode.js'
 import { sutPort } from './sut-port.js'
-import type { WorkerTarget } from './worker-protocol.js'
+import { targetUrl, type WorkerTarget } from './worker-protocol.js'
 
 /** Whether anything answers HTTP at `url` within two seconds. */
 export async function answers(url: string): Promise<boolean> {
@@ -91,7 +91,6 @@ export async function connectSut(
 ): Promise<Connection> {
   const byName = Object.fromEntries(upstreams.map((u) => [u.name, u]))
   const first = upstreams[0]
-  const direct = (t: RequestTemplate) => (t.upstream ? byName[t.upstream] : first)?.url ?? ''
   const values = templateValues(
     mode.mode === 'sut' ? await sutPort() : 0,
     Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
@@ -99,6 +98,8 @@ export async function connectSut(
   )
   const urls = Object.fromEntries(upstreams.map((u) => [u.name, u.url]))
   const target = (sutUrl: string | null): WorkerTarget => ({ sutUrl, upstreams: urls, first: first?.url ?? '' })
+  const upstreamsOnly = target(null)
+  const direct = (t: RequestTemplate) => targetUrl(upstreamsOnly, t)
   const front = (inner: Connection, profile: SutProfile, file: string): Connection => {
     if (profile.kind !== 'client') {
       throw new BrownoutError('INVALID_CONFIG', `${file}: a client in front of the SUT must be a client profile`, {
@@ -120,7 +121,7 @@ export async function connectSut(
   if (mode.mode === 'direct') {
     meta.url = first?.url ?? ''
     const client = scenarioClient()
-    const conn: Connection = { baseUrl: direct, mapping: {}, target: target(null) }
+    const conn: Connection = { baseUrl: direct, mapping: {}, target: upstreamsOnly }
     return client && layers.client ? front(conn, client, layers.client) : conn
   }
   const { profile, file } = mode

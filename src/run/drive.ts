@@ -59,16 +59,16 @@ function startScheduledLoad(run: RunState): RunningLoad | Promise<RunningLoad> {
         : arrivalTimes(segments)
   run.monitor = startHarnessMonitor()
   const { baseUrl, mapping, execute } = connection
+  const onRecord = (r: ClientRecord) => {
+    run.records.push(run.compact.record(r))
+    run.files.requests?.write(r)
+  }
   const workers = run.opts.workers ?? 1
   if (workers > 1) {
     if (!schedule || execute || !connection.target)
       throw new BrownoutError('INVALID_USAGE', 'load workers send an open-model schedule over HTTP', {
         hint: 'drop --workers for a closed-model load (load.concurrency) or a client-mode profile',
       })
-    const onRecord = (r: ClientRecord) => {
-      run.records.push(run.compact.record(r))
-      run.files.requests?.write(r)
-    }
     return startWorkerLoad(
       workers,
       {
@@ -98,10 +98,7 @@ function startScheduledLoad(run: RunState): RunningLoad | Promise<RunningLoad> {
       dispatcher: run.dispatcher,
       ...(execute ? { execute } : {}),
       ...(run.opts.segment ? { segment: run.opts.segment } : {}),
-      onRecord: (r) => {
-        run.records.push(run.compact.record(r))
-        run.files.requests?.write(r)
-      },
+      onRecord,
     },
     schedule,
   )

@@ -6,7 +6,7 @@
 import { systemClock } from '../clock.js'
 import { loadDispatcher, type RunningLoad, startLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
-import type { ToParent, ToWorker, WorkerStart } from './worker-protocol.js'
+import { type ToParent, type ToWorker, targetUrl, type WorkerStart } from './worker-protocol.js'
 
 const send = (m: ToParent) => process.send?.(m)
 const FLUSH_MS = 50
@@ -51,7 +51,7 @@ async function run(start: WorkerStart): Promise<void> {
       runId: start.runId,
       phases: start.phases,
       durationMs: start.durationMs,
-      baseUrl: (t) => target.sutUrl ?? (t.upstream ? target.upstreams[t.upstream] : target.first) ?? target.first,
+      baseUrl: (t) => targetUrl(target, t),
       mapping: start.mapping,
       clock: systemClock,
       dispatcher,

@@ -3,17 +3,26 @@ import { type Segment, segmentLabel } from '../load/segment.js'
 import type { Scenario } from '../scenario/schema.js'
 
 /**
- * Refuses a segment of a scenario that has no arrival schedule to split: a closed model's clients loop until the
- * end, so which request is which depends on timing, not on the plan.
+ * Refuses to split a scenario that has no arrival schedule: a closed model's clients loop until the end, so which
+ * request is which depends on timing, not on the plan. `flag` is the option that asked for the split.
  */
+function refuseClosedModel(scenario: Scenario, flag: string, hint: string, file: string): void {
+  if (scenario.load.concurrency === undefined) return
+  throw new BrownoutError(
+    'INVALID_USAGE',
+    `${file}: ${flag} splits an open-model arrival schedule, and this scenario's load is a closed model (load.concurrency: ${scenario.load.concurrency})`,
+    { hint },
+  )
+}
+
+/** Refuses a segment of a scenario that has no arrival schedule to split. */
 export function checkSegmentable(scenario: Scenario, segment: Segment, file: string): void {
-  if (scenario.load.concurrency !== undefined) {
-    throw new BrownoutError(
-      'INVALID_USAGE',
-      `${file}: --segment ${segmentLabel(segment)} splits an open-model arrival schedule, and this scenario's load is a closed model (load.concurrency: ${scenario.load.concurrency})`,
-      { hint: 'give the load a rate (load.rate or load.stages) to split it into segments' },
-    )
-  }
+  refuseClosedModel(
+    scenario,
+    `--segment ${segmentLabel(segment)}`,
+    'give the load a rate (load.rate or load.stages) to split it into segments',
+    file,
+  )
 }
 
 /**
@@ -47,12 +56,12 @@ export function sharedStateWarning(scenario: Scenario): string | undefined {
 /** Refuses `--workers` where there is no schedule to split or no HTTP to send: a closed model, client mode. */
 export function checkWorkers(scenario: Scenario, workers: number, clientMode: boolean, file: string): void {
   if (workers <= 1) return
-  if (scenario.load.concurrency !== undefined)
-    throw new BrownoutError(
-      'INVALID_USAGE',
-      `${file}: --workers ${workers} splits an open-model arrival schedule, and this scenario's load is a closed model (load.concurrency: ${scenario.load.concurrency})`,
-      { hint: 'give the load a rate (load.rate or load.stages), or drop --workers' },
-    )
+  refuseClosedModel(
+    scenario,
+    `--workers ${workers}`,
+    'give the load a rate (load.rate or load.stages), or drop --workers',
+    file,
+  )
   if (clientMode)
     throw new BrownoutError('INVALID_USAGE', `${file}: --workers does not apply to a client-mode profile`, {
       hint: 'a client-mode profile runs one process per request already: raise its max_processes instead',

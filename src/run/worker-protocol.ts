@@ -11,6 +11,11 @@ export interface WorkerTarget {
   first: string
 }
 
+/** The base URL a request template goes to: the SUT's, else the upstream it names, else the first upstream. */
+export function targetUrl(target: WorkerTarget, t: { upstream?: string | undefined }): string {
+  return target.sutUrl ?? (t.upstream ? target.upstreams[t.upstream] : target.first) ?? ''
+}
+
 /** Everything a load worker needs to send its segment, as the parent computed it. */
 export interface WorkerStart {
   type: 'start'
