@@ -3,7 +3,15 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Agent } from 'undici'
 import { afterAll, beforeAll } from 'vitest'
+import { systemClock } from '../src/clock.js'
+import type { ClientRecord } from '../src/load/record.js'
+import type { RequestMapping } from '../src/load/request.js'
+import type { CancelPlan } from '../src/load/send.js'
+import { loadSchema } from '../src/scenario/schema.js'
+import { clientExecutor } from '../src/sut/client-mode.js'
+import { sutProfileSchema } from '../src/sut/profile.js'
 import type { JournalEntry } from '../src/upstream/journal.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
 
@@ -118,4 +126,41 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   tempDirs.push(dir)
   return dir
+}
+
+/**
+ * Runs a client-mode program (`node -e script`) once for an OpenAI chat request, as the load would, and returns
+ * its record. `gateway`: the headers of a gateway profile in front; `cancel`: when the client gives up.
+ */
+export async function runClientProgram(
+  script: string,
+  options: { gateway?: RequestMapping; cancel?: CancelPlan } = {},
+): Promise<ClientRecord> {
+  const profile = sutProfileSchema.parse({ name: 'program', kind: 'client', command: [process.execPath, '-e', script] })
+  const { execute } = clientExecutor(profile, {}, undefined, options.gateway)
+  const base = {
+    id: 'brn-c-0',
+    n: 0,
+    api: 'openai.chat' as const,
+    model: 'gpt-4o-mini',
+    stream: false,
+    maxTokens: null,
+    phase: 'steady',
+    intendedAt: 0,
+  }
+  const dispatcher = new Agent()
+  const ctx = {
+    dispatcher,
+    clock: systemClock,
+    startMs: systemClock.now(),
+    timeoutMs: 5_000,
+    signal: new AbortController().signal,
+    ...(options.cancel ? { cancel: options.cancel } : {}),
+  }
+  const built = { path: '/v1/chat/completions', headers: {}, body: '{}' }
+  try {
+    return await execute(ctx, base, loadSchema.parse({}).request, 'http://127.0.0.1:1', built)
+  } finally {
+    await dispatcher.close()
+  }
 }

@@ -1,12 +1,10 @@
-import { Agent } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.js'
 import { cancelPlan, startLoad } from '../src/load/driver.js'
 import type { ClientRecord } from '../src/load/record.js'
 import { type LoadSpec, loadSchema, scenarioSchema } from '../src/scenario/schema.js'
-import { clientExecutor } from '../src/sut/client-mode.js'
-import { sutProfileSchema } from '../src/sut/profile.js'
 import { type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
+import { runClientProgram } from './helpers.js'
 
 /** Runs `count` requests 20 ms apart straight at a fake upstream; returns the records and the upstream's journal. */
 async function abandonRun(upstreamOptions: StartUpstreamOptions, load: Record<string, unknown>, count: number) {
@@ -124,36 +122,9 @@ describe('load.cancel: the load abandons requests, as a client that gives up', (
 
 describe('load.cancel in client mode', () => {
   it('stops the client program at its time and records the request as abandoned', async () => {
-    const profile = sutProfileSchema.parse({
-      name: 'sleeper',
-      kind: 'client',
-      command: [process.execPath, '-e', 'setTimeout(() => {}, 5000)'],
-    })
-    const { execute } = clientExecutor(profile, {}, undefined)
-    const startMs = systemClock.now()
-    const base = {
-      id: 'brn-x-0',
-      n: 0,
-      api: 'openai.chat' as const,
-      model: 'gpt-4o-mini',
-      stream: false,
-      maxTokens: null,
-      phase: 'steady',
-      intendedAt: 0,
-    }
-    const ctx = {
-      dispatcher: new Agent(),
-      clock: systemClock,
-      startMs,
-      timeoutMs: 5_000,
-      signal: new AbortController().signal,
-    }
-    const template = loadSchema.parse({}).request
-    const built = { path: '/v1/chat/completions', headers: {}, body: '{}' }
-    const record = await execute({ ...ctx, cancel: { afterMs: 200 } }, base, template, 'http://127.0.0.1:1', built)
+    const record = await runClientProgram('setTimeout(() => {}, 5000)', { cancel: { afterMs: 200 } })
     expect(record.outcome).toBe('abandoned')
     expect(record.abandonedAtMs).toBeGreaterThanOrEqual(199)
     expect(record.latencyMs).toBeLessThan(3_000)
-    await ctx.dispatcher.close()
   })
 })
