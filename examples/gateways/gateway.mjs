@@ -499,25 +499,55 @@ function cumulativeDeltas() {
 }
 
 /**
- * STREAM_PEEK: the stream's first chunk (its first event), read before anything is committed to the client, then
- * paused; `ended` when the stream ended (or broke) meanwhile, `idle` when nothing came within the first-event limit
- * (the per-try timeout or IDLE_TIMEOUT_MS, whichever is shorter, as in pipeStream).
+ * STREAM_PEEK: the stream's first chunk (its first event), read before anything is committed to the client; `ended`
+ * when the stream ended (or broke) before or with it, `idle` when nothing came within the first-event limit (the
+ * per-try timeout or IDLE_TIMEOUT_MS, whichever is shorter, as in pipeStream). What arrives after the first chunk,
+ * until pipeStream takes over, is kept in `later` (its chunks, and how the stream ended if it did): the stream is
+ * never paused, so a small answer that arrives whole, and ends, while the gateway decides is not lost (a paused
+ * IncomingMessage can emit 'end' before anyone listens again).
  */
 function firstChunk(up) {
   return new Promise((resolve) => {
     let timer
-    const done = (result) => {
+    const later = { chunks: [], how: undefined, release: () => {} }
+    const keep = (chunk) => later.chunks.push(chunk)
+    const keepEnd = () => {
+      later.how ??= 'end'
+    }
+    const keepBroken = () => {
+      later.how ??= 'broken'
+    }
+    const stop = () => {
       clearTimeout(timer)
       up.off('data', onData)
       up.off('end', onEnd)
       up.off('error', onEnd)
-      up.pause()
-      resolve(result)
     }
-    const onData = (chunk) => done({ chunk, ended: false })
-    const onEnd = () => done({ chunk: Buffer.alloc(0), ended: true })
+    const onData = (chunk) => {
+      stop()
+      up.on('data', keep)
+      up.once('end', keepEnd)
+      up.on('error', keepBroken)
+      up.once('aborted', keepBroken)
+      later.release = () => {
+        up.off('data', keep)
+        up.off('end', keepEnd)
+        up.off('error', keepBroken)
+        up.off('aborted', keepBroken)
+      }
+      resolve({ chunk, ended: false, later })
+    }
+    const onEnd = () => {
+      stop()
+      resolve({ chunk: Buffer.alloc(0), ended: true })
+    }
     const limit = firstEventMs()
-    if (limit > 0) timer = setTimeout(() => done({ chunk: Buffer.alloc(0), ended: false, idle: true }), limit)
+    if (limit > 0) {
+      timer = setTimeout(() => {
+        stop()
+        resolve({ chunk: Buffer.alloc(0), ended: false, idle: true })
+      }, limit)
+    }
     up.on('data', onData)
     up.once('end', onEnd)
     up.once('error', onEnd)
@@ -557,12 +587,7 @@ function pipeStream(upstream, res, commit = () => {}, bridge = undefined, first 
       if (held?.length) res.write(held.join(''))
       done(how)
     }
-    let tail = first ? first.chunk.toString().slice(-TAIL_CHARS) : ''
-    if (first) {
-      commit()
-      if (held) held.push(rewrite(first.chunk).toString())
-      else res.write(rewrite(first.chunk))
-    }
+    let tail = ''
     let idle
     const arm = (ms) => {
       clearTimeout(idle)
@@ -572,25 +597,32 @@ function pipeStream(upstream, res, commit = () => {}, bridge = undefined, first 
         resolve('idle')
       }, ms)
     }
-    arm(first ? IDLE_TIMEOUT_MS : firstEventMs())
-    upstream.on('data', (chunk) => {
+    const onData = (chunk) => {
       arm(IDLE_TIMEOUT_MS)
       tail = (tail + chunk.toString()).slice(-TAIL_CHARS)
       commit()
       if (held) held.push(rewrite(chunk).toString())
       else res.write(rewrite(chunk))
-    })
-    upstream.on('end', () => {
+    }
+    const onEnd = () => {
       clearTimeout(idle)
       resolve(!STREAM_CHECK || TERMINAL.test(tail) ? 'ok' : 'unterminated')
-    })
+    }
     const broken = () => {
       clearTimeout(idle)
       resolve('broken')
     }
+    if (first) {
+      // The peeked chunk and whatever came while the gateway decided, then the live stream (all in this tick).
+      first.later.release()
+      for (const chunk of [first.chunk, ...first.later.chunks]) onData(chunk)
+      if (first.later.how === 'end') return onEnd()
+      if (first.later.how === 'broken') return broken()
+    } else arm(firstEventMs())
+    upstream.on('data', onData)
+    upstream.on('end', onEnd)
     upstream.on('error', broken)
     upstream.on('aborted', broken)
-    if (first) setImmediate(() => upstream.resume())
   })
 }
 
