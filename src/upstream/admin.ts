@@ -33,50 +33,45 @@ export function createAdminApp(ctx: AdminContext): express.Express {
   const r = express.Router()
   const startedAt = runtime.clock.now()
 
-  r.get('/health', (_req, res) => {
+  const view = state.shared.journal(journal)
+
+  r.get('/health', async (_req, res) => {
     res.json({
       status: 'ok',
       upstream: runtime.name,
       uptimeMs: Math.round(runtime.clock.now() - startedAt),
-      requests: journal.total,
+      requests: (await view.counts()).total,
     })
   })
 
-  r.get('/journal', (req, res) => {
+  r.get('/journal', async (req, res) => {
     // state=ended (default): attempts that ended; open: those still in progress (endedBy 'open'); all: both.
-    const state = typeof req.query.state === 'string' ? req.query.state : 'ended'
-    if (state !== 'ended' && state !== 'open' && state !== 'all') {
-      adminError(res, 400, `unknown state=${state}; use state=ended (default), open or all`)
+    const which = typeof req.query.state === 'string' ? req.query.state : 'ended'
+    if (which !== 'ended' && which !== 'open' && which !== 'all') {
+      adminError(res, 400, `unknown state=${which}; use state=ended (default), open or all`)
       return
     }
-    const query = journalQuery(req)
-    const entries = [
-      ...(state === 'open' ? [] : journal.list(query)),
-      ...(state === 'ended' ? [] : journal.openEntries(query)),
-    ]
+    const entries = await view.entries(journalQuery(req), which)
     if (req.query.format === 'jsonl') {
       res.type('application/x-ndjson').send(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
       return
     }
-    res.json({
-      upstream: runtime.name,
-      total: journal.total,
-      dropped: journal.dropped,
-      open: journal.openCount,
-      entries,
-    })
+    const counts = await view.counts()
+    res.json({ upstream: runtime.name, total: counts.total, dropped: counts.dropped, open: counts.open, entries })
   })
 
-  r.get('/state', (_req, res) => {
+  r.get('/state', async (_req, res) => {
+    const capacity = runtime.config.capacity
     res.json({
       upstream: runtime.name,
       inFlight: state.counters.inFlight,
-      capacity: state.capacity
-        ? { active: state.capacity.active, queued: state.capacity.queued, ...state.capacity.config }
-        : null,
-      limits: runtime.limiter.snapshot(),
+      capacity:
+        state.capacity && capacity
+          ? { active: state.capacity.active, queued: state.capacity.queued, ...capacity }
+          : null,
+      limits: await state.shared.limits(),
       faults: state.engine.list().length,
-      journal: { size: journal.size, total: journal.total, dropped: journal.dropped, open: journal.openCount },
+      journal: await view.counts(),
     })
   })
 
@@ -84,7 +79,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.json({ faults: state.engine.list() })
   })
 
-  r.put('/faults', (req, res) => {
+  r.put('/faults', async (req, res) => {
     const body: unknown = req.body
     const rules = Array.isArray(body) ? body : (body as { faults?: unknown } | undefined)?.faults
     const parsed = rulesSchema.safeParse(rules ?? null)
@@ -100,18 +95,18 @@ export function createAdminApp(ctx: AdminContext): express.Express {
       )
       return
     }
-    state.engine.replace(parsed.data)
+    await state.shared.replaceRules(parsed.data)
     res.json({ faults: state.engine.list() })
   })
 
-  r.delete('/faults', (_req, res) => {
-    state.engine.replace([])
+  r.delete('/faults', async (_req, res) => {
+    await state.shared.replaceRules([])
     res.json({ faults: [] })
   })
 
-  r.post('/reset', (_req, res) => {
-    resetState(state)
-    state.engine.replace(ctx.initialRules)
+  r.post('/reset', async (_req, res) => {
+    await resetState(state)
+    await state.shared.replaceRules(ctx.initialRules)
     res.json({ status: 'reset', faults: state.engine.list().length })
   })
 

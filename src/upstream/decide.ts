@@ -32,22 +32,19 @@ export function decide(
   return found.route.handle(ex)
 }
 
-/** A 429 from the upstream's own RPM/TPM buckets, with Retry-After computed from the bucket. */
+/** A 429 from the upstream's own RPM/TPM buckets (their refusal at arrival), with Retry-After from the bucket. */
 function rateLimited(ex: Exchange): Plan | undefined {
-  const limiter = ex.upstream.limiter
-  const admission = limiter.admit(ex.tokenCost)
-  if (admission.ok) return undefined
-  const kind = admission.kind ?? 'requests'
-  const bucket = kind === 'requests' ? limiter.requests : limiter.tokens
+  const refused = ex.refused
+  if (!refused) return undefined
   return errorPlan(
     ex,
     ex.family.rateLimit({
-      kind,
+      kind: refused.kind,
       model: ex.model,
-      limit: bucket.limit,
-      used: bucket.limit - bucket.remaining(),
-      requested: kind === 'requests' ? 1 : ex.tokenCost,
-      retryAfterMs: admission.retryAfterMs ?? 1000,
+      limit: refused.limit,
+      used: refused.used,
+      requested: refused.kind === 'requests' ? 1 : ex.tokenCost,
+      retryAfterMs: refused.retryAfterMs,
     }),
   )
 }

@@ -4,7 +4,7 @@ import type { Family } from '../dialects/family.js'
 import type { DialectWire } from '../dialects/wire.js'
 import { type Rng, rngFor } from '../rng.js'
 import type { UpstreamConfig } from './config.js'
-import type { RateLimiter } from './limits.js'
+import type { LimitsSnapshot, RateRefusal } from './shared-state.js'
 import { sample } from './timing.js'
 
 /** What every handler of one upstream shares. */
@@ -13,7 +13,6 @@ export interface UpstreamRuntime {
   seed: number
   clock: Clock
   config: UpstreamConfig
-  limiter: RateLimiter
 }
 
 /** One attempt, as a handler sees it. */
@@ -44,6 +43,10 @@ export interface Exchange {
   prefill: boolean
   /** Estimated tokens this request costs (prompt estimate + requested output), for TPM accounting. */
   tokenCost: number
+  /** The RPM/TPM buckets' levels once this attempt was charged (the rate-limit headers say them). */
+  limits: LimitsSnapshot
+  /** The buckets' refusal of this attempt, when they refused it. */
+  refused: RateRefusal | undefined
 }
 
 /** A deterministic RNG for one purpose of one attempt: (seed, request id, attempt, purpose). */

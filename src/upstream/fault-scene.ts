@@ -10,7 +10,7 @@ export function faultScene(ex: Exchange): FaultScene {
     model: ex.model,
     stream: ex.stream,
     nowMs: ex.upstream.clock.now(),
-    limits: ex.upstream.limiter.snapshot(),
+    limits: ex.limits,
     error: (spec, atMs = 0) => errorPlan(ex, spec, atMs),
   }
 }

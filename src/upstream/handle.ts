@@ -10,8 +10,6 @@ import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
 import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
 import { type BodyResult, readBody } from './body.js'
-import type { Capacity } from './capacity.js'
-import type { AttemptCounter } from './correlation.js'
 import { findRequestId } from './correlation.js'
 import { decide } from './decide.js'
 import { type Exchange, header, type UpstreamRuntime } from './exchange.js'
@@ -22,17 +20,18 @@ import { delayPlan, type Plan, type PlayResult, scalePlan } from './plan.js'
 import { newPlayResult, play } from './player.js'
 import { errorPlan } from './replies.js'
 import { findRoute } from './router.js'
+import type { CapacityGate, SharedState, Ticket } from './shared-state.js'
 
 /** Everything one upstream's request handler shares. */
 export interface UpstreamState {
   runtime: UpstreamRuntime
   journal: Journal
-  attempts: AttemptCounter
-  local: AttemptCounter
+  /** Counters, buckets, slots and rules shared with every process serving this upstream (see SharedState). */
+  shared: SharedState
   engine: FaultEngine
-  capacity: Capacity | undefined
+  capacity: CapacityGate | undefined
   metrics: UpstreamMetrics
-  counters: { seq: number; anonymous: number; inFlight: number }
+  counters: { inFlight: number }
 }
 
 const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
@@ -40,17 +39,18 @@ const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
 function newEntry(
   state: UpstreamState,
   ex: Exchange,
+  ticket: Ticket,
   req: IncomingMessage,
   idSource: JournalEntry['idSource'],
 ): JournalEntry {
   const retryCount = Number(header(req.headers, 'x-stainless-retry-count'))
   return {
-    seq: ++state.counters.seq,
+    seq: ticket.seq,
     upstream: state.runtime.name,
     requestId: ex.requestId,
     idSource,
     attempt: ex.attempt,
-    upstreamAttempt: idSource === 'generated' ? 1 : state.local.next(ex.requestId),
+    upstreamAttempt: ticket.upstreamAttempt,
     receivedAt: ex.arrivalMs,
     method: ex.method,
     path: ex.path,
@@ -122,10 +122,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   const body: BodyResult =
     method === 'GET' || method === 'HEAD' ? { kind: 'ok', raw: '' } : await readBody(req, config.max_body_bytes)
   const raw = body.kind === 'ok' ? body.raw : ''
-  const idInfo = findRequestId(req.headers, raw) ?? {
-    id: `anon-${runtime.name}-${++state.counters.anonymous}`,
-    source: 'generated' as const,
-  }
+  const idInfo = findRequestId(req.headers, raw)
   let parsed: unknown
   let jsonError: string | undefined
   if (raw.trim() !== '') {
@@ -137,6 +134,15 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
   }
   const params = found?.params ?? {}
   const facts = (dialect ?? { requestFacts: bodyFacts }).requestFacts({ body: parsed, params, query })
+  const tokenCost = facts.promptTokens + (facts.maxTokens ?? config.content.max_tokens)
+  // Only a request brownout would answer with generation is charged to the RPM/TPM buckets (see decide).
+  const generates =
+    body.kind !== 'too-large' &&
+    found !== undefined &&
+    found.methodOk &&
+    jsonError === undefined &&
+    found.route.generates
+  const ticket = await state.shared.arrive({ requestId: idInfo?.id, generates, tokenCost })
   const ex: Exchange = {
     upstream: runtime,
     family,
@@ -150,13 +156,14 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     model: facts.model,
     stream: facts.stream,
     prefill: facts.prefill,
-    requestId: idInfo.id,
-    // Requests without an id are each their own logical request: counting them would only grow memory.
-    attempt: idInfo.source === 'generated' ? 1 : state.attempts.next(idInfo.id),
+    requestId: ticket.requestId,
+    attempt: ticket.attempt,
     arrivalMs,
-    tokenCost: facts.promptTokens + (facts.maxTokens ?? config.content.max_tokens),
+    tokenCost,
+    limits: ticket.limits,
+    refused: ticket.refused,
   }
-  const entry = newEntry(state, ex, req, idInfo.source)
+  const entry = newEntry(state, ex, ticket, req, idInfo?.source ?? 'generated')
   entry.requestBody = requestBodyOf(method, body, raw, jsonError)
   if (entry.requestBody === 'ok' && method === 'POST')
     entry.received = requestDigest(parsed, ex.stream, Object.keys(req.headers))
@@ -235,7 +242,12 @@ async function serve(
  * The last resort when handling a request threw before it could answer: a 500 `internal_error` (never a stack
  * trace) and a journal entry, the signal that brownout itself is broken.
  */
-export function internalError(state: UpstreamState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+export async function internalError(
+  state: UpstreamState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: unknown,
+): Promise<void> {
   const { runtime } = state
   const now = runtime.clock.now()
   if (!res.headersSent && !res.destroyed) {
@@ -252,6 +264,7 @@ export function internalError(state: UpstreamState, req: IncomingMessage, res: S
       .end(body)
   } else res.destroy()
   const family = familyById(runtime.config.provider)
+  const ticket = await state.shared.arrive({ requestId: undefined, generates: false, tokenCost: 0 })
   const ex: Exchange = {
     upstream: runtime,
     family,
@@ -265,23 +278,23 @@ export function internalError(state: UpstreamState, req: IncomingMessage, res: S
     model: null,
     stream: false,
     prefill: false,
-    requestId: `internal-${state.counters.seq + 1}`,
+    requestId: `internal-${ticket.seq}`,
     attempt: 1,
     arrivalMs: now,
     tokenCost: 0,
+    limits: ticket.limits,
+    refused: undefined,
   }
-  const entry = newEntry(state, ex, req, 'generated')
+  const entry = newEntry(state, ex, ticket, req, 'generated')
   entry.status = 500
   entry.errorType = 'internal_error'
   state.journal.record(entry)
 }
 
 /** Forgets what was served: journal, attempt counters, rate-limit buckets. */
-export function resetState(state: UpstreamState): void {
+export async function resetState(state: UpstreamState): Promise<void> {
   state.journal.clear()
-  state.attempts.clear()
-  state.local.clear()
-  state.runtime.limiter.reset()
+  await state.shared.reset()
 }
 
 function abortOnClose(res: ServerResponse): AbortSignal {

@@ -22,7 +22,7 @@ export function providerHeaders(ex: Exchange, contentType: string, processingMs:
       providerRequestId: providerRequestId(ex),
       processingMs,
       nowMs: ex.upstream.clock.now(),
-      limits: ex.upstream.limiter.snapshot(),
+      limits: ex.limits,
     }),
   )
   return headers

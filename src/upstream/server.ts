@@ -10,11 +10,11 @@ import type { PhaseWindow } from '../record/phase.js'
 import { createAdminApp } from './admin.js'
 import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
-import { AttemptCounter } from './correlation.js'
+import type { AttemptCounter } from './correlation.js'
 import { handle, internalError, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
-import { RateLimiter } from './limits.js'
 import { UpstreamMetrics } from './metrics.js'
+import { LocalState } from './shared-state.js'
 
 /**
  * Connections the kernel holds for the upstream before it accepts them. Node's default (511) overflows when a
@@ -107,17 +107,25 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
   const seed = options.seed ?? 1
-  const limiter = new RateLimiter(config.limits, clock)
   const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
-  const counters = { seq: 0, anonymous: 0, inFlight: 0 }
+  const shared = new LocalState({
+    name,
+    clock,
+    limits: config.limits,
+    capacity,
+    rules: config.faults,
+    ...(options.attempts ? { attempts: options.attempts } : {}),
+  })
+  const counters = { inFlight: 0 }
   const metrics = new UpstreamMetrics(name, { inFlight: () => counters.inFlight, queued: () => capacity?.queued ?? 0 })
   const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
+  const engine = new FaultEngine(shared.rules(), engineOptions)
+  shared.onRules((rules) => engine.replace(rules))
   const state: UpstreamState = {
-    runtime: { name, seed, clock, config, limiter },
+    runtime: { name, seed, clock, config },
     journal: new Journal(options.journalCapacity),
-    attempts: options.attempts ?? new AttemptCounter(),
-    local: new AttemptCounter(),
-    engine: new FaultEngine(config.faults, engineOptions),
+    shared,
+    engine,
     capacity,
     metrics,
     counters,
@@ -185,7 +193,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     port,
     config,
     journal: state.journal,
-    attempts: state.attempts,
+    attempts: shared.attempts,
     faults: state.engine,
     settled: (timeoutMs) =>
       new Promise<boolean>((resolve) => {
@@ -201,7 +209,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       }),
     timingError: () => metrics.timingError.stats(),
     reset: () => {
-      resetState(state)
+      void resetState(state)
       metrics.timingError.reset()
     },
     refuse,
