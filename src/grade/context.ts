@@ -65,9 +65,11 @@ export function buildContext(
   attempts?: Map<string, JournalEntry[]>,
 ): GradeContext {
   const index = attempts ?? indexAttempts(data.journal)
-  const records = phase ? data.records.filter((r) => r.phase === phase.name) : data.records
-  const ids = new Set(records.map((r) => r.id))
   const start = data.meta.loadStartedAt
+  const records = phase
+    ? data.records.filter((r) => phaseOfRequest(r, index, data.meta.phases, start) === phase.name)
+    : data.records
+  const ids = new Set(records.map((r) => r.id))
   const inPhase = (e: JournalEntry) =>
     !phase ||
     ids.has(e.requestId) ||
@@ -129,6 +131,25 @@ export function buildContext(
       return { outcome: r.outcome, status: r.status, body: body ?? null }
     },
   }
+}
+
+/**
+ * The phase a request is graded in: the one its first upstream attempt arrived in (the upstream's condition that
+ * request met: `during` rules fire by arrival), else the one it was scheduled in. A request scheduled just before a
+ * phase boundary that reaches the upstream after it — because brownout's own send was late on a busy machine, or
+ * the gateway took its time — met the next phase's faults, and is judged there, not counted as a failure of the
+ * phase before.
+ */
+export function phaseOfRequest(
+  record: Pick<ClientRecord, 'id' | 'phase'>,
+  index: ReadonlyMap<string, readonly JournalEntry[]>,
+  phases: readonly PhaseWindow[],
+  loadStartedAt: number,
+): string {
+  const first = index.get(record.id)?.[0]
+  if (!first) return record.phase
+  const t = first.receivedAt - loadStartedAt
+  return phases.find((p) => t >= p.startMs && t < p.endMs)?.name ?? record.phase
 }
 
 export function indexAttempts(journal: readonly JournalEntry[]): Map<string, JournalEntry[]> {
