@@ -20,7 +20,7 @@ export const mergeCommand: CommandModule<object, { dirs: string[]; out: string }
       ),
   handler: (args) => {
     try {
-      const merged = mergeRuns(args.dirs.map((dir) => ({ dir, data: loadRun(dir) })))
+      const merged = mergeRuns(args.dirs.map((dir) => ({ dir, data: loadRun(dir, { whole: true }) })))
       const out = prepareOutDir(args.out)
       saveMergedRun(out, merged)
       info(

@@ -41,19 +41,34 @@ describe('long runs', () => {
     expect(() => [...jsonLines(file)]).toThrow(/^x\.jsonl line 3: /)
   })
 
-  it('loads a saved run whose lines repeat the same strings without changing what they say', () => {
+  it('loads a saved run as the summaries grading reads, graded the same as the whole lines', () => {
     const dir = tempDir('brownout-saved-')
-    const records = [rec('a'), rec('b', { headers: { 'retry-after': '1' }, gapsMs: [5, 6] })]
-    const journal = [att('a', 1, 1), att('b', 1, 2, { faults: ['error'] })]
+    const headers = { 'retry-after': '1', 'x-request-id': 'req_1', 'content-type': 'application/json' }
+    const records = [rec('a'), rec('b', { headers, gapsMs: [5, 6] }), rec('c', { text: 'not the answer' })]
+    const journal = [att('a', 1, 1), att('b', 1, 2, { faults: ['error'] }), att('c', 1, 3)]
     const data = run(records, journal)
     writeFileSync(join(dir, 'run.json'), JSON.stringify(data.meta))
     writeFileSync(join(dir, 'scenario.json'), JSON.stringify(data.scenario))
     writeFileSync(join(dir, 'requests.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`)
     writeFileSync(join(dir, 'journal.jsonl'), `${journal.map((e) => JSON.stringify(e)).join('\n')}\n`)
+    expect(loadRun(dir, { whole: true }).records).toEqual(records)
     const loaded = loadRun(dir)
-    expect(loaded.records).toEqual(records)
+    // The expected answer's text, the headers no check reads and a stream's gaps are dropped; what they say stays.
+    const [a, b, c] = loaded.records
+    expect(a).toEqual({ ...records[0], text: null, textIsExpected: true })
+    const retryAfter = { 'retry-after': '1' }
+    expect(b).toEqual({
+      ...records[1],
+      text: null,
+      textIsExpected: true,
+      headers: retryAfter,
+      gapsMs: [],
+      gapsTotalMs: 11,
+    })
+    expect(c).toEqual(records[2])
     expect(loaded.journal).toEqual(journal)
     expect(loaded.records[0]?.model).toBe(loaded.records[1]?.model)
+    expect(grade(loaded)).toEqual(grade(data))
     // A damaged folder says where: the line of a JSON-lines file, the path in scenario.json.
     writeFileSync(join(dir, 'journal.jsonl'), `${JSON.stringify(journal[0])}\n{"seq":\n`)
     expect(() => loadRun(dir)).toThrow(/cannot read the run in .*: journal\.jsonl line 2: /)
