@@ -1,6 +1,7 @@
 import type { RequestDigest, Usage } from '../dialects/passthrough.js'
 import type { ClientRecord } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
+import { SharedParts } from './shared-parts.js'
 
 /** The kept response headers grading reads (layer-checks' Retry-After of a refusal); the others are dropped. */
 const GRADED_HEADERS = ['retry-after', 'retry-after-ms'] as const
@@ -17,7 +18,9 @@ export type ExpectedText = (record: ClientRecord) => string | null
  * the expected answer (`textIsExpected`; the checks compare against that answer anyway), a stream's gaps become
  * their total (`gapsTotalMs`, all the checks read), the kept response headers become the Retry-After ones (one
  * shared object per distinct value), and short strings, usage reports, error bodies, empty lists and the request
- * digests' parts are shared. Used on a live run's records as they complete and on a saved run's lines as they
+ * digests' parts are shared; what repeats from one request to the next (outcome, status, model, phase, faults…)
+ * is one shared part per distinct combination (src/record/shared-parts.ts), and each summary holds only its own id,
+ * number, times and digests. Used on a live run's records as they complete and on a saved run's lines as they
  * load. It takes values as they come: checking them is grading's business, and a line missing a field must not
  * crash the loader. The summary is a new object: the caller writes the full record first.
  */
@@ -27,6 +30,7 @@ export class Compactor {
   private readonly noGaps: number[] = []
   private readonly noHeaders: Record<string, string> = {}
   private shared = new Map<string, object>()
+  private parts = new SharedParts()
 
   constructor(private readonly expected?: ExpectedText) {}
 
@@ -72,62 +76,86 @@ export class Compactor {
   }
 
   entry(e: JournalEntry): JournalEntry {
-    e.upstream = this.s(e.upstream)
-    e.idSource = this.s(e.idSource)
-    e.provider = this.s(e.provider)
-    e.endedBy = this.s(e.endedBy)
-    e.method = this.s(e.method)
-    e.path = this.s(e.path)
-    e.model = this.s(e.model)
-    e.errorType = this.s(e.errorType)
-    e.rule = this.s(e.rule)
-    if (e.effect !== undefined) e.effect = this.s(e.effect)
-    if (e.requestBody !== undefined) e.requestBody = this.s(e.requestBody)
-    if (Array.isArray(e.faults)) e.faults = e.faults.length === 0 ? this.noFaults : this.one(`f${e.faults}`, e.faults)
-    if (e.usage !== undefined) e.usage = this.usage(e.usage)
-    if (e.received !== undefined) e.received = this.digest(e.received)
-    return e
+    const shared: Record<string, unknown> = {
+      upstream: this.s(e.upstream),
+      idSource: this.s(e.idSource),
+      method: this.s(e.method),
+      path: this.s(e.path),
+      provider: this.s(e.provider),
+      model: this.s(e.model),
+      stream: e.stream,
+      status: e.status,
+      errorType: this.s(e.errorType),
+      stainlessRetryCount: e.stainlessRetryCount,
+      clientDisconnected: e.clientDisconnected,
+      endedBy: this.s(e.endedBy),
+      rule: this.s(e.rule),
+      faults: !Array.isArray(e.faults) || e.faults.length === 0 ? this.noFaults : this.one(`f${e.faults}`, e.faults),
+      retryAfterMs: e.retryAfterMs,
+    }
+    if (e.prefill !== undefined) shared.prefill = e.prefill
+    if (e.effect !== undefined) shared.effect = this.s(e.effect)
+    if (e.requestBody !== undefined) shared.requestBody = this.s(e.requestBody)
+    if (e.writes !== undefined) shared.writes = e.writes
+    if (e.usage !== undefined) shared.usage = this.usage(e.usage)
+    const own: Record<string, unknown> = {
+      seq: e.seq,
+      requestId: e.requestId,
+      attempt: e.attempt,
+      upstreamAttempt: e.upstreamAttempt,
+      receivedAt: e.receivedAt,
+      durationMs: e.durationMs,
+      firstByteMs: e.firstByteMs,
+      bytes: e.bytes,
+    }
+    if (e.firstWriteMs !== undefined) own.firstWriteMs = e.firstWriteMs
+    if (e.lastWriteMs !== undefined) own.lastWriteMs = e.lastWriteMs
+    if (e.received !== undefined) own.received = this.digest(e.received)
+    return this.parts.join<JournalEntry>(shared, own)
   }
 
   record(r: ClientRecord): ClientRecord {
     const expected = this.expected && typeof r.text === 'string' ? this.expected(r) : null
     const textIsExpected = expected !== null && r.text === expected
-    const gaps = Array.isArray(r.gapsMs) ? r.gapsMs : this.noGaps
-    const summary: ClientRecord = {
-      id: r.id,
-      n: r.n,
+    const shared: Record<string, unknown> = {
       api: this.s(r.api),
       model: this.s(r.model),
       stream: r.stream,
       maxTokens: r.maxTokens,
       phase: this.s(r.phase),
-      intendedAt: r.intendedAt,
-      sendLagMs: r.sendLagMs,
       outcome: this.s(r.outcome),
       status: r.status,
-      latencyMs: r.latencyMs,
-      ttftMs: r.ttftMs,
       gapsMs: this.noGaps,
       events: r.events,
       terminal: r.terminal,
       inBandError: this.s(r.inBandError),
       finishReason: this.s(r.finishReason),
-      text: textIsExpected ? null : r.text,
+      text: null,
       errorBody: r.errorBody ? this.one(`e${JSON.stringify(r.errorBody)}`, r.errorBody) : r.errorBody,
       bodyError: this.s(r.bodyError),
-      bodyHead: this.s(r.bodyHead),
+      bodyHead: null,
       streamContentType: this.s(r.streamContentType),
       error: this.s(r.error),
       headers: this.headers(r.headers),
+    }
+    if (textIsExpected) shared.textIsExpected = true
+    if (r.usage !== undefined) shared.usage = this.usage(r.usage)
+    if (r.answerModel !== undefined) shared.answerModel = this.s(r.answerModel)
+    const own: Record<string, unknown> = {
+      id: r.id,
+      n: r.n,
+      intendedAt: r.intendedAt,
+      sendLagMs: r.sendLagMs,
+      latencyMs: r.latencyMs,
+      ttftMs: r.ttftMs,
       bytes: r.bytes,
     }
-    if (textIsExpected) summary.textIsExpected = true
-    if (gaps.length > 0) summary.gapsTotalMs = gaps.reduce((s, g) => s + g, 0)
-    if (r.processStartMs !== undefined) summary.processStartMs = r.processStartMs
-    if (r.abandonedAtMs !== undefined) summary.abandonedAtMs = r.abandonedAtMs
-    if (r.usage !== undefined) summary.usage = this.usage(r.usage)
-    if (r.answerModel !== undefined) summary.answerModel = this.s(r.answerModel)
-    if (r.sent !== undefined) summary.sent = this.digest(r.sent)
-    return summary
+    if (r.text !== null && !textIsExpected) own.text = r.text
+    if (r.bodyHead !== null) own.bodyHead = r.bodyHead
+    if (Array.isArray(r.gapsMs) && r.gapsMs.length > 0) own.gapsTotalMs = r.gapsMs.reduce((s, g) => s + g, 0)
+    if (r.processStartMs !== undefined) own.processStartMs = r.processStartMs
+    if (r.abandonedAtMs !== undefined) own.abandonedAtMs = r.abandonedAtMs
+    if (r.sent !== undefined) own.sent = this.digest(r.sent)
+    return this.parts.join<ClientRecord>(shared, own)
   }
 }
