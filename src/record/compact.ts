@@ -55,12 +55,12 @@ export class Compactor {
     return this.one(`u${u.input}/${u.output}`, u)
   }
 
-  /** A request digest: its header-name list shared; the digest itself is one object per distinct conversation. */
-  private digest<T extends RequestDigest | undefined>(d: T): T {
-    if (d === undefined || typeof d !== 'object' || d === null) return d
-    if (Array.isArray(d.headers)) d.headers = this.one(`h${d.headers.join('\n')}`, d.headers)
-    d.content = this.s(d.content)
-    return d
+  /** A request digest: its conversation's hash its own, the rest (max_tokens, stream, tools, header names) shared. */
+  private digest(d: RequestDigest): RequestDigest {
+    if (typeof d !== 'object' || d === null) return d
+    const { content, headers, ...rest } = d
+    const names = Array.isArray(headers) ? this.one(`h${headers.join('\n')}`, headers) : headers
+    return this.parts.join<RequestDigest>({ ...rest, headers: names }, { content })
   }
 
   private headers(h: Record<string, string> | undefined): Record<string, string> {
