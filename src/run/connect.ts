@@ -28,7 +28,7 @@ export async function answers(url: string): Promise<boolean> {
 }
 
 /** How many ended attempts a run's upstream keeps for its admin API (GET /_brownout/journal) during the run. */
-const RUN_UPSTREAM_JOURNAL = 10_000
+const RUN_UPSTREAM_JOURNAL = 1000
 
 /** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
 export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<RunningUpstream[]> {
