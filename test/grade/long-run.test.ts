@@ -26,6 +26,18 @@ describe('long runs', () => {
     expect(renderHtml([{ result, data }])).toContain('<svg')
   })
 
+  it('judges the jitter of 150,000 first retries (spreading their gaps into Math.max overflowed the stack)', () => {
+    const n = 150_000
+    const records = Array.from({ length: n }, (_, i) => rec(`r${i}`, { n: i, intendedAt: i / 20, stream: false }))
+    const journal = records.flatMap((r, i) => [
+      att(r.id, 1, r.intendedAt + 1, { stream: false, status: 503, faults: ['error'], durationMs: 1 }),
+      att(r.id, 2, r.intendedAt + 102 + (i % 50), { stream: false }),
+    ])
+    const data = run(records, journal, { phases: [{ name: 'steady', duration: 10_000 }] })
+    const jitter = grade(data).checks.find((c) => c.name === 'retries.jitter')
+    expect(jitter?.evidence).toMatch(/^150000 first-retry gaps, .* longest 149 ms/)
+  })
+
   it('reads saved JSON lines a chunk at a time, lines split across chunks and multibyte text intact', () => {
     const dir = tempDir('brownout-lines-')
     const file = join(dir, 'x.jsonl')
