@@ -5,6 +5,7 @@ import { loadRun } from '../record/saved.js'
 import { renderConsole } from '../report/console.js'
 import { prepareOutDir } from '../run/files.js'
 import { sharedStateWarning } from '../run/segments.js'
+import { keepHeapNearLive } from './heap.js'
 import { info, printError } from './output.js'
 
 export const mergeCommand: CommandModule<object, { dirs: string[]; out: string }> = {
@@ -19,8 +20,9 @@ export const mergeCommand: CommandModule<object, { dirs: string[]; out: string }
         'three segments of one run, from three processes or machines, graded as one run',
       ),
   handler: (args) => {
+    keepHeapNearLive()
     try {
-      const merged = mergeRuns(args.dirs.map((dir) => ({ dir, data: loadRun(dir) })))
+      const merged = mergeRuns(args.dirs.map((dir) => ({ dir, data: loadRun(dir, { whole: true }) })))
       const out = prepareOutDir(args.out)
       saveMergedRun(out, merged)
       info(

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs'
 import { ExitCode } from '../errors.js'
 import { exitCodeOf, type GradedRun, regrade } from '../pipeline/pipeline.js'
 import { renderConsole, renderSummaryLine } from '../report/console.js'
+import { keepHeapNearLive } from './heap.js'
 import { info, printError } from './output.js'
 
 export const reportCommand: CommandModule<object, { dirs: string[] }> = {
@@ -9,6 +10,7 @@ export const reportCommand: CommandModule<object, { dirs: string[] }> = {
   describe: 'Re-grade and re-render saved runs (their --out folders) without running them again',
   builder: (y) => y.positional('dirs', { type: 'string', array: true, demandOption: true }),
   handler: (args) => {
+    keepHeapNearLive()
     let exit: number = ExitCode.ok
     const all: GradedRun[] = []
     for (const dir of args.dirs) {

@@ -18,6 +18,7 @@ import { workerCount } from '../run/workers.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
+import { keepHeapNearLive } from './heap.js'
 import { info, interruptSignal, printError } from './output.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
 
@@ -206,6 +207,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         'a gateway, with records',
       ),
   handler: async (args) => {
+    keepHeapNearLive()
     const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     const all: GradedRun[] = []

@@ -19,6 +19,7 @@ import { prepareOutDir } from '../run/files.js'
 import type { SutMode } from '../run/sut-mode.js'
 import { scaleScenario } from '../scenario/load.js'
 import { loadSutProfile } from '../sut/profile.js'
+import { keepHeapNearLive } from './heap.js'
 import { info, interruptSignal, printError } from './output.js'
 import { capOptions, capsFrom, checkCaps, fastOption } from './run.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
@@ -116,6 +117,7 @@ export const suiteCommand: CommandModule<object, SuiteArgs> = {
         'a gateway you run yourself, configured to forward to those ports',
       ),
   handler: async (args) => {
+    keepHeapNearLive()
     const interrupt = interruptSignal()
     let exit: number = ExitCode.ok
     try {

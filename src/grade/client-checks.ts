@@ -129,7 +129,9 @@ export const streamContentType = defineCheck({
  * broken stream into a clean failure and so leave no success to compare.
  */
 function comparable(ctx: GradeContext): { candidates: ClientRecord[]; exposed: number } {
-  const candidates = ctx.sent.filter((r) => clientSuccess(r) && r.text !== null && ctx.expectedText(r) !== null)
+  const candidates = ctx.sent.filter(
+    (r) => clientSuccess(r) && (r.textIsExpected === true || (r.text !== null && ctx.expectedText(r) !== null)),
+  )
   const exposed = ctx.sent.filter((r) =>
     (ctx.attempts.get(r.id) ?? []).some((a) => attemptFailure(a) === 'mid-stream'),
   ).length
@@ -151,7 +153,8 @@ function contentCheck(
       const { candidates, exposed } = comparable(ctx)
       if (candidates.length === 0 && exposed === 0)
         return noEvidence('no success with text to compare and no broken answer')
-      const wrong = candidates.filter((r) => isWrong(r.text ?? '', ctx.expectedText(r) ?? ''))
+      // A summary whose text was the expected answer is right by both measures (neither cut nor spliced).
+      const wrong = candidates.filter((r) => !r.textIsExpected && isWrong(r.text ?? '', ctx.expectedText(r) ?? ''))
       return {
         value: wrong.length,
         evidence: `${wrong.length} of ${candidates.length} successes ${what}${exposed > 0 ? `; ${exposed} requests met a broken answer` : ''}`,

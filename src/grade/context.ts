@@ -1,10 +1,9 @@
-import { dialectOf } from '../dialects/registry.js'
 import { FATAL_STATUSES, TRANSIENT_STATUSES } from '../faults/effect.js'
 import { legacyEffect } from '../faults/legacy-effect.js'
 import type { ClientRecord } from '../load/record.js'
+import { expectedTextFor } from '../record/expected-text.js'
 import type { PhaseWindow } from '../record/phase.js'
 import type { RunData } from '../record/run-data.js'
-import { answerFor, answerText } from '../upstream/content.js'
 import type { JournalEntry } from '../upstream/journal.js'
 
 /** One attempt on a request's timeline, for examples in reports. */
@@ -74,7 +73,7 @@ export function buildContext(
     !phase ||
     ids.has(e.requestId) ||
     (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
-  const content = Object.values(data.scenario.upstreams)[0]?.content ?? { min_tokens: 16, max_tokens: 64 }
+  const expected = expectedTextFor(data.scenario)
   const sent = records.filter((r) => r.outcome !== 'not-sent' && r.outcome !== 'abandoned')
   const abandoned = records.filter((r) => r.outcome === 'abandoned')
   let attempted: Array<{ id: string; attempts: JournalEntry[] }> | undefined
@@ -95,10 +94,7 @@ export function buildContext(
     },
     journal: phase ? data.journal.filter(inPhase) : data.journal,
     runMs: (t) => t - start,
-    expectedText: (r) =>
-      !dialectOf(r.api).client.hasExpectedText
-        ? null
-        : answerText(answerFor(data.scenario.seed, r.id, r.maxTokens ?? undefined, content)),
+    expectedText: expected,
     timeline: (id) => {
       const steps: TimelineStep[] = []
       let prevEnd: number | null = null
@@ -192,6 +188,12 @@ export function attemptFailure(e: JournalEntry): AttemptFailure | null {
     return byStatus ?? (e.status >= 200 && e.status < 300 ? 'mid-stream' : 'transient')
   }
   return effect === 'none' ? byStatus : effect
+}
+
+/** The client got exactly the complete answer (a summary that dropped it as expected says so). */
+export function sameAsExpected(ctx: Pick<GradeContext, 'expectedText'>, r: ClientRecord): boolean {
+  if (r.textIsExpected === true) return true
+  return r.text !== null && r.text === ctx.expectedText(r)
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ClientRecord } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { type CheckDefinition, defineCheck, noEvidence, ratio } from './check.js'
-import { attemptFailure, carriedRequest, clientSuccess, type GradeContext } from './context.js'
+import { attemptFailure, carriedRequest, clientSuccess, type GradeContext, sameAsExpected } from './context.js'
 
 /**
  * Where an attempt broke, for the client: `before` the client could have seen a byte of the answer (no status line:
@@ -50,8 +50,7 @@ export const beforeFirstByte = defineCheck({
       // Events reached the client: the only right ends are an explicit failure, or the whole answer (a gateway
       // that buffered the stream and retried before relaying anything).
       if (explicitFailure(record)) continue
-      const expected = ctx.expectedText(record)
-      if (clientSuccess(record) && expected !== null && record.text === expected) continue
+      if (clientSuccess(record) && sameAsExpected(ctx, record)) continue
       if (record.outcome === 'timeout') hung.push(id)
       else notExplicit.push(id)
     }

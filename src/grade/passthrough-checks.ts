@@ -1,5 +1,5 @@
 import { digestDifferences, sameUsage } from '../dialects/passthrough.js'
-import type { ClientRecord } from '../load/record.js'
+import { type ClientRecord, gapsTotalMs } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { defineCheck, noEvidence } from './check.js'
 import { carriedRequest, clientSuccess, type GradeContext } from './context.js'
@@ -56,7 +56,7 @@ export const streamBuffering = defineCheck({
       const clientFirst = start + r.intendedAt + (r.ttftMs ?? 0)
       const delay = clientFirst - (a.receivedAt + (a.firstWriteMs ?? 0))
       const upstreamSpread = (a.lastWriteMs ?? 0) - (a.firstWriteMs ?? 0)
-      const clientSpread = r.gapsMs.reduce((s, g) => s + g, 0)
+      const clientSpread = gapsTotalMs(r)
       const collapsed = upstreamSpread >= SPREAD_MS && clientSpread < upstreamSpread / 10
       return { id: r.id, delay, collapsed, upstreamSpread, clientSpread }
     })

@@ -57,7 +57,8 @@ export const jitter = defineCheck({
     if (gaps.length < 10) return noEvidence(`${gaps.length} first retries without Retry-After (need 10)`)
     const values = gaps.map((g) => g.gap)
     const { q1, median, q3 } = quartiles(values)
-    const longest = Math.max(...values)
+    // reduce, not Math.max(...values): spreading a long run's gaps overflows the call stack.
+    const longest = values.reduce((m, v) => Math.max(m, v), Number.NEGATIVE_INFINITY)
     const examples = gaps.slice(0, 3).map((g) => g.id)
     const shape = `${gaps.length} first-retry gaps, quartiles ${ms(q1)} / ${ms(median)} / ${ms(q3)}, longest ${ms(longest)}`
     // No backoff only when even the longest gap is under the floor: full jitter over a short cap (U(0, 100 ms))

@@ -47,8 +47,10 @@ export interface ClientRecord {
   latencyMs: number
   /** From the intended send time to the first content token (streams) or the full body (non-streaming). */
   ttftMs: number | null
-  /** Gaps between consecutive content events of a stream. */
+  /** Gaps between consecutive content events of a stream. Empty in the summary grading keeps: see gapsTotalMs. */
   gapsMs: number[]
+  /** Set in the summary grading keeps (src/record/compact.ts), for a stream with gaps: their sum, ms. */
+  gapsTotalMs?: number
   /** Events (SSE frames) received. */
   events: number
   /** The stream's terminal event arrived: [DONE], message_stop, response.completed. */
@@ -56,8 +58,13 @@ export interface ClientRecord {
   /** An in-band error event arrived (its type or message). */
   inBandError: string | null
   finishReason: string | null
-  /** The answer's text as received (capped), for exact truncation and duplication checks. */
+  /**
+   * The answer's text as received (capped), for exact truncation and duplication checks. Null in a graded run's
+   * summary whose text was exactly the expected answer (`textIsExpected`).
+   */
   text: string | null
+  /** Set in the summary grading keeps (src/record/compact.ts): the text was the expected answer, and was dropped. */
+  textIsExpected?: true
   /** Error body: a JSON error in the API's shape? And its type. */
   errorBody: { wellFormed: boolean; type: string | null; contentType: string | null } | null
   /** Body could not be parsed (invalid JSON on a 2xx). */
@@ -97,4 +104,9 @@ export function neverReached(
   let n = 0
   for (const r of records) if (r.outcome !== 'not-sent' && r.outcome !== 'abandoned' && !reached.has(r.id)) n++
   return n
+}
+
+/** The sum of a stream's gaps between content events (ms): from a summary's total, or the gaps themselves. */
+export function gapsTotalMs(r: Pick<ClientRecord, 'gapsMs' | 'gapsTotalMs'>): number {
+  return r.gapsTotalMs ?? r.gapsMs.reduce((s, g) => s + g, 0)
 }

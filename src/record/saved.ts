@@ -7,6 +7,7 @@ import type { ClientRecord } from '../load/record.js'
 import { type Scenario, scenarioSchema } from '../scenario/schema.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import { Compactor } from './compact.js'
+import { expectedTextFor } from './expected-text.js'
 import { clientRecordLineSchema, journalLineSchema } from './lines.js'
 import { OLDEST_RUN_SCHEMA_VERSION, RUN_SCHEMA_VERSION, type RunMeta, runMetaSchema } from './meta.js'
 import type { RunData } from './run-data.js'
@@ -138,9 +139,11 @@ function checkedLines<T>(file: string, schema: z.ZodType, keep: (value: T) => T)
 /**
  * Reads a saved run folder (run.json, scenario.json, requests.jsonl, journal.jsonl) back into its record, checked
  * against the record contract: a missing file, a malformed line or a run schema version this code cannot read is
- * an INVALID_USAGE error that names the file and what to do.
+ * an INVALID_USAGE error that names the file and what to do. The lines are read one at a time and kept as the
+ * summaries grading reads (src/record/compact.ts); `whole` keeps every line as saved (to write them again, as
+ * `merge` does).
  */
-export function loadRun(dir: string): RunData {
+export function loadRun(dir: string, options: { whole?: boolean } = {}): RunData {
   const need = (name: string) => {
     const file = join(dir, name)
     if (!existsSync(file)) {
@@ -150,15 +153,19 @@ export function loadRun(dir: string): RunData {
     }
     return file
   }
-  const compact = new Compactor()
   try {
+    const meta = parseRunMeta(JSON.parse(readFileSync(need('run.json'), 'utf8')))
+    const scenario = savedScenario(need('scenario.json'))
+    const compact = options.whole ? undefined : new Compactor(expectedTextFor(scenario))
     return {
-      meta: parseRunMeta(JSON.parse(readFileSync(need('run.json'), 'utf8'))),
-      scenario: savedScenario(need('scenario.json')),
+      meta,
+      scenario,
       records: checkedLines<ClientRecord>(join(dir, 'requests.jsonl'), clientRecordLineSchema, (r) =>
-        compact.record(r),
+        compact ? compact.record(r) : r,
       ),
-      journal: checkedLines<JournalEntry>(join(dir, 'journal.jsonl'), journalLineSchema, (e) => compact.entry(e)),
+      journal: checkedLines<JournalEntry>(join(dir, 'journal.jsonl'), journalLineSchema, (e) =>
+        compact ? compact.entry(e) : e,
+      ),
     }
   } catch (err) {
     if (err instanceof BrownoutError) throw err

@@ -30,7 +30,8 @@ export async function collect(run: RunState): Promise<void> {
     openAttempts: journal.filter((e) => e.endedBy === 'open').length,
     notSent: records.filter((r) => r.outcome === 'not-sent').length,
     byOutcome: countBy(records, (r) => r.outcome),
-    journalDropped: upstreams.reduce((s, u) => s + u.journal.dropped, 0),
+    // Every entry reached the run's journal through its subscription; the upstreams' own rings drop old ones.
+    journalDropped: 0,
     neverReachedUpstream: neverReached(records, journal),
   }
   meta.complete = run.finished && run.error === undefined && run.stopReason === null

@@ -27,6 +27,9 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** How many ended attempts a run's upstream keeps for its admin API (GET /_brownout/journal) during the run. */
+const RUN_UPSTREAM_JOURNAL = 1000
+
 /** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
 export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<RunningUpstream[]> {
   const attempts = new AttemptCounter()
@@ -42,7 +45,9 @@ export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<
           clock,
           attempts,
           phases,
-          journalCapacity: 2_000_000,
+          // The run's journal gets every entry as it ends (warmUpThenRecord); the upstream's own keeps the latest
+          // for its admin API, not a second copy of the whole run.
+          journalCapacity: RUN_UPSTREAM_JOURNAL,
           deferRefusal: true,
         }),
       )

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { systemClock } from '../clock.js'
 import { runIdFor } from '../load/driver.js'
 import { Compactor } from '../record/compact.js'
+import { expectedTextFor } from '../record/expected-text.js'
 import { RUN_SCHEMA_VERSION, type RunMeta } from '../record/meta.js'
 import type { RunResult } from '../record/run-data.js'
 import { phaseWindows, totalDurationMs } from '../scenario/load.js'
@@ -61,7 +62,7 @@ async function prepare(opts: RunOptions): Promise<RunState> {
     meta: initialMeta(opts, upstreams),
     records: [],
     journal: [],
-    compact: new Compactor(),
+    compact: new Compactor(expectedTextFor(scenario)),
     upstreams,
     files: {
       requests: outDir ? new JsonLines(join(outDir, 'requests.jsonl')) : undefined,

@@ -10,8 +10,8 @@ export async function settle(run: RunState, unsubscribes: Array<() => void>): Pr
   await Promise.all(run.upstreams.map((u) => u.settled(run.opts.settleMs ?? 1000)))
   for (const off of unsubscribes.splice(0)) off()
   for (const entry of run.upstreams.flatMap((u) => u.journal.openEntries())) {
-    run.journal.push(run.compact.entry(entry))
     run.files.journal?.write(entry)
+    run.journal.push(run.compact.entry(entry))
   }
 }
 

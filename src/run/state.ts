@@ -50,7 +50,7 @@ export interface RunState {
   meta: RunMeta
   records: ClientRecord[]
   journal: JournalEntry[]
-  /** A run holds every record and entry until it is graded: share what they repeat. */
+  /** A run holds every record and entry until it is graded: as summaries of what grading reads. */
   compact: Compactor
   upstreams: RunningUpstream[]
   /** requests.jsonl and journal.jsonl, written as the run goes (an interrupted run keeps what it collected). */

@@ -1,11 +1,16 @@
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { ClientRecord } from '../../src/load/record.js'
 import { loadScenario } from '../../src/pipeline/load-scenario.js'
+import { expectedTextFor } from '../../src/record/expected-text.js'
+import { jsonLines } from '../../src/record/saved.js'
 import { runScenario } from '../../src/run/run.js'
 import type { Scenario } from '../../src/scenario/schema.js'
 import { loadSutProfile } from '../../src/sut/profile.js'
+import { tempDir } from '../helpers.js'
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname
 
@@ -71,12 +76,21 @@ async function freePorts(n: number): Promise<number[]> {
 describe('brownout run', () => {
   it('--direct: one client record per request, one journal entry per attempt, joined by id', async () => {
     const scenario = loadScenario(fixture('scenarios/short.yaml'))
-    const result = await runScenario({ scenario, sut: { mode: 'direct' } })
+    const outDir = tempDir('brownout-direct-')
+    const result = await runScenario({ scenario, sut: { mode: 'direct' }, outDir })
     expect(result.meta.complete).toBe(true)
     expect(result.records).toHaveLength(20)
     expect(result.journal).toHaveLength(20)
     expect(new Set(result.journal.map((e) => e.requestId))).toEqual(new Set(result.records.map((r) => r.id)))
-    expect(result.records.every((r) => r.outcome === 'ok' && r.text && r.text.length > 0)).toBe(true)
+    // Each answer was the expected one: the summary a run keeps says so instead of holding the text and the
+    // headers no check reads; requests.jsonl has every record whole.
+    expect(result.records.every((r) => r.outcome === 'ok' && r.textIsExpected === true && r.text === null)).toBe(true)
+    expect(result.records.every((r) => Object.keys(r.headers).length === 0)).toBe(true)
+    const saved = [...jsonLines<ClientRecord>(join(outDir, 'requests.jsonl'))]
+    expect(saved.map((r) => r.id).sort()).toEqual(result.records.map((r) => r.id).sort())
+    const expected = expectedTextFor(scenario)
+    expect(saved.every((r) => r.text !== null && r.text === expected(r) && r.textIsExpected === undefined)).toBe(true)
+    expect(saved.every((r) => r.headers['x-request-id']?.startsWith('req_'))).toBe(true)
   })
 
   it('through a gateway (--target): every attempt of every request is recorded and joined to its request', async () => {

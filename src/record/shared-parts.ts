@@ -1,0 +1,33 @@
+/** What every summary inherits: JSON of a summary is all of it, its own fields and its shared part's. */
+const SUMMARY_BASE: object = Object.defineProperty({}, 'toJSON', {
+  enumerable: false,
+  value(this: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const key in this) out[key] = this[key]
+    return out
+  },
+})
+
+/**
+ * The fields a million summaries repeat (outcome, status, model, phase, faults…), held once: one object per
+ * distinct combination, the prototype of every summary that has it, so that a summary's own properties are only
+ * what differs from one request to the next (its id, number and times). Reading a field reads through to the
+ * shared part; JSON of a summary has both. Past `max` distinct combinations, summaries hold every field.
+ */
+export class SharedParts {
+  private parts = new Map<string, object>()
+
+  constructor(private readonly max = 10_000) {}
+
+  /** `own`, inheriting `shared` (values already shared themselves: the key is their JSON). */
+  join<T>(shared: Record<string, unknown>, own: Record<string, unknown>): T {
+    const key = JSON.stringify(shared)
+    let part = this.parts.get(key)
+    if (!part) {
+      if (this.parts.size >= this.max) return Object.setPrototypeOf(Object.assign(own, shared), SUMMARY_BASE) as T
+      part = Object.assign(Object.create(SUMMARY_BASE) as object, shared)
+      this.parts.set(key, part)
+    }
+    return Object.setPrototypeOf(own, part) as T
+  }
+}
