@@ -52,7 +52,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     await client.ping()
   } catch (err) {
     client.disconnect()
-    const why = (err instanceof Error ? err.message : String(err)) || lastError?.message || 'no answer'
+    // The socket's own error (ECONNREFUSED, ENOTFOUND, a wrong password) says more than "Connection is closed".
+    const why = lastError?.message || (err instanceof Error ? err.message : String(err)) || 'no answer'
     throw new BrownoutError('STATE_UNAVAILABLE', `cannot reach Redis at ${redactUrl(url)}: ${why}`, {
       cause: err,
       hint:
