@@ -139,6 +139,27 @@ describe('replicas sharing their state through Redis', () => {
       expect(counts.entries.map((e) => e.requestId)).toEqual(['jr-3'])
     }))
 
+  it("counts `during` windows from the first replica's start, and moves it for all on reset", async () => {
+    const state = redisState({ url: redis.current.url, runId: 'start', ttlMs: 60_000 })
+    const faults = [{ when: { during: { to: '5s' } }, fault: { type: 'error', status: 500 } }]
+    const a = await startUpstream({ port: 0, faults, state, startedAt: Date.now() - 10_000 })
+    const b = await startUpstream({ port: 0, faults, state, startedAt: Date.now() })
+    try {
+      // B's own start would put it inside the 5 s window; it counts from A's, 10 s ago.
+      expect((await postJson(`${b.url}${chat}`, chatBody('st-1'))).status).toBe(200)
+      expect((await fetch(`${a.url}/_brownout/reset`, { method: 'POST' })).status).toBe(200)
+      const after = await until(
+        async () => (await postJson(`${b.url}${chat}`, chatBody('st-2'))).status,
+        (status) => status === 500,
+      )
+      expect(after).toBe(500)
+      expect((await journalOf(b)).map((e) => e.requestId).every((id) => id === 'st-2')).toBe(true)
+    } finally {
+      await b.close()
+      await a.close()
+    }
+  })
+
   it('keeps two run ids on one Redis apart, every key with a TTL', async () => {
     await withReplicas('run-one', {}, async (a) => {
       await withReplicas('run-two', {}, async (c) => {

@@ -89,13 +89,14 @@ return total
 `
 
 /**
- * Forgets what was served (arrival order, attempt counts, buckets, the journal) and moves the clock origin; the
- * slots in use stay (their attempts are still running). KEYS: seq, anon, runAttempts, attempts, rpm, tpm, journal,
- * journalTotal, started. ARGV: startedAt, channel, message, ttlMs.
+ * Forgets what was served (attempt counts, buckets, the journal) and moves the clock origin. The arrival order
+ * goes on (a journal read `since` a seq stays valid, as in one process); the slots in use stay (their attempts are
+ * still running). KEYS: runAttempts, attempts, rpm, tpm, journal, journalTotal, started.
+ * ARGV: startedAt, channel, message, ttlMs.
  */
 export const RESET_LUA = `
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
-redis.call('SET', KEYS[9], ARGV[1], 'PX', ARGV[4])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[4])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1
 `

@@ -211,7 +211,7 @@ export class RedisState implements SharedState {
     const message: Message = { kind: 'reset', from: this.id, startedAt }
     this.journalStore.drop()
     await this.resetScript(
-      [k.seq, k.anon, k.runAttempts, k.attempts, k.rpm, k.tpm, k.journal, k.journalTotal, k.started],
+      [k.runAttempts, k.attempts, k.rpm, k.tpm, k.journal, k.journalTotal, k.started],
       [startedAt, k.channel, JSON.stringify(message), this.options.ttlMs],
     )
     this.moveStart(startedAt)
