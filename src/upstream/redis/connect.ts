@@ -41,6 +41,7 @@ export async function connectRedis(url: string): Promise<Redis> {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
     retryStrategy: () => null,
   })
   let lastError: Error | undefined
