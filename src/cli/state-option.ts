@@ -1,7 +1,6 @@
 import { parseDurationMs } from '../duration.js'
 import { BrownoutError } from '../errors.js'
 import { checkRedisUrl, redactUrl } from '../upstream/redis/connect.js'
-import { RUN_ID } from '../upstream/redis/keys.js'
 import { redisState } from '../upstream/redis/state.js'
 import type { SharedStateFactory } from '../upstream/shared-state.js'
 
@@ -31,7 +30,10 @@ export interface StateArgs {
   'state-ttl': string | undefined
 }
 
-/** The state factory the flags ask for (undefined: in this process), or a usage error saying which flag is wrong. */
+/**
+ * The state factory the flags ask for (undefined: in this process), or a usage error saying which flag is wrong
+ * (a bad run id: from redisState).
+ */
 export function stateFromArgs(args: StateArgs): { factory: SharedStateFactory; describe: string } | undefined {
   if (args.state === undefined) {
     const stray = args['run-id'] !== undefined ? '--run-id' : args['state-ttl'] !== undefined ? '--state-ttl' : ''
@@ -44,8 +46,6 @@ export function stateFromArgs(args: StateArgs): { factory: SharedStateFactory; d
   const problem = checkRedisUrl(args.state)
   if (problem) throw new BrownoutError('INVALID_USAGE', `--state: ${problem}`)
   const runId = args['run-id'] ?? DEFAULT_RUN_ID
-  if (!RUN_ID.test(runId))
-    throw new BrownoutError('INVALID_USAGE', `--run-id "${runId}": use 1-128 letters, digits, '.', '_', ':' or '-'`)
   const ttl = args['state-ttl'] ?? DEFAULT_TTL
   const ttlMs = parseDurationMs(ttl)
   if (ttlMs === undefined || ttlMs < 1000)

@@ -5,7 +5,7 @@ import type { JournalEntry } from '../../src/upstream/journal.js'
 import { redisState } from '../../src/upstream/redis/state.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../../src/upstream/server.js'
 import { chatBody, journalEntry, postJson } from '../helpers.js'
-import { useRedis } from '../redis.js'
+import { startRedis, useRedis } from '../redis.js'
 
 const redis = useRedis()
 const chat = '/v1/chat/completions'
@@ -172,6 +172,27 @@ describe('replicas sharing their state through Redis', () => {
       expect(keys).toEqual(expect.arrayContaining(['brownout:{run-one}:upstream:seq', 'brownout:{run-one}:attempts']))
       for (const key of keys) expect(await client.ttl(key), key).toBeGreaterThan(0)
     })
+  })
+})
+
+describe('Redis going away while a replica serves', () => {
+  it('answers a 500 internal_error naming Redis, and the replica still closes', async () => {
+    const own = await startRedis()
+    let up: RunningUpstream | undefined
+    try {
+      up = await startUpstream({ port: 0, state: redisState({ url: own.url, runId: 'outage', ttlMs: 60_000 }) })
+      expect((await postJson(`${up.url}${chat}`, chatBody('out-1'))).status).toBe(200)
+      await own.stop()
+      const started = performance.now()
+      const res = await postJson(`${up.url}${chat}`, chatBody('out-2'))
+      expect(res.status).toBe(500)
+      expect(res.json).toMatchObject({ error: { type: 'internal_error' } })
+      expect(res.text).toContain(`Redis at ${own.url} did not answer`)
+      expect(performance.now() - started).toBeLessThan(5_000)
+    } finally {
+      await own.stop()
+      await up?.close()
+    }
   })
 })
 

@@ -69,14 +69,20 @@ export async function connectRedis(url: string): Promise<Redis> {
 /** A Lua script run by its SHA (EVALSHA), loaded on first use or after the server forgot it. */
 export type RedisScript = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>
 
-export function redisScript(client: Redis, lua: string): RedisScript {
+/** A script on `client` (connected to `url`); a failure is a BrownoutError naming the URL. */
+export function redisScript(client: Redis, lua: string, url: string): RedisScript {
   const sha = createHash('sha1').update(lua).digest('hex')
   return async (keys, args) => {
     try {
-      return await client.evalsha(sha, keys.length, ...keys, ...args)
+      return await client.evalsha(sha, keys.length, ...keys, ...args).catch((err: unknown) => {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+        return client.eval(lua, keys.length, ...keys, ...args)
+      })
     } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-      return client.eval(lua, keys.length, ...keys, ...args)
+      throw new BrownoutError('STATE_UNAVAILABLE', `Redis at ${redactUrl(url)} did not answer: ${String(err)}`, {
+        cause: err,
+        hint: 'check that Redis is up and reachable from every replica; they reconnect by themselves',
+      })
     }
   }
 }

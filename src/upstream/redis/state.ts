@@ -17,7 +17,7 @@ import { ARRIVE_LUA, LIMITS_LUA } from './bucket-lua.js'
 import { RedisCapacity } from './capacity.js'
 import { connectRedis, type RedisScript, redactUrl, redisScript } from './connect.js'
 import { RedisJournal } from './journal.js'
-import { type RedisKeys, redisKeys } from './keys.js'
+import { type RedisKeys, RUN_ID, redisKeys } from './keys.js'
 import {
   APPEND_LUA,
   CAPACITY_ENTER_LUA,
@@ -46,6 +46,11 @@ type Message =
 
 /** The shared state of an upstream kept in Redis: `serve --state redis://…` replicas act as one upstream. */
 export function redisState(options: RedisStateOptions): SharedStateFactory {
+  if (!RUN_ID.test(options.runId))
+    throw new BrownoutError(
+      'INVALID_USAGE',
+      `run id "${options.runId}": use 1-128 letters, digits, '.', '_', ':' or '-'`,
+    )
   return async (init) => {
     const client = await connectRedis(options.url)
     const subscriber = client.duplicate()
@@ -96,16 +101,17 @@ export class RedisState implements SharedState {
     private readonly subscriber: Redis,
   ) {
     this.keys = redisKeys(options.runId, init.name)
-    this.arriveScript = redisScript(client, ARRIVE_LUA)
-    this.limitsScript = redisScript(client, LIMITS_LUA)
-    this.rulesScript = redisScript(client, RULES_LUA)
-    this.resetScript = redisScript(client, RESET_LUA)
-    const append = redisScript(client, APPEND_LUA)
+    const script = (lua: string) => redisScript(client, lua, options.url)
+    this.arriveScript = script(ARRIVE_LUA)
+    this.limitsScript = script(LIMITS_LUA)
+    this.rulesScript = script(RULES_LUA)
+    this.resetScript = script(RESET_LUA)
+    const append = script(APPEND_LUA)
     this.journalStore = new RedisJournal(client, this.keys, init.journalCapacity, options.ttlMs, append)
     const scripts = {
-      enter: redisScript(client, CAPACITY_ENTER_LUA),
-      promote: redisScript(client, CAPACITY_PROMOTE_LUA),
-      leave: redisScript(client, CAPACITY_LEAVE_LUA),
+      enter: script(CAPACITY_ENTER_LUA),
+      promote: script(CAPACITY_PROMOTE_LUA),
+      leave: script(CAPACITY_LEAVE_LUA),
     }
     this.capacity = init.capacity
       ? new RedisCapacity(init.capacity, this.keys.capacity, this.keys.channel, options.ttlMs, scripts, init.clock)
@@ -116,7 +122,11 @@ export class RedisState implements SharedState {
   async join(init: SharedStateInit): Promise<void> {
     this.subscriber.on('message', (_channel: string, message: string) => this.received(message))
     await this.subscriber.subscribe(this.keys.channel)
-    const reply = (await redisScript(this.client, JOIN_LUA)(
+    const reply = (await redisScript(
+      this.client,
+      JOIN_LUA,
+      this.options.url,
+    )(
       [this.keys.rules, this.keys.started],
       [JSON.stringify(init.rules), Math.round(init.startedAt), this.options.ttlMs],
     )) as [string, string]
