@@ -139,6 +139,25 @@ describe.each(implementations)('the shared state %s', (_name, factory) => {
       },
     ))
 
+  it('queues a newcomer arriving just after a release while the waiter takes the slot', () =>
+    withState(
+      factory(),
+      { capacity: { max_concurrency: 1, queue: 1, queue_timeout: 10_000, inflation: 0 } },
+      async (state) => {
+        const gate = state.capacity
+        if (!gate) throw new Error('no capacity gate')
+        await gate.acquire()
+        const waiter = gate.acquire()
+        gate.release()
+        const newcomer = gate.acquire()
+        expect(await Promise.race([waiter, newcomer])).toMatchObject({ ok: true })
+        gate.release()
+        expect(await waiter).toMatchObject({ ok: true })
+        expect(await newcomer).toMatchObject({ ok: true })
+        gate.release()
+      },
+    ))
+
   it('sheds a waiter after queue_timeout', () =>
     withState(
       factory(),

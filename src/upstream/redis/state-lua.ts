@@ -1,18 +1,20 @@
 /**
  * The distributed semaphore of the overload model: slots in use (`active`) and attempts waiting (`queued`) in one
  * hash, so the totals hold across replicas. A newcomer takes a slot at once only when nobody waits (a waiter
- * promotes itself when woken), so it does not jump the queue.
+ * promotes itself when woken), so it does not jump the queue; waiters about to take the free slots are counted out
+ * of the queue's bound, as in one process where a release hands the slot to the first waiter at once.
  * KEYS: capacity. ARGV: max_concurrency, queue, ttlMs.
  * Returns: 1 (slot taken), 0 (queued) or -1 (queue full); active; queued.
  */
 export const CAPACITY_ENTER_LUA = `
 local h = redis.call('HMGET', KEYS[1], 'active', 'queued')
 local active, queued = tonumber(h[1]) or 0, tonumber(h[2]) or 0
+local max = tonumber(ARGV[1])
 local verdict = -1
-if active < tonumber(ARGV[1]) and queued == 0 then
+if active < max and queued == 0 then
   active = redis.call('HINCRBY', KEYS[1], 'active', 1)
   verdict = 1
-elseif queued < tonumber(ARGV[2]) then
+elseif queued - math.max(0, max - active) < tonumber(ARGV[2]) then
   queued = redis.call('HINCRBY', KEYS[1], 'queued', 1)
   verdict = 0
 end
