@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
+import { stateFromArgs } from '../../src/cli/state-option.js'
 import type { JournalEntry } from '../../src/upstream/journal.js'
 import { brownoutCli, chatBody, postJson } from '../helpers.js'
 import { startRedis, useRedis } from '../redis.js'
@@ -65,5 +66,30 @@ describe('brownout serve --state', () => {
     const http = await cliWithin(['serve', '--port', '0', '--state', 'http://127.0.0.1:6379'])
     expect(http.code).toBe(2)
     expect(http.stderr).toContain('is not a Redis URL')
+  })
+})
+
+describe('the --state flags', () => {
+  const args = { state: 'redis://127.0.0.1:6379', 'run-id': undefined, 'state-ttl': undefined }
+
+  it('default to run "default" and keys that expire 24h after their last write', () => {
+    expect(stateFromArgs(args)?.describe).toBe(
+      'redis://127.0.0.1:6379, run "default" (keys expire 24h after their last write)',
+    )
+    expect(stateFromArgs({ state: undefined, 'run-id': undefined, 'state-ttl': undefined })).toBeUndefined()
+  })
+
+  it('refuse a TTL that is not a duration of 1s or more, and a run id with braces', () => {
+    expect(() => stateFromArgs({ ...args, 'state-ttl': '0' })).toThrow(
+      '--state-ttl "0": expected a duration of 1s or more',
+    )
+    expect(() => stateFromArgs({ ...args, 'state-ttl': 'a day' })).toThrow('--state-ttl "a day"')
+    expect(() => stateFromArgs({ ...args, 'run-id': 'a{b}' })).toThrow('run id "a{b}"')
+  })
+
+  it('hide the password of a URL it prints', () => {
+    expect(stateFromArgs({ ...args, state: 'redis://:s3cret@10.0.0.5:6379/2' })?.describe).toContain(
+      'redis://:***@10.0.0.5:6379/2',
+    )
   })
 })
