@@ -119,6 +119,20 @@ describe('replicas sharing their state through Redis', () => {
       expect((await postJson(`${b.url}${chat}`, chatBody('ru-1'))).status).toBe(500)
     }))
 
+  it('catches up on rules it missed while its subscription was down', () =>
+    withReplicas('missed', {}, async (_a, b) => {
+      // A change whose message B never got: written, not published; then every subscription is cut and comes back.
+      const rules = [{ name: 'missed', when: {}, fault: { type: 'error', status: 502 } }]
+      await client.hset('brownout:{missed}:upstream:rules', 'json', JSON.stringify(rules))
+      await client.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      const faults = await until(
+        async () => ((await (await fetch(`${b.url}/_brownout/faults`)).json()) as { faults: unknown[] }).faults,
+        (list) => list.length === 1,
+        5_000,
+      )
+      expect(faults).toMatchObject([{ name: 'missed' }])
+    }))
+
   it("serves every attempt of both replicas exactly once, in seq order, from either replica's journal", () =>
     withReplicas('journal', {}, async (a, b) => {
       const ids = Array.from({ length: 10 }, (_, i) => `jr-${i}`)

@@ -118,25 +118,32 @@ export class RedisState implements SharedState {
       : undefined
   }
 
-  /** Subscribes to the upstream's channel, then adopts (or sets, when first) the rules and the clock origin. */
+  /**
+   * Subscribes to the upstream's channel, then adopts (or sets, when first) the rules and the clock origin; again
+   * whenever the subscription comes back after a lost connection, when messages may have been missed.
+   */
   async join(init: SharedStateInit): Promise<void> {
+    const join = redisScript(this.client, JOIN_LUA, this.options.url)
+    const args = [JSON.stringify(init.rules), Math.round(init.startedAt), this.options.ttlMs]
+    const adopt = async () => this.adopt((await join([this.keys.rules, this.keys.started], args)) as [string, string])
     this.subscriber.on('message', (_channel: string, message: string) => this.received(message))
     await this.subscriber.subscribe(this.keys.channel)
-    const reply = (await redisScript(
-      this.client,
-      JOIN_LUA,
-      this.options.url,
-    )(
-      [this.keys.rules, this.keys.started],
-      [JSON.stringify(init.rules), Math.round(init.startedAt), this.options.ttlMs],
-    )) as [string, string]
-    const rules = rulesSchema.safeParse(JSON.parse(reply[0]))
+    await adopt()
+    this.subscriber.on('ready', () => {
+      adopt().catch(() => {
+        // Redis gone again: the next reconnection tries again.
+      })
+    })
+  }
+
+  private adopt([json, startedAt]: [string, string]): void {
+    const rules = rulesSchema.safeParse(JSON.parse(json))
     if (!rules.success)
       throw new BrownoutError('INVALID_CONFIG', `the fault rules stored for run "${this.options.runId}" do not parse`, {
-        hint: `another brownout version wrote them; use another --run-id, or delete the keys ${this.keys.rules}`,
+        hint: `another brownout version wrote them; use another --run-id, or delete the key ${this.keys.rules}`,
       })
-    this.current = rules.data
-    this.startedAt = Number(reply[1])
+    if (JSON.stringify(rules.data) !== JSON.stringify(this.current)) this.apply(rules.data)
+    if (Number(startedAt) !== this.startedAt) this.moveStart(Number(startedAt))
   }
 
   private received(raw: string): void {
