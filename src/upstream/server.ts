@@ -160,7 +160,8 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     counters.inFlight++
     handle(state, req, res)
       .catch((err: unknown) => internalError(state, req, res, err))
-      // A shared state that cannot answer (Redis gone) cannot number the internal error either: drop the connection.
+      // A shared state that cannot answer (Redis gone) cannot number the internal error's journal entry either (its
+      // 500 went out first): nothing more to do than make sure the connection ends.
       .catch(() => res.destroy())
       .finally(() => {
         if (--counters.inFlight === 0) for (const wake of idleWaiters) wake()
