@@ -58,14 +58,15 @@ export class RedisCapacity implements CapacityGate {
     const enqueuedAt = this.clock.now()
     const deadline = enqueuedAt + this.config.queue_timeout
     for (;;) {
-      const promoted = await this.scripts.promote([this.key], [max_concurrency, this.ttlMs])
-      if (this.note(promoted, 1) === 1)
-        return { ok: true, queuedMs: this.clock.now() - enqueuedAt, factor: this.factor() }
+      // A client that left, or a wait past queue_timeout, leaves the queue before it could take a slot.
       const left = signal?.aborted ? 'client-left' : this.clock.now() >= deadline ? 'queue-timeout' : undefined
       if (left) {
         this.note([0, ...((await this.scripts.leave([this.key], ['queued', this.channel, this.ttlMs])) as number[])], 1)
         return { ok: false, reason: left }
       }
+      const promoted = await this.scripts.promote([this.key], [max_concurrency, this.ttlMs])
+      if (this.note(promoted, 1) === 1)
+        return { ok: true, queuedMs: this.clock.now() - enqueuedAt, factor: this.factor() }
       await this.wait(Math.min(POLL_MS, deadline - this.clock.now()), signal)
     }
   }
