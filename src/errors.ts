@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'SUT_NOT_READY'
   | 'SUT_CRASHED'
   | 'IO_ERROR'
+  /** The state shared by replicas (`serve --state redis://…`) cannot be reached. */
+  | 'STATE_UNAVAILABLE'
   /** The run was stopped by Ctrl-C (SIGINT) or SIGTERM: partial results kept, marked incomplete (exit 3). */
   | 'INTERRUPTED'
   | 'INTERNAL'

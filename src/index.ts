@@ -24,4 +24,11 @@ export { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } f
 export { type Answer, answerFor, answerText } from './upstream/content.js'
 export { AttemptCounter, findRequestId, marker, REQUEST_ID_HEADER } from './upstream/correlation.js'
 export { Journal, type JournalEntry, type JournalQuery } from './upstream/journal.js'
+export { type RedisStateOptions, redisState } from './upstream/redis/state.js'
 export { type RunningUpstream, type StartUpstreamOptions, startUpstream } from './upstream/server.js'
+export {
+  localState,
+  type SharedState,
+  type SharedStateFactory,
+  type SharedStateInit,
+} from './upstream/shared-state.js'

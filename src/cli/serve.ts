@@ -4,8 +4,9 @@ import type { UpstreamConfigInput } from '../upstream/config.js'
 import { loadUpstreamConfig } from '../upstream/load-config.js'
 import { startUpstream } from '../upstream/server.js'
 import { fail, info, warn } from './output.js'
+import { type StateArgs, stateFromArgs, stateOptions } from './state-option.js'
 
-interface ServeArgs {
+interface ServeArgs extends StateArgs {
   config: string | undefined
   host: string | undefined
   port: number | undefined
@@ -42,9 +43,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         default: false,
         describe: 'Accept faults from the x-brownout-fault request header',
       })
+      .options(stateOptions)
       .example('$0 serve', 'OpenAI at http://127.0.0.1:8080/v1, Anthropic at http://127.0.0.1:8080')
       .example('$0 serve --config upstream.yaml', 'with latency, limits and fault rules from a file')
-      .example('$0 serve --port 0 --seed 7', 'a free port, another seed'),
+      .example('$0 serve --port 0 --seed 7', 'a free port, another seed')
+      .example(
+        '$0 serve --state redis://10.0.0.5:6379 --run-id nightly',
+        'one of many replicas acting as one upstream',
+      ),
   handler: async (args) => {
     // Signal handlers go in before the URL is printed: whoever reads the URL may signal at once.
     const stopped = new Promise<string>((resolve) => {
@@ -75,7 +81,15 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       const admin = options.admin_token ? '' : ' and its admin API (set --admin-token)'
       warn(`binding ${host}: anyone who can reach this address can use the upstream${admin}`)
     }
-    const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
+    const shared = (() => {
+      try {
+        return stateFromArgs(args)
+      } catch (err) {
+        return fail(err)
+      }
+    })()
+    const state = shared ? { state: shared.factory } : {}
+    const upstream = await startUpstream({ ...options, ...state, seed: args.seed, name: 'serve' }).catch(fail)
     info(`brownout upstream listening on ${upstream.url}`)
     info(`  OpenAI:    baseURL ${upstream.url}/v1`)
     info(`  Anthropic: baseURL ${upstream.url}`)
@@ -83,6 +97,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const rules = upstream.faults.list().length
     if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${args.config}`)
     if (upstream.config.header_faults) info('  x-brownout-fault request headers are honoured')
+    if (shared) info(`  state:     ${shared.describe}`)
     info('Press Ctrl-C to stop.')
     const signal = await stopped
     info(`\n${signal}: closing (${upstream.journal.total} requests served)`)

@@ -115,7 +115,7 @@ export class Journal {
     const out: JournalEntry[] = []
     for (const snapshot of this.opened.values()) {
       const e = snapshot()
-      if (matches(e, query)) out.push(e)
+      if (matchesQuery(e, query)) out.push(e)
     }
     return out
   }
@@ -146,7 +146,7 @@ export class Journal {
     const out: JournalEntry[] = []
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i]
-      if (e && matches(e, query)) out.push(e)
+      if (e && matchesQuery(e, query)) out.push(e)
     }
     return out
   }
@@ -171,6 +171,7 @@ export class Journal {
   }
 }
 
-function matches(e: JournalEntry, query: JournalQuery): boolean {
+/** Whether an entry is one a journal query asks for. */
+export function matchesQuery(e: JournalEntry, query: JournalQuery): boolean {
   return (query.id === undefined || e.requestId === query.id) && (query.since === undefined || e.seq > query.since)
 }

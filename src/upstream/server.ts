@@ -8,13 +8,12 @@ import { FaultEngine, unknownPhases } from '../faults/rules.js'
 import type { LagStats } from '../lag-stats.js'
 import type { PhaseWindow } from '../record/phase.js'
 import { createAdminApp } from './admin.js'
-import { Capacity } from './capacity.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
-import type { AttemptCounter } from './correlation.js'
+import { AttemptCounter } from './correlation.js'
 import { handle, internalError, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
 import { UpstreamMetrics } from './metrics.js'
-import { LocalState } from './shared-state.js'
+import { LocalState, localState, type SharedStateFactory } from './shared-state.js'
 
 /**
  * Connections the kernel holds for the upstream before it accepts them. Node's default (511) overflows when a
@@ -44,6 +43,8 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   phases?: PhaseWindow[]
   /** The run's start (ms since epoch) that `during` windows count from; default: now. */
   startedAt?: number
+  /** Where the counters, buckets, slots and rules shared with other processes live; default: this process. */
+  state?: SharedStateFactory
 }
 
 export interface RunningUpstream {
@@ -53,6 +54,7 @@ export interface RunningUpstream {
   port: number
   config: UpstreamConfig
   journal: Journal
+  /** The in-process attempt counter (with a state held elsewhere, such as Redis, attempts are counted there). */
   attempts: AttemptCounter
   faults: FaultEngine
   /** How late scheduled writes went out since the last reset: brownout's own timing error on this upstream. */
@@ -80,6 +82,7 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
     phases,
     startedAt: _t,
     deferRefusal: _d,
+    state: _st,
     ...config
   } = options
   const parsed = upstreamConfigSchema.safeParse(config)
@@ -107,23 +110,27 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
   const seed = options.seed ?? 1
-  const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
-  const shared = new LocalState({
+  const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
+  const journal = new Journal(options.journalCapacity)
+  const shared = await (options.state ?? localState)({
     name,
     clock,
     limits: config.limits,
-    capacity,
+    capacity: config.capacity,
     rules: config.faults,
+    startedAt: engineOptions.startedAt,
+    journalCapacity: journal.capacity,
     ...(options.attempts ? { attempts: options.attempts } : {}),
   })
+  const capacity = shared.capacity
   const counters = { inFlight: 0 }
   const metrics = new UpstreamMetrics(name, { inFlight: () => counters.inFlight, queued: () => capacity?.queued ?? 0 })
-  const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
   const engine = new FaultEngine(shared.rules(), engineOptions)
   shared.onRules((rules) => engine.replace(rules))
+  shared.onStart?.((startedAt) => engine.setStart(startedAt))
   const state: UpstreamState = {
     runtime: { name, seed, clock, config },
-    journal: new Journal(options.journalCapacity),
+    journal,
     shared,
     engine,
     capacity,
@@ -153,6 +160,9 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     counters.inFlight++
     handle(state, req, res)
       .catch((err: unknown) => internalError(state, req, res, err))
+      // A shared state that cannot answer (Redis gone) cannot number the internal error's journal entry either (its
+      // 500 went out first): nothing more to do than make sure the connection ends.
+      .catch(() => res.destroy())
       .finally(() => {
         if (--counters.inFlight === 0) for (const wake of idleWaiters) wake()
       })
@@ -173,6 +183,9 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       )
     })
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve())
+  }).catch(async (err: unknown) => {
+    await shared.close()
+    throw err
   })
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -193,7 +206,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     port,
     config,
     journal: state.journal,
-    attempts: shared.attempts,
+    attempts: shared instanceof LocalState ? shared.attempts : (options.attempts ?? new AttemptCounter()),
     faults: state.engine,
     settled: (timeoutMs) =>
       new Promise<boolean>((resolve) => {
@@ -213,6 +226,9 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       metrics.timingError.reset()
     },
     refuse,
-    close: stopListening,
+    close: async () => {
+      await stopListening()
+      await shared.close()
+    },
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Rule } from '../faults/rules.js'
-import type { Admission, Capacity } from './capacity.js'
+import { type Admission, Capacity, type CapacityConfig } from './capacity.js'
 import { AttemptCounter } from './correlation.js'
 import type { Journal, JournalEntry, JournalQuery } from './journal.js'
 import { type LimitSnapshot, type LimitsConfig, RateLimiter } from './limits.js'
@@ -102,7 +102,43 @@ export interface SharedState {
   reset(): Promise<void>
   /** Stops whatever the state holds open (connections, subscriptions). */
   close(): Promise<void>
+  /**
+   * Called with the clock origin `during` windows count from, when the state holds one shared by every process
+   * (replicas on many machines): at once, and again when a reset moves it. Absent: the process's own start.
+   */
+  onStart?(listener: (startedAt: number) => void): void
 }
+
+/** What an upstream gives the state it shares when it starts. */
+export interface SharedStateInit {
+  name: string
+  clock: Clock
+  limits: LimitsConfig
+  capacity: CapacityConfig | undefined
+  rules: readonly Rule[]
+  /** This process's idea of the run's start (ms since epoch); a shared state may answer with another's. */
+  startedAt: number
+  /** Most ended journal entries kept (the upstream's journal capacity). */
+  journalCapacity: number
+  /** One counter shared by the upstreams of a run in this process (in-process state only). */
+  attempts?: AttemptCounter
+}
+
+/** Builds (and connects) the shared state of one upstream; rejects with a BrownoutError when it cannot. */
+export type SharedStateFactory = (init: SharedStateInit) => Promise<SharedState>
+
+/** The default: everything in this process, no external service. */
+export const localState: SharedStateFactory = (init) =>
+  Promise.resolve(
+    new LocalState({
+      name: init.name,
+      clock: init.clock,
+      limits: init.limits,
+      capacity: init.capacity ? new Capacity(init.capacity, () => init.clock.now()) : undefined,
+      rules: init.rules,
+      ...(init.attempts ? { attempts: init.attempts } : {}),
+    }),
+  )
 
 export interface LocalStateOptions {
   name: string

@@ -1,23 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import OpenAI from 'openai'
 import { describe, expect, it } from 'vitest'
+import { startServe } from '../serve-process.js'
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname
-
-function startServe(args: string[]): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const url = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line)
-      if (m?.[1]) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)))
-  })
-  return { child, url }
-}
 
 describe('brownout serve', () => {
   it('prints its URL, answers the SDK, and closes cleanly on SIGTERM', async () => {
