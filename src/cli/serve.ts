@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os'
 import type { CommandModule } from 'yargs'
 import { FAMILY_IDS, type FamilyId } from '../dialects/families.js'
-import type { UpstreamConfigInput } from '../upstream/config.js'
+import { clusterSize, startCluster } from '../upstream/cluster/start-cluster.js'
+import type { UpstreamConfig, UpstreamConfigInput } from '../upstream/config.js'
 import { loadUpstreamConfig } from '../upstream/load-config.js'
 import { startUpstream } from '../upstream/server.js'
 import { fail, info, warn } from './output.js'
@@ -13,9 +15,46 @@ interface ServeArgs {
   provider: FamilyId | undefined
   'header-faults': boolean
   'admin-token': string | undefined
+  workers: string
 }
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
+
+/** What serve prints once it serves (the URL once, whatever the number of workers). */
+function banner(url: string, config: UpstreamConfig, configPath: string | undefined, workers: number): void {
+  info(`brownout upstream listening on ${url}`)
+  info(`  OpenAI:    baseURL ${url}/v1`)
+  info(`  Anthropic: baseURL ${url}`)
+  info(`  control:   ${url}/_brownout/ (journal, faults, state, metrics, reset)`)
+  const rules = config.faults.length
+  if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${configPath}`)
+  if (config.header_faults) info('  x-brownout-fault request headers are honoured')
+  if (workers > 1) info(`  workers:   ${workers} processes on one port, one shared state`)
+  info('Press Ctrl-C to stop.')
+}
+
+async function serveOne(options: UpstreamConfigInput, args: ServeArgs, stopped: Promise<string>): Promise<void> {
+  const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
+  banner(upstream.url, upstream.config, args.config, 1)
+  const signal = await stopped
+  info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
+  await upstream.close()
+}
+
+/** `--workers N`: the primary (this process) holds the shared state; a worker that dies stops them all (exit 3). */
+async function serveCluster(
+  options: UpstreamConfigInput,
+  args: ServeArgs,
+  workers: number,
+  stopped: Promise<string>,
+): Promise<void> {
+  const running = await startCluster({ workers, upstream: options, seed: args.seed, name: 'serve' }).catch(fail)
+  banner(running.url, running.config, args.config, workers)
+  const signal = await Promise.race([stopped, running.died]).catch(fail)
+  const served = await running.served().catch(() => undefined)
+  info(`\n${signal}: closing${served === undefined ? '' : ` (${served} requests served)`}`)
+  await running.stop()
+}
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
@@ -37,6 +76,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         describe: 'require `authorization: Bearer <token>` on /_brownout/* (or env BROWNOUT_ADMIN_TOKEN)',
       })
+      .option('workers', {
+        type: 'string',
+        default: '1',
+        describe:
+          'Processes serving the upstream on one port, with one shared state (attempts, buckets, capacity, rules, journal): a number, or auto (one per core)',
+      })
       .option('header-faults', {
         type: 'boolean',
         default: false,
@@ -44,7 +89,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .example('$0 serve', 'OpenAI at http://127.0.0.1:8080/v1, Anthropic at http://127.0.0.1:8080')
       .example('$0 serve --config upstream.yaml', 'with latency, limits and fault rules from a file')
-      .example('$0 serve --port 0 --seed 7', 'a free port, another seed'),
+      .example('$0 serve --port 0 --seed 7', 'a free port, another seed')
+      .example('$0 serve --workers auto', 'one worker per core, one upstream'),
   handler: async (args) => {
     // Signal handlers go in before the URL is printed: whoever reads the URL may signal at once.
     const stopped = new Promise<string>((resolve) => {
@@ -75,17 +121,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       const admin = options.admin_token ? '' : ' and its admin API (set --admin-token)'
       warn(`binding ${host}: anyone who can reach this address can use the upstream${admin}`)
     }
-    const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
-    info(`brownout upstream listening on ${upstream.url}`)
-    info(`  OpenAI:    baseURL ${upstream.url}/v1`)
-    info(`  Anthropic: baseURL ${upstream.url}`)
-    info(`  control:   ${upstream.url}/_brownout/ (journal, faults, state, metrics, reset)`)
-    const rules = upstream.faults.list().length
-    if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${args.config}`)
-    if (upstream.config.header_faults) info('  x-brownout-fault request headers are honoured')
-    info('Press Ctrl-C to stop.')
-    const signal = await stopped
-    info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
-    await upstream.close()
+    const workers = (() => {
+      try {
+        return clusterSize(args.workers, availableParallelism())
+      } catch (err) {
+        return fail(err)
+      }
+    })()
+    if (workers === 1) await serveOne(options, args, stopped)
+    else await serveCluster(options, args, workers, stopped)
   },
 }

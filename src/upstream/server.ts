@@ -14,7 +14,7 @@ import type { AttemptCounter } from './correlation.js'
 import { handle, internalError, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
 import { UpstreamMetrics } from './metrics.js'
-import { LocalState } from './shared-state.js'
+import { LocalState, type SharedState } from './shared-state.js'
 
 /**
  * Connections the kernel holds for the upstream before it accepts them. Node's default (511) overflows when a
@@ -32,7 +32,7 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   seed?: number
   clock?: Clock
   /** Share one counter between the upstreams of a run, so a failover is attempt 2 of the same request. */
-  attempts?: AttemptCounter
+  attempts?: AttemptCounter | undefined
   /** Most journal entries held in memory; older ones are dropped and counted. */
   journalCapacity?: number
   /**
@@ -44,6 +44,13 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   phases?: PhaseWindow[]
   /** The run's start (ms since epoch) that `during` windows count from; default: now. */
   startedAt?: number
+  /**
+   * The state this upstream shares with other processes serving it (a `serve --workers` worker's link to its
+   * primary). Default: a LocalState of its own, built from the config (capacity, limits, faults, `attempts`).
+   */
+  shared?: SharedState
+  /** Sent as `x-brownout-worker` on every answer: which worker of a cluster served it. */
+  workerId?: number
 }
 
 export interface RunningUpstream {
@@ -53,7 +60,9 @@ export interface RunningUpstream {
   port: number
   config: UpstreamConfig
   journal: Journal
-  attempts: AttemptCounter
+  metrics: UpstreamMetrics
+  /** The attempt counter, when this process holds it (not in a cluster worker: its primary does). */
+  attempts: AttemptCounter | undefined
   faults: FaultEngine
   /** How late scheduled writes went out since the last reset: brownout's own timing error on this upstream. */
   timingError(): LagStats
@@ -70,7 +79,8 @@ export interface RunningUpstream {
   refuse(): Promise<void>
 }
 
-function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
+/** The upstream's config from `startUpstream`'s options, validated (faults against the phases) or thrown. */
+export function parseUpstreamOptions(options: StartUpstreamOptions): UpstreamConfig {
   const {
     name,
     seed: _s,
@@ -80,6 +90,8 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
     phases,
     startedAt: _t,
     deferRefusal: _d,
+    shared: _x,
+    workerId: _w,
     ...config
   } = options
   const parsed = upstreamConfigSchema.safeParse(config)
@@ -103,19 +115,21 @@ function adminAllowed(req: IncomingMessage, token: string): boolean {
 
 /** Starts a fake OpenAI- and Anthropic-compatible upstream with fault rules. Use `port: 0` in tests. */
 export async function startUpstream(options: StartUpstreamOptions = {}): Promise<RunningUpstream> {
-  const config = parseConfig(options)
+  const config = parseUpstreamOptions(options)
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
   const seed = options.seed ?? 1
-  const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
-  const shared = new LocalState({
-    name,
-    clock,
-    limits: config.limits,
-    capacity,
-    rules: config.faults,
-    ...(options.attempts ? { attempts: options.attempts } : {}),
-  })
+  const shared =
+    options.shared ??
+    new LocalState({
+      name,
+      clock,
+      limits: config.limits,
+      capacity: config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined,
+      rules: config.faults,
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+    })
+  const capacity = shared.capacity
   const counters = { inFlight: 0 }
   const metrics = new UpstreamMetrics(name, { inFlight: () => counters.inFlight, queued: () => capacity?.queued ?? 0 })
   const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
@@ -150,6 +164,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       admin(req, res)
       return
     }
+    if (options.workerId !== undefined) res.setHeader('x-brownout-worker', String(options.workerId))
     counters.inFlight++
     handle(state, req, res)
       .catch((err: unknown) => internalError(state, req, res, err))
@@ -193,7 +208,8 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     port,
     config,
     journal: state.journal,
-    attempts: shared.attempts,
+    metrics,
+    attempts: shared instanceof LocalState ? shared.attempts : undefined,
     faults: state.engine,
     settled: (timeoutMs) =>
       new Promise<boolean>((resolve) => {

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { Rule } from '../faults/rules.js'
 import type { Admission, Capacity } from './capacity.js'
@@ -98,6 +99,11 @@ export interface SharedState {
   onRules(listener: (rules: readonly Rule[]) => void): void
   /** The journal across every process serving the upstream, given this process's own. */
   journal(local: Journal): JournalView
+  /**
+   * The Prometheus text of every process serving the upstream, given this process's registry; absent when this
+   * process's own metrics are the whole story.
+   */
+  metrics?(local: Registry): Promise<string>
   /** Forgets counters and buckets (the journal is the caller's), everywhere. */
   reset(): Promise<void>
   /** Stops whatever the state holds open (connections, subscriptions). */
