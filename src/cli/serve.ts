@@ -21,7 +21,7 @@ interface ServeArgs {
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
 
 /** What serve prints once it serves (the URL once, whatever the number of workers). */
-function banner(url: string, config: UpstreamConfig, configPath: string | undefined, workers: number): void {
+function banner(url: string, config: UpstreamConfig, configPath: string | undefined, pids: number[]): void {
   info(`brownout upstream listening on ${url}`)
   info(`  OpenAI:    baseURL ${url}/v1`)
   info(`  Anthropic: baseURL ${url}`)
@@ -29,13 +29,14 @@ function banner(url: string, config: UpstreamConfig, configPath: string | undefi
   const rules = config.faults.length
   if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${configPath}`)
   if (config.header_faults) info('  x-brownout-fault request headers are honoured')
-  if (workers > 1) info(`  workers:   ${workers} processes on one port, one shared state`)
+  if (pids.length > 1)
+    info(`  workers:   ${pids.length} processes on one port, one shared state (pids ${pids.join(' ')})`)
   info('Press Ctrl-C to stop.')
 }
 
 async function serveOne(options: UpstreamConfigInput, args: ServeArgs, stopped: Promise<string>): Promise<void> {
   const upstream = await startUpstream({ ...options, seed: args.seed, name: 'serve' }).catch(fail)
-  banner(upstream.url, upstream.config, args.config, 1)
+  banner(upstream.url, upstream.config, args.config, [process.pid])
   const signal = await stopped
   info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
   await upstream.close()
@@ -49,7 +50,7 @@ async function serveCluster(
   stopped: Promise<string>,
 ): Promise<void> {
   const running = await startCluster({ workers, upstream: options, seed: args.seed, name: 'serve' }).catch(fail)
-  banner(running.url, running.config, args.config, workers)
+  banner(running.url, running.config, args.config, running.pids)
   const signal = await Promise.race([stopped, running.died]).catch(fail)
   const served = await running.served().catch(() => undefined)
   info(`\n${signal}: closing${served === undefined ? '' : ` (${served} requests served)`}`)
