@@ -27,7 +27,7 @@ export class ClusterHub {
   ) {}
 
   /** Links a worker: `send` reaches it; returns what to feed its messages to, and what to call when it is gone. */
-  add(send: (m: Message<WorkerCalls> | Message<PrimaryCalls>) => void): {
+  add(send: (batch: Array<Message<WorkerCalls> | Message<PrimaryCalls>>) => void): {
     receive: (m: Message<PrimaryCalls>) => void
     gone: () => void
   } {
@@ -35,7 +35,7 @@ export class ClusterHub {
     const rpc = new Rpc<WorkerCalls, PrimaryCalls>(send, this.answers(slots), (note) => this.onNote(slots, note))
     this.links.add(rpc)
     return {
-      receive: (m) => rpc.receive(m),
+      receive: (m) => rpc.receive([m]),
       gone: () => {
         this.links.delete(rpc)
         rpc.close(new Error('worker gone'))

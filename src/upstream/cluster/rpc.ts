@@ -5,15 +5,18 @@ export type Answers<In extends CallTable> = { [M in keyof In]: (params: In[M][0]
 
 /**
  * One end of the primary–worker link: `call` sends a call and resolves with its reply; calls from the other side
- * are answered by `answers`; notes go to `onNote`. `receive` is fed every message that arrives.
+ * are answered by `answers`; notes go to `onNote`. `receive` is fed every batch that arrives. Messages go out in
+ * batches, one per turn of the event loop (an IPC message costs a write and a parse whatever its size: under load
+ * a batch carries many arrivals).
  */
 export class Rpc<Out extends CallTable, In extends CallTable> {
   private next = 0
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private closed: Error | undefined
+  private outbox: Array<Message<Out> | Message<In>> = []
 
   constructor(
-    private readonly send: (message: Message<Out> | Message<In>) => void,
+    private readonly send: (batch: Array<Message<Out> | Message<In>>) => void,
     private readonly answers: Answers<In>,
     private readonly onNote: (note: Note) => void = () => undefined,
   ) {}
@@ -23,18 +26,32 @@ export class Rpc<Out extends CallTable, In extends CallTable> {
     const id = ++this.next
     return new Promise<Out[M][1]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
-      this.send({ kind: 'call', id, method, params } as Call<Out>)
+      this.post({ kind: 'call', id, method, params } as Call<Out>)
     })
   }
 
   note(note: Note): void {
-    if (!this.closed) this.send(note)
+    this.post(note)
   }
 
-  receive(message: Message<In> | Message<Out>): void {
-    if (message.kind === 'reply') this.settle(message)
-    else if (message.kind === 'call') void this.answer(message as Call<In>)
-    else this.onNote(message)
+  private post(message: Message<Out> | Message<In>): void {
+    if (this.closed) return
+    this.outbox.push(message)
+    if (this.outbox.length === 1) setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    const batch = this.outbox
+    this.outbox = []
+    if (batch.length > 0 && !this.closed) this.send(batch)
+  }
+
+  receive(batch: Array<Message<In> | Message<Out>>): void {
+    for (const message of batch) {
+      if (message.kind === 'reply') this.settle(message)
+      else if (message.kind === 'call') void this.answer(message as Call<In>)
+      else this.onNote(message)
+    }
   }
 
   private settle(reply: Reply): void {
@@ -54,7 +71,7 @@ export class Rpc<Out extends CallTable, In extends CallTable> {
     } catch (err) {
       reply = { kind: 'reply', id: call.id, error: err instanceof Error ? err.message : String(err) }
     }
-    if (!this.closed) this.send(reply)
+    this.post(reply)
   }
 
   /** The other side is gone: every pending and later call fails with `reason`. */

@@ -93,16 +93,18 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     workers.push(worker)
     const link = hub.add((m) => worker.send(m))
     return new Promise<{ url: string; port: number }>((resolve, reject) => {
-      worker.on('message', (m: Message<PrimaryCalls>) => {
-        if (m.kind === 'ready') resolve({ url: m.url, port: m.port })
-        else if (m.kind === 'failed')
-          reject(
-            new BrownoutError(m.error.code as ErrorCode, m.error.message, {
-              problems: m.error.problems,
-              ...(m.error.hint ? { hint: m.error.hint } : {}),
-            }),
-          )
-        else link.receive(m)
+      worker.on('message', (batch: Array<Message<PrimaryCalls>>) => {
+        for (const m of batch) {
+          if (m.kind === 'ready') resolve({ url: m.url, port: m.port })
+          else if (m.kind === 'failed')
+            reject(
+              new BrownoutError(m.error.code as ErrorCode, m.error.message, {
+                problems: m.error.problems,
+                ...(m.error.hint ? { hint: m.error.hint } : {}),
+              }),
+            )
+          else link.receive(m)
+        }
       })
       worker.on('exit', (code, signal) => {
         link.gone()

@@ -12,7 +12,7 @@ import { Rpc } from './rpc.js'
 async function main(): Promise<void> {
   const setup = JSON.parse(process.env[SETUP_ENV] ?? 'null') as WorkerSetup | null
   if (!setup || !process.send) throw new Error(`the cluster worker needs ${SETUP_ENV} and an IPC channel`)
-  const send = (m: Message<PrimaryCalls> | Message<WorkerCalls>) => process.send?.(m)
+  const send = (batch: Array<Message<PrimaryCalls> | Message<WorkerCalls>>) => process.send?.(batch)
   let upstream: RunningUpstream | undefined
   const rpc = new Rpc<PrimaryCalls, WorkerCalls>(send, {
     rules: (rules) => {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       },
     metrics: () => upstream?.metrics.registry.getMetricsAsJSON() ?? [],
   })
-  process.on('message', (m: Message<WorkerCalls>) => rpc.receive(m))
+  process.on('message', (batch: Array<Message<WorkerCalls>>) => rpc.receive(batch))
   // The primary is gone (killed, crashed): a worker alone would serve attempts no one counts.
   process.on('disconnect', () => process.exit(1))
   // Ctrl-C reaches every process of the terminal's group: the primary stops the workers, in order.
@@ -61,6 +61,6 @@ main().catch((err: unknown) => {
     problems: e?.problems ?? [],
   }
   // Exits once the primary has the failure (or at once, without a primary).
-  if (process.send) process.send({ kind: 'failed', error }, undefined, {}, () => process.exit(1))
+  if (process.send) process.send([{ kind: 'failed', error }], undefined, {}, () => process.exit(1))
   else process.exit(1)
 })
