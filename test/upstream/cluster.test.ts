@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { request } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   type Answer,
@@ -15,12 +17,22 @@ const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `
 const consecutive = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i)
 const workersOf = (answers: Answer[]) => new Set(answers.map((a) => a.worker))
 
-/** The sum of brownout_requests_total over every label set. */
-async function requestsCounted(url: string): Promise<number> {
+/** The sum of a metric over every label set, as /_brownout/metrics serves it. */
+async function metricSum(url: string, name: string): Promise<number> {
   const text = (await send(url, '/_brownout/metrics')).body
   let total = 0
-  for (const m of text.matchAll(/^brownout_requests_total\{[^}]*\} (\d+)$/gm)) total += Number(m[1])
+  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'gm'))) total += Number(m[1])
   return total
+}
+const requestsCounted = (url: string) => metricSum(url, 'brownout_requests_total')
+
+/** Waits until `check` holds, polling every 20 ms, for at most 10 s. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
 
 describe('serve --workers 2: one upstream', () => {
@@ -139,6 +151,28 @@ describe('serve --workers 2: limits and capacity are totals', () => {
       ['queue-full'],
     ])
   })
+
+  it('frees the queue place of a client that leaves while it waits', async () => {
+    await putFaults(serve.url, [{ fault: { type: 'delay', duration: '1500ms' } }])
+    const holders = [chat(serve.url, 'hold-0'), chat(serve.url, 'hold-1')]
+    await until('both slots are taken', async () => (await metricSum(serve.url, 'brownout_in_flight')) >= 2)
+    const leaver = request(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'x-brownout-request-id': 'leaver' },
+    })
+    leaver.on('error', () => undefined)
+    leaver.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] }))
+    await until('the leaver waits in the queue', async () => (await metricSum(serve.url, 'brownout_queue_depth')) === 1)
+    leaver.destroy()
+    await until('its place is free', async () => (await metricSum(serve.url, 'brownout_queue_depth')) === 0)
+    const next = await chat(serve.url, 'next')
+    await Promise.all(holders)
+    expect(next.status).toBe(200)
+    const { entries } = await journal(serve.url)
+    expect(entries.find((e) => e.requestId === 'leaver')?.faults).toEqual(['client-left'])
+    expect(entries.find((e) => e.requestId === 'next')?.rule).not.toBe('capacity')
+  })
 })
 
 describe('serve --workers 2: processes', () => {
@@ -166,6 +200,33 @@ describe('serve --workers 2: processes', () => {
       expect(alive(other)).toBe(false)
     } finally {
       await serve.stop()
+      for (const pid of serve.workers.filter(alive)) process.kill(pid, 'SIGKILL')
+    }
+  })
+
+  it('refuses a port in use with one clear message, exit 3 and no worker left', async () => {
+    const first = await startServe([])
+    try {
+      const port = new URL(first.url).port
+      const err = await startServe(['--workers', '2', '--port', port]).catch((e: Error) => e)
+      expect(String(err)).toMatch(/exited early with 3/)
+      expect(String(err)).toContain('cannot listen')
+      expect(String(err)).toContain('hint:')
+      expect(String(err).match(/brownout: /g)).toHaveLength(1)
+    } finally {
+      await first.stop()
+    }
+  })
+
+  it('has its workers exit when the primary is killed', async () => {
+    const serve = await startServe(['--workers', '2'])
+    try {
+      serve.child.kill('SIGKILL')
+      await once(serve.child, 'exit')
+      const deadline = Date.now() + 10_000
+      while (serve.workers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(serve.workers.filter(alive)).toEqual([])
+    } finally {
       for (const pid of serve.workers.filter(alive)) process.kill(pid, 'SIGKILL')
     }
   })

@@ -39,7 +39,8 @@ export async function startServe(args: string[], config?: object): Promise<Serve
     writeFileSync(file, stringify(config))
     extra.push('--config', file)
   }
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...extra, ...args], {
+  const port = args.includes('--port') ? [] : ['--port', '0']
+  const child = spawn(process.execPath, [CLI, 'serve', ...port, ...extra, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -71,9 +72,9 @@ export async function startServe(args: string[], config?: object): Promise<Serve
         resolve()
       }
     })
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer)
-      reject(new Error(`serve exited early with ${code}:\n${out}`))
+      reject(new Error(`serve exited early with ${code ?? signal}:\n${out}`))
     })
   })
   try {
