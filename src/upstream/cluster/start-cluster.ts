@@ -80,7 +80,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const local = new LocalState({ name: options.name, clock, limits: config.limits, capacity, rules: config.faults })
   const hub = new ClusterHub(local, capacity)
   const { path, execArgv } = workerModule(import.meta.url, 'worker')
-  cluster.setupPrimary({ exec: path, args: [], execArgv, serialization: 'advanced' })
+  cluster.setupPrimary({ exec: path, args: [], execArgv, serialization: 'json' })
   const setup = { options: options.upstream, name: options.name, seed: options.seed, startedAt: clock.now(), phases }
   const workers: Worker[] = []
   let stopping = false
