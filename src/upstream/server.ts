@@ -119,7 +119,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
   const seed = options.seed ?? 1
-  const shared =
+  const shared: SharedState =
     options.shared ??
     new LocalState({
       name,
@@ -135,6 +135,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
   const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
   const engine = new FaultEngine(shared.rules(), engineOptions)
   shared.onRules((rules) => engine.replace(rules))
+  shared.onStart?.((startedAt) => engine.setStart(startedAt))
   const state: UpstreamState = {
     runtime: { name, seed, clock, config },
     journal: new Journal(options.journalCapacity),

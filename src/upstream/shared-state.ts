@@ -44,6 +44,11 @@ export interface Ticket {
   refused: RateRefusal | undefined
   /** The buckets' levels once this attempt was charged. */
   limits: LimitsSnapshot
+  /**
+   * The clock origin of `during` windows (ms since epoch) when another process holds it (a cluster's primary, which
+   * a run moves when its load starts); absent from a LocalState's own tickets.
+   */
+  startedAt?: number
 }
 
 /** The overload model's slots and queue (totals across whatever serves the upstream). */
@@ -97,6 +102,8 @@ export interface SharedState {
   replaceRules(rules: readonly Rule[]): Promise<void>
   /** Called when the rules change (here or elsewhere). */
   onRules(listener: (rules: readonly Rule[]) => void): void
+  /** Called, before the arrival it came with is decided, when the clock origin of `during` windows moved elsewhere. */
+  onStart?(listener: (startedAt: number) => void): void
   /** The journal across every process serving the upstream, given this process's own. */
   journal(local: Journal): JournalView
   /**

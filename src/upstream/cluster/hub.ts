@@ -20,10 +20,14 @@ const bySeq = (a: JournalEntry, b: JournalEntry) => a.seq - b.seq
  */
 export class ClusterHub {
   private readonly links = new Set<Rpc<WorkerCalls, PrimaryCalls>>()
+  /** Gets every entry a worker journals, when the workers stream them (a run's upstreams). */
+  onEntry: (entry: JournalEntry) => void = () => undefined
 
   constructor(
-    private readonly local: LocalState,
+    readonly local: LocalState,
     private readonly capacity: Capacity | undefined,
+    /** The clock origin of `during` windows: every arrival's ticket carries it to its worker. */
+    public startedAt: number,
   ) {}
 
   /** Links a worker: `send` reaches it; returns what to feed its messages to, and what to call when it is gone. */
@@ -46,7 +50,8 @@ export class ClusterHub {
   }
 
   private onNote(link: Slots, note: Note): void {
-    if (note.kind === 'release') {
+    if (note.kind === 'entry') this.onEntry(note.entry)
+    else if (note.kind === 'release') {
       if (link.held > 0) link.held--
       this.capacity?.release()
     } else if (note.kind === 'cancel') link.waits.get(note.wait)?.abort()
@@ -54,7 +59,7 @@ export class ClusterHub {
 
   private answers(link: Slots): Answers<PrimaryCalls> {
     return {
-      arrive: (arrival) => this.local.arriveNow(arrival),
+      arrive: (arrival) => ({ ...this.local.arriveNow(arrival), startedAt: this.startedAt }),
       limits: () => this.local.limits(),
       acquire: async ({ wait }) => {
         if (!this.capacity) return { ok: true, queuedMs: 0, factor: 1 }
@@ -70,18 +75,21 @@ export class ClusterHub {
         await this.everyWorker('rules', rules)
         return null
       },
+      reset: () => this.reset(),
       journal: async (params) => {
         const parts = await this.everyWorker('journal', params)
         return [...parts.flatMap((p) => p.ended).sort(bySeq), ...parts.flatMap((p) => p.open).sort(bySeq)]
       },
       counts: () => this.counts(),
       metrics: async () => AggregatorRegistry.aggregate(await this.everyWorker('metrics', null)).metrics(),
-      reset: async () => {
-        await this.local.reset()
-        await this.everyWorker('reset', null)
-        return null
-      },
     }
+  }
+
+  /** Forgets counters and buckets here, and every worker's journal. */
+  async reset(): Promise<null> {
+    await this.local.reset()
+    await this.everyWorker('reset', null)
+    return null
   }
 
   /** The journal's counts summed over every worker. */
@@ -91,7 +99,8 @@ export class ClusterHub {
     return { size: sum('size'), total: sum('total'), dropped: sum('dropped'), open: sum('open') }
   }
 
-  private everyWorker<M extends keyof WorkerCalls & string>(
+  /** Asks every worker the same, and resolves with their answers. */
+  everyWorker<M extends keyof WorkerCalls & string>(
     method: M,
     params: WorkerCalls[M][0],
   ): Promise<Array<WorkerCalls[M][1]>> {

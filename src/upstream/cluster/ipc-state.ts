@@ -49,18 +49,29 @@ export class IpcState implements SharedState {
   readonly capacity: CapacityGate | undefined
   private current: Rule[]
   private readonly listeners: Array<(rules: readonly Rule[]) => void> = []
+  private readonly startListeners: Array<(startedAt: number) => void> = []
 
   constructor(
     private readonly rpc: Rpc<PrimaryCalls, WorkerCalls>,
     rules: readonly Rule[],
     hasCapacity: boolean,
+    private startedAt: number,
   ) {
     this.current = [...rules]
     this.capacity = hasCapacity ? new IpcCapacity(rpc) : undefined
   }
 
-  arrive(arrival: Arrival): Promise<Ticket> {
-    return this.rpc.call('arrive', arrival)
+  async arrive(arrival: Arrival): Promise<Ticket> {
+    const ticket = await this.rpc.call('arrive', arrival)
+    if (ticket.startedAt !== undefined && ticket.startedAt !== this.startedAt) {
+      this.startedAt = ticket.startedAt
+      for (const listener of this.startListeners) listener(ticket.startedAt)
+    }
+    return ticket
+  }
+
+  onStart(listener: (startedAt: number) => void): void {
+    this.startListeners.push(listener)
   }
 
   limits(): Promise<LimitsSnapshot> {

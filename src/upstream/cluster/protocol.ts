@@ -1,5 +1,6 @@
 import type { MetricObjectWithValues, MetricValue } from 'prom-client'
 import type { Rule } from '../../faults/rules.js'
+import type { LagStats } from '../../lag-stats.js'
 import type { PhaseWindow } from '../../record/phase.js'
 import type { Admission } from '../capacity.js'
 import type { UpstreamConfigInput } from '../config.js'
@@ -40,6 +41,11 @@ export type WorkerCalls = {
   journal: [{ query: JournalQuery; state: JournalState }, { ended: JournalEntry[]; open: JournalEntry[] }]
   counts: [null, JournalCounts]
   metrics: [null, Array<MetricObjectWithValues<MetricValue<string>>>]
+  /** Whether every exchange in flight ended within the timeout (ms), as `RunningUpstream.settled`. */
+  idle: [number, boolean]
+  timing: [null, LagStats]
+  /** A `refuse_connections` upstream stops listening. */
+  refuse: [null, null]
 }
 
 /** A call's params and reply types, by method: the table a side answers or asks. */
@@ -51,16 +57,27 @@ export type Call<T extends CallTable> = {
 
 export type Reply = { kind: 'reply'; id: number; value: unknown } | { kind: 'reply'; id: number; error: string }
 
+/** One upstream a worker serves: its name and block (as `startUpstream` takes it). */
+export interface UpstreamSetup {
+  name: string
+  options: UpstreamConfigInput
+}
+
 /** Everything a worker needs to serve, as the primary computed it (sent in the worker's environment at fork). */
 export interface WorkerSetup {
   /** 1-based, as cluster numbers workers. */
   index: number
-  options: UpstreamConfigInput
-  name: string
+  /** Started in this order by every worker, so the nth `listen` on port 0 shares the nth port. */
+  upstreams: UpstreamSetup[]
   seed: number
-  /** The primary's clock origin for `during` windows: one for every worker. */
+  /** The primary's clock origin for `during` windows: one for every worker (arrivals learn of later moves). */
   startedAt: number
   phases: PhaseWindow[]
+  /** Send every journal entry to the primary as it is recorded (a run's journal is the primary's). */
+  stream: boolean
+  /** A `refuse_connections` upstream keeps its port until the primary says `refuse` (as a run's upstreams do). */
+  deferRefusal: boolean
+  journalCapacity?: number
 }
 
 /** The environment variable that carries a worker's setup (JSON). */
@@ -74,13 +91,19 @@ export interface WorkerFailure {
   problems: string[]
 }
 
-/** Messages without a reply. */
+/** Messages without a reply (about one upstream). */
 export type Note =
-  | { kind: 'ready'; url: string; port: number }
-  | { kind: 'failed'; error: WorkerFailure }
+  /** An attempt ended at the worker (only with `stream`). */
+  | { kind: 'entry'; entry: JournalEntry }
   /** A worker's admitted request ended: its slot goes back. */
   | { kind: 'release' }
   /** The client of a waiting `acquire` left: the wait numbered `wait` stops. */
   | { kind: 'cancel'; wait: number }
 
 export type Message<T extends CallTable> = Call<T> | Reply | Note
+
+/** What goes over a worker's IPC channel: a batch about one upstream, or the worker's start (or failure to). */
+export type Envelope =
+  | { upstream: string; batch: Array<Message<PrimaryCalls> | Message<WorkerCalls>> }
+  | { kind: 'ready'; upstreams: Array<{ name: string; url: string; port: number }> }
+  | { kind: 'failed'; error: WorkerFailure }

@@ -5,10 +5,19 @@ import type { PhaseWindow } from '../../record/phase.js'
 import { workerModule } from '../../worker-module.js'
 import { Capacity } from '../capacity.js'
 import type { UpstreamConfig, UpstreamConfigInput } from '../config.js'
+import { AttemptCounter } from '../correlation.js'
 import { parseUpstreamOptions } from '../server.js'
 import { LocalState } from '../shared-state.js'
 import { ClusterHub } from './hub.js'
-import { type Message, type PrimaryCalls, SETUP_ENV, type WorkerSetup } from './protocol.js'
+import {
+  type Envelope,
+  type Message,
+  type PrimaryCalls,
+  SETUP_ENV,
+  type UpstreamSetup,
+  type WorkerFailure,
+  type WorkerSetup,
+} from './protocol.js'
 
 /** A worker that has not started serving by then is not coming. */
 const READY_TIMEOUT_MS = 30_000
@@ -17,22 +26,31 @@ const STOP_TIMEOUT_MS = 5_000
 
 export interface ClusterOptions {
   workers: number
-  /** The upstream block, as `startUpstream` takes it (host, port, latency, capacity, limits, faults, …). */
-  upstream: UpstreamConfigInput
-  name: string
+  /** The upstreams every worker serves, each as `startUpstream` takes its block (host, port, faults, …). */
+  upstreams: UpstreamSetup[]
   seed: number
   phases?: PhaseWindow[]
   clock?: Clock
+  /** Workers send every journal entry as it is recorded (to `hub.onEntry`): a run's journal is the primary's. */
+  stream?: boolean
+  /** `refuse_connections` upstreams keep their ports until `hub.everyWorker('refuse')`. */
+  deferRefusal?: boolean
+  journalCapacity?: number
 }
 
-export interface RunningCluster {
+/** One upstream of a cluster, as the primary holds it. */
+export interface ClusterMember {
+  name: string
   url: string
   port: number
   config: UpstreamConfig
+  hub: ClusterHub
+}
+
+export interface UpstreamCluster {
+  members: ClusterMember[]
   /** The workers' process ids, in fork order. */
   pids: number[]
-  /** Attempts journaled by every worker. */
-  served(): Promise<number>
   /** Rejects when a worker dies while the cluster serves (it has then stopped the others). */
   died: Promise<never>
   /** Stops every worker (SIGTERM, then SIGKILL after 5 s) and resolves once all have exited. */
@@ -67,49 +85,67 @@ async function stopWorkers(workers: Worker[]): Promise<void> {
   )
 }
 
-/**
- * Serves one upstream from `workers` processes on one shared port (Node's cluster: the primary, this process,
- * holds the listening socket and hands connections round-robin). The primary holds the shared state; each worker
- * asks it at every arrival. Resolves once every worker serves; rejects (with every worker stopped) if one cannot.
- */
-export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+/** The primary's side of each upstream: its LocalState (one attempt counter for all) and capacity, in a hub. */
+function hubs(
+  options: ClusterOptions,
+  clock: Clock,
+  startedAt: number,
+): Array<{ config: UpstreamConfig; hub: ClusterHub }> {
+  const attempts = new AttemptCounter()
   const phases = options.phases ?? []
-  const config = parseUpstreamOptions({ ...options.upstream, name: options.name, phases })
+  return options.upstreams.map(({ name, options: block }) => {
+    const config = parseUpstreamOptions({ ...block, name, phases })
+    const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
+    const local = new LocalState({ name, clock, limits: config.limits, capacity, rules: config.faults, attempts })
+    return { config, hub: new ClusterHub(local, capacity, startedAt) }
+  })
+}
+
+/**
+ * Serves upstreams from `workers` processes, each upstream on one port all workers share (Node's cluster: the
+ * primary, this process, holds the listening sockets and hands connections round-robin). The primary holds the
+ * shared state; each worker asks it at every arrival. Resolves once every worker serves; rejects (with every worker
+ * stopped) if one cannot.
+ */
+export async function startUpstreamCluster(options: ClusterOptions): Promise<UpstreamCluster> {
   const clock = options.clock ?? systemClock
-  const capacity = config.capacity ? new Capacity(config.capacity, () => clock.now()) : undefined
-  const local = new LocalState({ name: options.name, clock, limits: config.limits, capacity, rules: config.faults })
-  const hub = new ClusterHub(local, capacity)
+  const startedAt = clock.now()
+  const held = hubs(options, clock, startedAt)
+  const byName = new Map(options.upstreams.map((u, i) => [u.name, held[i]?.hub as ClusterHub]))
   const { path, execArgv } = workerModule(import.meta.url, 'worker')
   cluster.setupPrimary({ exec: path, args: [], execArgv, serialization: 'json' })
-  const setup = { options: options.upstream, name: options.name, seed: options.seed, startedAt: clock.now(), phases }
+  const setup: Omit<WorkerSetup, 'index'> = {
+    upstreams: options.upstreams,
+    seed: options.seed,
+    startedAt,
+    phases: options.phases ?? [],
+    stream: options.stream ?? false,
+    deferRefusal: options.deferRefusal ?? false,
+    ...(options.journalCapacity ? { journalCapacity: options.journalCapacity } : {}),
+  }
   const workers: Worker[] = []
   let stopping = false
   let onDeath: (err: BrownoutError) => void = () => undefined
   const died = new Promise<never>((_, reject) => (onDeath = reject))
   died.catch(() => undefined)
   const readies = Array.from({ length: options.workers }, (_, i) => {
-    const workerSetup: WorkerSetup = { ...setup, index: i + 1 }
-    const worker = cluster.fork({ [SETUP_ENV]: JSON.stringify(workerSetup) })
+    const worker = cluster.fork({ [SETUP_ENV]: JSON.stringify({ ...setup, index: i + 1 } satisfies WorkerSetup) })
     workers.push(worker)
-    const link = hub.add((m) => worker.send(m))
-    return new Promise<{ url: string; port: number }>((resolve, reject) => {
-      worker.on('message', (batch: Array<Message<PrimaryCalls>>) => {
-        for (const m of batch) {
-          if (m.kind === 'ready') resolve({ url: m.url, port: m.port })
-          else if (m.kind === 'failed')
-            reject(
-              new BrownoutError(m.error.code as ErrorCode, m.error.message, {
-                problems: m.error.problems,
-                ...(m.error.hint ? { hint: m.error.hint } : {}),
-              }),
-            )
-          else link.receive(m)
-        }
+    const links = new Map(
+      [...byName].map(([name, hub]) => [name, hub.add((batch) => worker.send({ upstream: name, batch }))]),
+    )
+    return new Promise<ReadyUpstreams>((resolve, reject) => {
+      worker.on('message', (e: Envelope) => {
+        if ('upstream' in e) {
+          const link = links.get(e.upstream)
+          for (const m of e.batch as Array<Message<PrimaryCalls>>) link?.receive(m)
+        } else if (e.kind === 'ready') resolve(e.upstreams)
+        else reject(failure(e.error))
       })
       worker.on('exit', (code, signal) => {
-        link.gone()
-        const err = new BrownoutError('INTERNAL', `serve: ${exitReason(worker, code, signal)}`, {
-          hint: 'its output is above; the other workers were stopped. Start serve again (a worker is not restarted: its attempts, open ones included, are lost)',
+        for (const link of links.values()) link.gone()
+        const err = new BrownoutError('INTERNAL', `upstream ${exitReason(worker, code, signal)}`, {
+          hint: 'its output is above; the other workers were stopped (a worker is not restarted: its attempts, open ones included, are lost)',
         })
         reject(err)
         if (stopping) return
@@ -118,27 +154,18 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       })
     })
   })
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new BrownoutError('INTERNAL', `serve: not every worker was serving after ${READY_TIMEOUT_MS / 1000} s`, {
-            hint: 'the machine may be overloaded: try fewer --workers',
-          }),
-        ),
-      READY_TIMEOUT_MS,
-    )
-  })
   try {
-    const ready = await Promise.race([Promise.all(readies), timeout])
-    const first = ready[0] as { url: string; port: number }
+    const ready = await readyOrTimeout(readies)
+    const first = ready[0] ?? []
     return {
-      url: first.url,
-      port: first.port,
-      config,
+      members: held.map(({ config, hub }, i) => ({
+        name: options.upstreams[i]?.name ?? '',
+        url: first[i]?.url ?? '',
+        port: first[i]?.port ?? 0,
+        config,
+        hub,
+      })),
       pids: workers.map((w) => w.process.pid ?? 0),
-      served: async () => (await hub.counts()).total,
       died,
       stop: () => {
         stopping = true
@@ -149,7 +176,70 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     stopping = true
     await stopWorkers(workers)
     throw err
+  }
+}
+
+type ReadyUpstreams = Array<{ name: string; url: string; port: number }>
+
+function failure(error: WorkerFailure): BrownoutError {
+  return new BrownoutError(error.code as ErrorCode, error.message, {
+    problems: error.problems,
+    ...(error.hint ? { hint: error.hint } : {}),
+  })
+}
+
+/** Every worker's ready, or a clear error when one is not ready in time. */
+async function readyOrTimeout(readies: Array<Promise<ReadyUpstreams>>): Promise<ReadyUpstreams[]> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new BrownoutError('INTERNAL', `not every upstream worker was serving after ${READY_TIMEOUT_MS / 1000} s`, {
+            hint: 'the machine may be overloaded: try fewer workers',
+          }),
+        ),
+      READY_TIMEOUT_MS,
+    )
+  })
+  try {
+    return await Promise.race([Promise.all(readies), timeout])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+export interface RunningCluster {
+  url: string
+  port: number
+  config: UpstreamConfig
+  pids: number[]
+  /** Attempts journaled by every worker. */
+  served(): Promise<number>
+  died: Promise<never>
+  stop(): Promise<void>
+}
+
+/** `serve --workers N`: one upstream (named `name`) served by N workers. */
+export async function startCluster(options: {
+  workers: number
+  upstream: UpstreamConfigInput
+  name: string
+  seed: number
+}): Promise<RunningCluster> {
+  const cluster = await startUpstreamCluster({
+    workers: options.workers,
+    upstreams: [{ name: options.name, options: options.upstream }],
+    seed: options.seed,
+  })
+  const member = cluster.members[0] as ClusterMember
+  return {
+    url: member.url,
+    port: member.port,
+    config: member.config,
+    pids: cluster.pids,
+    served: async () => (await member.hub.counts()).total,
+    died: cluster.died,
+    stop: cluster.stop,
   }
 }
