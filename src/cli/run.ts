@@ -18,6 +18,7 @@ import { workerCount } from '../run/workers.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
+import { clusterSize } from '../upstream/cluster/start-cluster.js'
 import { info, interruptSignal, printError } from './output.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
 
@@ -36,6 +37,7 @@ interface RunArgs {
   'upstream-port': string[] | undefined
   segment: string | undefined
   workers: string | undefined
+  'upstream-workers': string | undefined
 }
 
 export const FAST_FACTOR = 0.2
@@ -200,6 +202,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe:
           'send the load from N worker processes (or auto: one per core but one); the upstreams stay in this one',
       })
+      .option('upstream-workers', {
+        type: 'string',
+        describe:
+          'serve the fake upstreams from N cluster worker processes (or auto: one per core), one shared state kept in this one',
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -212,6 +219,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
       const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
+      const upstreamWorkers =
+        args['upstream-workers'] === undefined ? 1 : clusterSize(args['upstream-workers'], availableParallelism())
       if (args.segment !== undefined) {
         if (workers > 1)
           throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
@@ -238,6 +247,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           sut,
           signal: interrupt.signal,
           workers,
+          ...(upstreamWorkers > 1 ? { upstreamWorkers } : {}),
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })

@@ -75,6 +75,11 @@ export interface RunningUpstream {
   reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
+  /**
+   * Resolves with what happened if a process serving this upstream died (a cluster worker: the run then stops,
+   * since the attempts it held are lost); absent when this process serves it.
+   */
+  crashed?: Promise<string>
   /** A `refuse_connections` upstream started with `deferRefusal` stops listening now; otherwise does nothing. */
   refuse(): Promise<void>
 }

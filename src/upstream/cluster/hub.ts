@@ -22,6 +22,8 @@ export class ClusterHub {
   private readonly links = new Set<Rpc<WorkerCalls, PrimaryCalls>>()
   /** Gets every entry a worker journals, when the workers stream them (a run's upstreams). */
   onEntry: (entry: JournalEntry) => void = () => undefined
+  /** The seq of the last arrival answered. */
+  lastSeq = 0
 
   constructor(
     readonly local: LocalState,
@@ -59,7 +61,11 @@ export class ClusterHub {
 
   private answers(link: Slots): Answers<PrimaryCalls> {
     return {
-      arrive: (arrival) => ({ ...this.local.arriveNow(arrival), startedAt: this.startedAt }),
+      arrive: (arrival) => {
+        const ticket = this.local.arriveNow(arrival)
+        this.lastSeq = ticket.seq
+        return { ...ticket, startedAt: this.startedAt }
+      },
       limits: () => this.local.limits(),
       acquire: async ({ wait }) => {
         if (!this.capacity) return { ok: true, queuedMs: 0, factor: 1 }
