@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { JournalEntry } from '../../src/upstream/journal.js'
@@ -54,4 +54,58 @@ describe('run --upstream-workers 2', () => {
     const verdicts = (r: typeof single.result) => r.checks.map((c) => [c.key, c.verdict, c.value])
     expect(verdicts(clustered.result)).toEqual(verdicts(single.result))
   }, 60_000)
+})
+
+/** The pids of `parent`'s child processes whose command line mentions `what` (from /proc). */
+function childrenOf(parent: number, what: string): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === parent && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(what)) found.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('run --upstream-workers: a worker that dies', () => {
+  it('stops the run as brownout’s failure (exit 3), not the SUT’s, and leaves no worker running', async () => {
+    const dir = tempDir('brownout-upstream-worker-dies-')
+    const file = join(dir, 'scenario.yaml')
+    writeFileSync(file, SCENARIO.replace('duration: 2s', 'duration: 30s'))
+    const out = join(dir, 'out')
+    let workers: number[] = []
+    const done = brownoutCli(['run', file, '--direct', '--out', out, '--upstream-workers', '2'], (child) => {
+      void (async () => {
+        await until('both upstream workers run', () => childrenOf(child.pid ?? 0, 'cluster/worker').length === 2)
+        workers = childrenOf(child.pid ?? 0, 'cluster/worker')
+        const journal = join(out, 'journal.jsonl')
+        await until('the load is journaled', () => existsSync(journal) && statSync(journal).size > 0)
+        process.kill(workers[0] ?? 0, 'SIGKILL')
+      })()
+    })
+    const { code, stderr } = await done
+    expect(code).toBe(3)
+    expect(stderr).toMatch(/brownout's upstream worker \d \(pid \d+\) was killed by SIGKILL; partial results kept/)
+    expect(stderr).not.toContain('SUT')
+    expect(workers).toHaveLength(2)
+    expect(
+      workers.filter(
+        (pid) =>
+          existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cluster/worker'),
+      ),
+    ).toEqual([])
+  }, 90_000)
 })
