@@ -35,18 +35,27 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   }
 }
 
-describe('serve --workers 2: one upstream', () => {
-  let serve: ServeProcess
+/**
+ * One `serve` for the tests of a describe block, started before them and stopped after; each test starts with no
+ * fault rules and fresh counters. The returned object is filled in once it serves.
+ */
+function serveForTests(args: string[], config?: object): ServeProcess {
+  const serve = {} as ServeProcess
   beforeAll(async () => {
-    serve = await startServe(['--workers', '2', '--seed', '3'])
+    Object.assign(serve, await startServe(args, config))
   }, 60_000)
   afterAll(async () => {
-    await serve?.stop()
+    await serve.stop?.()
   })
   beforeEach(async () => {
     await putFaults(serve.url, [])
     await reset(serve.url)
   })
+  return serve
+}
+
+describe('serve --workers 2: one upstream', () => {
+  const serve = serveForTests(['--workers', '2', '--seed', '3'])
 
   it('counts a request id’s attempts across workers: an attempt-1 rule fails only the first', async () => {
     await putFaults(serve.url, [{ when: { attempt: 1 }, fault: { type: 'error', status: 503 } }])
@@ -115,20 +124,7 @@ describe('serve --workers 2: one upstream', () => {
 })
 
 describe('serve --workers 2: limits and capacity are totals', () => {
-  let serve: ServeProcess
-  beforeAll(async () => {
-    serve = await startServe(['--workers', '2'], {
-      limits: { rpm: 10 },
-      capacity: { max_concurrency: 2, queue: 1 },
-    })
-  }, 60_000)
-  afterAll(async () => {
-    await serve?.stop()
-  })
-  beforeEach(async () => {
-    await putFaults(serve.url, [])
-    await reset(serve.url)
-  })
+  const serve = serveForTests(['--workers', '2'], { limits: { rpm: 10 }, capacity: { max_concurrency: 2, queue: 1 } })
 
   it('admits exactly 10 of 20 quick requests under rpm: 10', async () => {
     // One after another: concurrent ones would meet the capacity limit first.
