@@ -34,14 +34,14 @@ export class ClusterHub {
 
   /** Links a worker: `send` reaches it; returns what to feed its messages to, and what to call when it is gone. */
   add(send: (batch: Array<Message<WorkerCalls> | Message<PrimaryCalls>>) => void): {
-    receive: (m: Message<PrimaryCalls>) => void
+    receive: (batch: Array<Message<PrimaryCalls>>) => void
     gone: () => void
   } {
     const slots: Slots = { waits: new Map(), held: 0 }
     const rpc = new Rpc<WorkerCalls, PrimaryCalls>(send, this.answers(slots), (note) => this.onNote(slots, note))
     this.links.add(rpc)
     return {
-      receive: (m) => rpc.receive([m]),
+      receive: (batch) => rpc.receive(batch),
       gone: () => {
         this.links.delete(rpc)
         rpc.close(new Error('worker gone'))

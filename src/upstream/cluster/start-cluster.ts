@@ -137,8 +137,7 @@ export async function startUpstreamCluster(options: ClusterOptions): Promise<Ups
     return new Promise<ReadyUpstreams>((resolve, reject) => {
       worker.on('message', (e: Envelope) => {
         if ('upstream' in e) {
-          const link = links.get(e.upstream)
-          for (const m of e.batch as Array<Message<PrimaryCalls>>) link?.receive(m)
+          links.get(e.upstream)?.receive(e.batch as Array<Message<PrimaryCalls>>)
         } else if (e.kind === 'ready') resolve(e.upstreams)
         else reject(failure(e.error))
       })
