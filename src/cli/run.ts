@@ -18,6 +18,7 @@ import { workerCount } from '../run/workers.js'
 import { scaleScenario } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
+import { clusterSize } from '../upstream/cluster/start-cluster.js'
 import { keepHeapNearLive } from './heap.js'
 import { info, interruptSignal, printError } from './output.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
@@ -37,6 +38,7 @@ interface RunArgs {
   'upstream-port': string[] | undefined
   segment: string | undefined
   workers: string | undefined
+  'upstream-workers': string | undefined
 }
 
 export const FAST_FACTOR = 0.2
@@ -201,6 +203,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe:
           'send the load from N worker processes (or auto: one per core but one); the upstreams stay in this one',
       })
+      .option('upstream-workers', {
+        type: 'string',
+        describe:
+          'serve the fake upstreams from N cluster worker processes (or auto: one per core), one shared state kept in this one',
+      })
       .example('$0 run scenarios/baseline.yaml --direct', 'the upstream alone')
       .example(
         '$0 run scenarios/transient-503.yaml --sut examples/gateways/resilient.sut.yaml --out runs/x',
@@ -214,6 +221,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
       const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
+      const upstreamWorkers =
+        args['upstream-workers'] === undefined ? 1 : clusterSize(args['upstream-workers'], availableParallelism())
       if (args.segment !== undefined) {
         if (workers > 1)
           throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
@@ -240,6 +249,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           sut,
           signal: interrupt.signal,
           workers,
+          ...(upstreamWorkers > 1 ? { upstreamWorkers } : {}),
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })

@@ -1,6 +1,9 @@
+import { availableParallelism } from 'node:os'
 import type { CommandModule } from 'yargs'
 import { FAMILY_IDS, type FamilyId } from '../dialects/families.js'
-import type { UpstreamConfigInput } from '../upstream/config.js'
+import { BrownoutError } from '../errors.js'
+import { clusterSize, startCluster } from '../upstream/cluster/start-cluster.js'
+import type { UpstreamConfig, UpstreamConfigInput } from '../upstream/config.js'
 import { loadUpstreamConfig } from '../upstream/load-config.js'
 import { startUpstream } from '../upstream/server.js'
 import { fail, info, warn } from './output.js'
@@ -14,9 +17,54 @@ interface ServeArgs extends StateArgs {
   provider: FamilyId | undefined
   'header-faults': boolean
   'admin-token': string | undefined
+  workers: string
 }
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
+
+/** What serve prints once it serves (the URL once, whatever the number of workers). */
+function banner(url: string, config: UpstreamConfig, configPath: string | undefined, pids: number[]): void {
+  info(`brownout upstream listening on ${url}`)
+  info(`  OpenAI:    baseURL ${url}/v1`)
+  info(`  Anthropic: baseURL ${url}`)
+  info(`  control:   ${url}/_brownout/ (journal, faults, state, metrics, reset)`)
+  const rules = config.faults.length
+  if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${configPath}`)
+  if (config.header_faults) info('  x-brownout-fault request headers are honoured')
+  if (pids.length > 1)
+    info(`  workers:   ${pids.length} processes on one port, one shared state (pids ${pids.join(' ')})`)
+  info('Press Ctrl-C to stop.')
+}
+
+async function serveOne(
+  options: UpstreamConfigInput,
+  args: ServeArgs,
+  stopped: Promise<string>,
+  shared: ReturnType<typeof stateFromArgs>,
+): Promise<void> {
+  const state = shared ? { state: shared.factory } : {}
+  const upstream = await startUpstream({ ...options, ...state, seed: args.seed, name: 'serve' }).catch(fail)
+  banner(upstream.url, upstream.config, args.config, [process.pid])
+  if (shared) info(`  state:     ${shared.describe}`)
+  const signal = await stopped
+  info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
+  await upstream.close()
+}
+
+/** `--workers N`: the primary (this process) holds the shared state; a worker that dies stops them all (exit 3). */
+async function serveCluster(
+  options: UpstreamConfigInput,
+  args: ServeArgs,
+  workers: number,
+  stopped: Promise<string>,
+): Promise<void> {
+  const running = await startCluster({ workers, upstream: options, seed: args.seed, name: 'serve' }).catch(fail)
+  banner(running.url, running.config, args.config, running.pids)
+  const signal = await Promise.race([stopped, running.died]).catch(fail)
+  const served = await running.served().catch(() => undefined)
+  info(`\n${signal}: closing${served === undefined ? '' : ` (${served} requests served)`}`)
+  await running.stop()
+}
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
@@ -38,6 +86,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         describe: 'require `authorization: Bearer <token>` on /_brownout/* (or env BROWNOUT_ADMIN_TOKEN)',
       })
+      .option('workers', {
+        type: 'string',
+        default: '1',
+        describe:
+          'Processes serving the upstream on one port, with one shared state (attempts, buckets, capacity, rules, journal): a number, or auto (one per core)',
+      })
       .option('header-faults', {
         type: 'boolean',
         default: false,
@@ -47,6 +101,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve', 'OpenAI at http://127.0.0.1:8080/v1, Anthropic at http://127.0.0.1:8080')
       .example('$0 serve --config upstream.yaml', 'with latency, limits and fault rules from a file')
       .example('$0 serve --port 0 --seed 7', 'a free port, another seed')
+      .example('$0 serve --workers auto', 'one worker per core, one upstream')
       .example(
         '$0 serve --state redis://10.0.0.5:6379 --run-id nightly',
         'one of many replicas acting as one upstream',
@@ -88,19 +143,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         return fail(err)
       }
     })()
-    const state = shared ? { state: shared.factory } : {}
-    const upstream = await startUpstream({ ...options, ...state, seed: args.seed, name: 'serve' }).catch(fail)
-    info(`brownout upstream listening on ${upstream.url}`)
-    info(`  OpenAI:    baseURL ${upstream.url}/v1`)
-    info(`  Anthropic: baseURL ${upstream.url}`)
-    info(`  control:   ${upstream.url}/_brownout/ (journal, faults, state, metrics, reset)`)
-    const rules = upstream.faults.list().length
-    if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${args.config}`)
-    if (upstream.config.header_faults) info('  x-brownout-fault request headers are honoured')
-    if (shared) info(`  state:     ${shared.describe}`)
-    info('Press Ctrl-C to stop.')
-    const signal = await stopped
-    info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
-    await upstream.close()
+    const workers = (() => {
+      try {
+        return clusterSize(args.workers, availableParallelism())
+      } catch (err) {
+        return fail(err)
+      }
+    })()
+    if (workers > 1 && shared) {
+      fail(
+        new BrownoutError('INVALID_USAGE', '--workers and --state together are not supported yet', {
+          hint: 'on one machine use --workers (the primary holds the state); across machines run one serve --state per core',
+        }),
+      )
+    }
+    if (workers === 1) await serveOne(options, args, stopped, shared)
+    else await serveCluster(options, args, workers, stopped)
   },
 }

@@ -10,6 +10,7 @@ import type { RequestTemplate, Scenario, SutLimits } from '../scenario/schema.js
 import { clientExecutor } from '../sut/client-mode.js'
 import { type StartedSut, startSut } from '../sut/process.js'
 import { loadSutProfile, renderTemplate, type SutProfile, templateValues } from '../sut/profile.js'
+import { startClusteredUpstreams } from '../upstream/cluster/run-upstreams.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
 import type { SutMode } from './sut-mode.js'
@@ -30,10 +31,21 @@ export async function answers(url: string): Promise<boolean> {
 /** How many ended attempts a run's upstream keeps for its admin API (GET /_brownout/journal) during the run. */
 const RUN_UPSTREAM_JOURNAL = 1000
 
-/** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
-export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<RunningUpstream[]> {
-  const attempts = new AttemptCounter()
+/**
+ * Starts every upstream of a scenario on one attempt counter; on failure closes those already started. With
+ * `workers` > 1 every upstream is served by that many cluster workers, their shared state held here.
+ */
+export async function startUpstreams(scenario: Scenario, clock: Clock, workers = 1): Promise<RunningUpstream[]> {
   const phases = phaseWindows(scenario)
+  if (workers > 1)
+    return startClusteredUpstreams({
+      workers,
+      upstreams: Object.entries(scenario.upstreams).map(([name, options]) => ({ name, options })),
+      seed: scenario.seed,
+      phases,
+      clock,
+    })
+  const attempts = new AttemptCounter()
   const started: RunningUpstream[] = []
   try {
     for (const [name, config] of Object.entries(scenario.upstreams)) {

@@ -39,7 +39,7 @@ export async function drive(run: RunState): Promise<string> {
   const stopped = stopSignal(run)
   const outcome = await Promise.race([load.done.then(() => 'done'), stopped.reason])
   stopped.release()
-  if (outcome !== 'done') await stopEarly(run, load, outcome, stopped.crash())
+  if (outcome !== 'done') await stopEarly(run, load, outcome, stopped.crash(), stopped.lost())
   stopProgress()
   return outcome
 }
@@ -119,10 +119,17 @@ function reportProgress(run: RunState, load: RunningLoad): () => void {
 }
 
 /** What can stop a run early: the caller's abort signal (Ctrl-C) or the SUT dying. */
-function stopSignal(run: RunState): { reason: Promise<string>; release(): void; crash(): string | undefined } {
+function stopSignal(run: RunState): {
+  reason: Promise<string>
+  release(): void
+  crash(): string | undefined
+  /** Why an upstream's worker process died, if one did (brownout's failure, not the SUT's). */
+  lost(): string | undefined
+} {
   const { signal } = run.opts
   let onAbort: (() => void) | undefined
   let crash: string | undefined
+  let lost: string | undefined
   const reason = new Promise<string>((resolve) => {
     if (signal?.aborted) resolve('interrupted')
     onAbort = () => resolve('interrupted')
@@ -131,6 +138,11 @@ function stopSignal(run: RunState): { reason: Promise<string>; release(): void; 
       crash = why
       resolve(`the SUT ${why} during the run`)
     })
+    for (const u of run.upstreams)
+      void u.crashed?.then((why) => {
+        lost = why
+        resolve(`brownout's ${why}`)
+      })
   })
   return {
     reason,
@@ -138,11 +150,18 @@ function stopSignal(run: RunState): { reason: Promise<string>; release(): void; 
       if (onAbort) signal?.removeEventListener('abort', onAbort)
     },
     crash: () => crash,
+    lost: () => lost,
   }
 }
 
 /** Stops the load, lets what is in flight end (bounded), and records why the run stopped. */
-async function stopEarly(run: RunState, load: RunningLoad, outcome: string, crash: string | undefined): Promise<void> {
+async function stopEarly(
+  run: RunState,
+  load: RunningLoad,
+  outcome: string,
+  crash: string | undefined,
+  lost: string | undefined,
+): Promise<void> {
   run.stopReason = outcome
   load.stop()
   let drainTimer: NodeJS.Timeout | undefined
@@ -154,9 +173,13 @@ async function stopEarly(run: RunState, load: RunningLoad, outcome: string, cras
   run.error =
     outcome === 'interrupted'
       ? new BrownoutError('INTERRUPTED', 'run interrupted: load stopped, partial results kept and marked incomplete')
-      : new BrownoutError(
-          'SUT_CRASHED',
-          `${outcome}; partial results kept and marked incomplete.${sut ? `\nIts last output:\n${last}` : ''}`,
-          { hint: sut ? `see ${sut.logFile}` : 'check the SUT' },
-        )
+      : lost !== undefined
+        ? new BrownoutError('INTERNAL', `${outcome}; partial results kept and marked incomplete`, {
+            hint: 'run again, with fewer --upstream-workers if the machine is short of memory',
+          })
+        : new BrownoutError(
+            'SUT_CRASHED',
+            `${outcome}; partial results kept and marked incomplete.${sut ? `\nIts last output:\n${last}` : ''}`,
+            { hint: sut ? `see ${sut.logFile}` : 'check the SUT' },
+          )
 }

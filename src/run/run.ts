@@ -53,7 +53,7 @@ async function prepare(opts: RunOptions): Promise<RunState> {
   const clock = opts.clock ?? systemClock
   const outDir = opts.outDir ? prepareOutDir(opts.outDir) : undefined
   if (outDir) rmSync(join(outDir, '.brownout-write-test'), { force: true })
-  const upstreams = await startUpstreams(scenario, clock)
+  const upstreams = await startUpstreams(scenario, clock, opts.upstreamWorkers)
   return {
     opts,
     scenario,

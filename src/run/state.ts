@@ -39,6 +39,8 @@ export interface RunOptions {
   segment?: Segment
   /** Send the load from this many worker processes (`run --workers N`), one execution segment each. */
   workers?: number
+  /** Serve the upstreams from this many cluster workers (`run --upstream-workers N`), one shared state. */
+  upstreamWorkers?: number
 }
 
 /** What the steps of one run share: its options, its record as it grows, and what it started (to stop it). */

@@ -1,24 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { Clock } from '../clock.js'
 import { BrownoutError } from '../errors.js'
 import type { LoadStats, RunningLoad } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import { DeadlineLag } from '../load/send.js'
+import { workerModule } from '../worker-module.js'
 import type { ToParent, ToWorker, WorkerStart, WorkerStats } from './worker-protocol.js'
 
 /** From the last worker's `ready` to the plan's time 0: time for the start message to reach every worker. */
 const START_AHEAD_MS = 100
 /** A worker that has not loaded its modules by then is not coming. */
 const READY_TIMEOUT_MS = 30_000
-
-/** The worker's module: built JavaScript beside this file, or (run from the TypeScript sources) through tsx. */
-function workerModule(): { path: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('./load-worker.js', import.meta.url))
-  if (existsSync(js)) return { path: js, execArgv: [] }
-  return { path: fileURLToPath(new URL('./load-worker.ts', import.meta.url)), execArgv: ['--import', 'tsx'] }
-}
 
 /** `auto`: one worker per core but one, which the upstreams and the parent keep. */
 export function workerCount(value: string | number, cores: number): number {
@@ -43,7 +35,7 @@ export async function startWorkerLoad(
   clock: Clock,
   onRecord: (r: ClientRecord) => void,
 ): Promise<RunningLoad> {
-  const { path, execArgv } = workerModule()
+  const { path, execArgv } = workerModule(import.meta.url, 'load-worker')
   const readies: Array<Promise<void>> = []
   const perWorker: WorkerStats[] = []
   const stats: LoadStats = { sent: 0, inFlight: 0, notSent: 0, byStatus: {}, deadlines: new DeadlineLag() }

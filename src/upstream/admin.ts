@@ -111,7 +111,8 @@ export function createAdminApp(ctx: AdminContext): express.Express {
   })
 
   r.get('/metrics', async (_req, res) => {
-    res.type(state.metrics.registry.contentType).send(await state.metrics.registry.metrics())
+    const { registry } = state.metrics
+    res.type(registry.contentType).send(await (state.shared.metrics?.(registry) ?? registry.metrics()))
   })
 
   app.use('/_brownout', r)

@@ -9,11 +9,11 @@ import type { LagStats } from '../lag-stats.js'
 import type { PhaseWindow } from '../record/phase.js'
 import { createAdminApp } from './admin.js'
 import { type UpstreamConfig, type UpstreamConfigInput, upstreamConfigSchema } from './config.js'
-import { AttemptCounter } from './correlation.js'
+import type { AttemptCounter } from './correlation.js'
 import { handle, internalError, resetState, type UpstreamState } from './handle.js'
 import { Journal } from './journal.js'
 import { UpstreamMetrics } from './metrics.js'
-import { LocalState, localState, type SharedStateFactory } from './shared-state.js'
+import { LocalState, localState, type SharedState, type SharedStateFactory } from './shared-state.js'
 
 /**
  * Connections the kernel holds for the upstream before it accepts them. Node's default (511) overflows when a
@@ -31,7 +31,7 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   seed?: number
   clock?: Clock
   /** Share one counter between the upstreams of a run, so a failover is attempt 2 of the same request. */
-  attempts?: AttemptCounter
+  attempts?: AttemptCounter | undefined
   /** Most journal entries held in memory; older ones are dropped and counted. */
   journalCapacity?: number
   /**
@@ -45,6 +45,13 @@ export interface StartUpstreamOptions extends UpstreamConfigInput {
   startedAt?: number
   /** Where the counters, buckets, slots and rules shared with other processes live; default: this process. */
   state?: SharedStateFactory
+  /**
+   * The state this upstream shares with other processes serving it (a `serve --workers` worker's link to its
+   * primary), given ready-made; it takes precedence over `state`.
+   */
+  shared?: SharedState
+  /** Sent as `x-brownout-worker` on every answer: which worker of a cluster served it. */
+  workerId?: number
 }
 
 export interface RunningUpstream {
@@ -54,8 +61,9 @@ export interface RunningUpstream {
   port: number
   config: UpstreamConfig
   journal: Journal
-  /** The in-process attempt counter (with a state held elsewhere, such as Redis, attempts are counted there). */
-  attempts: AttemptCounter
+  metrics: UpstreamMetrics
+  /** The attempt counter, when this process holds it (not in a cluster worker, nor with state in Redis). */
+  attempts: AttemptCounter | undefined
   faults: FaultEngine
   /** How late scheduled writes went out since the last reset: brownout's own timing error on this upstream. */
   timingError(): LagStats
@@ -68,11 +76,17 @@ export interface RunningUpstream {
   reset(): void
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
+  /**
+   * Resolves with what happened if a process serving this upstream died (a cluster worker: the run then stops,
+   * since the attempts it held are lost); absent when this process serves it.
+   */
+  crashed?: Promise<string>
   /** A `refuse_connections` upstream started with `deferRefusal` stops listening now; otherwise does nothing. */
   refuse(): Promise<void>
 }
 
-function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
+/** The upstream's config from `startUpstream`'s options, validated (faults against the phases) or thrown. */
+export function parseUpstreamOptions(options: StartUpstreamOptions): UpstreamConfig {
   const {
     name,
     seed: _s,
@@ -83,6 +97,8 @@ function parseConfig(options: StartUpstreamOptions): UpstreamConfig {
     startedAt: _t,
     deferRefusal: _d,
     state: _st,
+    shared: _x,
+    workerId: _w,
     ...config
   } = options
   const parsed = upstreamConfigSchema.safeParse(config)
@@ -106,22 +122,24 @@ function adminAllowed(req: IncomingMessage, token: string): boolean {
 
 /** Starts a fake OpenAI- and Anthropic-compatible upstream with fault rules. Use `port: 0` in tests. */
 export async function startUpstream(options: StartUpstreamOptions = {}): Promise<RunningUpstream> {
-  const config = parseConfig(options)
+  const config = parseUpstreamOptions(options)
   const clock = options.clock ?? systemClock
   const name = options.name ?? 'upstream'
   const seed = options.seed ?? 1
   const engineOptions = { seed, clock, startedAt: options.startedAt ?? clock.now(), phases: options.phases ?? [] }
   const journal = new Journal(options.journalCapacity)
-  const shared = await (options.state ?? localState)({
-    name,
-    clock,
-    limits: config.limits,
-    capacity: config.capacity,
-    rules: config.faults,
-    startedAt: engineOptions.startedAt,
-    journalCapacity: journal.capacity,
-    ...(options.attempts ? { attempts: options.attempts } : {}),
-  })
+  const shared =
+    options.shared ??
+    (await (options.state ?? localState)({
+      name,
+      clock,
+      limits: config.limits,
+      capacity: config.capacity,
+      rules: config.faults,
+      startedAt: engineOptions.startedAt,
+      journalCapacity: journal.capacity,
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+    }))
   const capacity = shared.capacity
   const counters = { inFlight: 0 }
   const metrics = new UpstreamMetrics(name, { inFlight: () => counters.inFlight, queued: () => capacity?.queued ?? 0 })
@@ -157,6 +175,7 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
       admin(req, res)
       return
     }
+    if (options.workerId !== undefined) res.setHeader('x-brownout-worker', String(options.workerId))
     counters.inFlight++
     handle(state, req, res)
       .catch((err: unknown) => internalError(state, req, res, err))
@@ -206,7 +225,8 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     port,
     config,
     journal: state.journal,
-    attempts: shared instanceof LocalState ? shared.attempts : (options.attempts ?? new AttemptCounter()),
+    metrics,
+    attempts: shared instanceof LocalState ? shared.attempts : options.attempts,
     faults: state.engine,
     settled: (timeoutMs) =>
       new Promise<boolean>((resolve) => {

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { Rule } from '../faults/rules.js'
 import { type Admission, Capacity, type CapacityConfig } from './capacity.js'
@@ -43,6 +44,11 @@ export interface Ticket {
   refused: RateRefusal | undefined
   /** The buckets' levels once this attempt was charged. */
   limits: LimitsSnapshot
+  /**
+   * The clock origin of `during` windows (ms since epoch) when another process holds it (a cluster's primary, which
+   * a run moves when its load starts); absent from a LocalState's own tickets.
+   */
+  startedAt?: number
 }
 
 /** The overload model's slots and queue (totals across whatever serves the upstream). */
@@ -96,8 +102,15 @@ export interface SharedState {
   replaceRules(rules: readonly Rule[]): Promise<void>
   /** Called when the rules change (here or elsewhere). */
   onRules(listener: (rules: readonly Rule[]) => void): void
+  /** Called, before the arrival it came with is decided, when the clock origin of `during` windows moved elsewhere. */
+  onStart?(listener: (startedAt: number) => void): void
   /** The journal across every process serving the upstream, given this process's own. */
   journal(local: Journal): JournalView
+  /**
+   * The Prometheus text of every process serving the upstream, given this process's registry; absent when this
+   * process's own metrics are the whole story.
+   */
+  metrics?(local: Registry): Promise<string>
   /** Forgets counters and buckets (the journal is the caller's), everywhere. */
   reset(): Promise<void>
   /** Stops whatever the state holds open (connections, subscriptions). */
