@@ -10,6 +10,7 @@ import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { reproDir } from '../repro/write.js'
+import type { ExternalUpstreams } from '../run/external.js'
 import { prepareOutDir } from '../run/files.js'
 import { runScenario } from '../run/run.js'
 import { checkSegmentable, checkWorkers, sharedStateWarning } from '../run/segments.js'
@@ -20,6 +21,7 @@ import type { Scenario } from '../scenario/schema.js'
 import { loadSutProfile } from '../sut/profile.js'
 import { info, interruptSignal, printError } from './output.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
+import { checkUpstreamUrls, upstreamUrlOptions, upstreamUrlsFrom } from './upstream-urls.js'
 
 interface RunArgs {
   scenarios: string[]
@@ -34,6 +36,8 @@ interface RunArgs {
   'max-concurrency': number
   'max-duration': number
   'upstream-port': string[] | undefined
+  'upstream-url': string[] | undefined
+  'admin-token': string | undefined
   segment: string | undefined
   workers: string | undefined
 }
@@ -190,6 +194,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
+      .options(upstreamUrlOptions)
       .option('segment', {
         type: 'string',
         describe:
@@ -211,17 +216,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
+      const external = upstreamUrlsFrom(args['upstream-url'], args['admin-token'])
       const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
       if (args.segment !== undefined) {
         if (workers > 1)
           throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
             hint: 'split the run either into segments (merged later) or over local workers',
           })
-        exit = await runSegment(args, parseSegment(args.segment), ports, interrupt.signal)
+        exit = await runSegment(args, parseSegment(args.segment), ports, external, interrupt.signal)
         return
       }
       for (const file of args.scenarios) {
-        const scenario = prepareScenario(file, args, ports)
+        const scenario = prepareScenario(file, args, ports, external)
         const sut = sutMode(args, scenario)
         checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
         const outDir =
@@ -238,6 +244,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           sut,
           signal: interrupt.signal,
           workers,
+          ...(external ? { external } : {}),
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })
@@ -272,8 +279,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
 }
 
 /** A scenario file as this command runs it: read, its upstream ports pinned, the seed, --fast, --requests and the caps applied. */
-function prepareScenario(file: string, args: RunArgs, ports: ReturnType<typeof upstreamPortsFrom>): Scenario {
-  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+function prepareScenario(
+  file: string,
+  args: RunArgs,
+  ports: ReturnType<typeof upstreamPortsFrom>,
+  external: ExternalUpstreams | undefined,
+): Scenario {
+  const loaded = loadScenario(file)
+  checkUpstreamUrls(external, loaded, ports, file)
+  const elsewhere = new Set(Object.keys(external?.urls ?? {}))
+  let scenario = pinUpstreamPorts(loaded, ports, args.target !== undefined, file, elsewhere)
   checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
   if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
   if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
@@ -291,6 +306,7 @@ async function runSegment(
   args: RunArgs,
   segment: Segment,
   ports: ReturnType<typeof upstreamPortsFrom>,
+  external: ExternalUpstreams | undefined,
   signal: AbortSignal,
 ): Promise<number> {
   const [file, ...more] = args.scenarios
@@ -298,13 +314,22 @@ async function runSegment(
     throw new BrownoutError('INVALID_USAGE', '--segment runs one scenario and needs --out', {
       hint: 'brownout run SCENARIO.yaml --segment 3/8 --out seg-3 ..., then brownout merge seg-* --out run',
     })
-  const scenario = prepareScenario(file, args, ports)
+  const scenario = prepareScenario(file, args, ports, external)
   checkSegmentable(scenario, segment, file)
   const sut = sutMode(args, scenario)
   info(`▶ ${scenario.name} (seed ${scenario.seed}), segment ${segmentLabel(segment)}`)
-  const warning = segment.count > 1 ? sharedStateWarning(scenario) : undefined
+  const warning =
+    segment.count > 1 ? sharedStateWarning(scenario, new Set(Object.keys(external?.urls ?? {}))) : undefined
   if (warning) info(`  note: ${warning}`)
-  const data = await runScenario({ scenario, scenarioFile: file, sut, signal, segment, outDir: args.out })
+  const data = await runScenario({
+    scenario,
+    scenarioFile: file,
+    sut,
+    signal,
+    segment,
+    outDir: args.out,
+    ...(external ? { external } : {}),
+  })
   info(
     `  ${data.meta.counts.requests} requests, ${data.meta.counts.attempts} upstream attempts; records in ${args.out}`,
   )

@@ -12,6 +12,7 @@ import { type StartedSut, startSut } from '../sut/process.js'
 import { loadSutProfile, renderTemplate, type SutProfile, templateValues } from '../sut/profile.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
+import type { UpstreamAddress } from './external.js'
 import type { SutMode } from './sut-mode.js'
 import { sutPort } from './sut-port.js'
 import { targetUrl, type WorkerTarget } from './worker-protocol.js'
@@ -27,13 +28,21 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Starts every upstream of a scenario on one attempt counter; on failure closes those already started. */
-export async function startUpstreams(scenario: Scenario, clock: Clock): Promise<RunningUpstream[]> {
+/**
+ * Starts every upstream of a scenario on one attempt counter, but those served elsewhere (`external`, from
+ * `--upstream-url`); on failure closes those already started.
+ */
+export async function startUpstreams(
+  scenario: Scenario,
+  clock: Clock,
+  external: ReadonlySet<string> = new Set(),
+): Promise<RunningUpstream[]> {
   const attempts = new AttemptCounter()
   const phases = phaseWindows(scenario)
   const started: RunningUpstream[] = []
   try {
     for (const [name, config] of Object.entries(scenario.upstreams)) {
+      if (external.has(name)) continue
       started.push(
         await startUpstream({
           ...config,
@@ -84,7 +93,7 @@ export interface ConnectLayers {
  */
 export async function connectSut(
   mode: SutMode,
-  upstreams: RunningUpstream[],
+  upstreams: UpstreamAddress[],
   logFile: string,
   meta: RunMeta['sut'],
   layers: ConnectLayers = {},
@@ -93,7 +102,7 @@ export async function connectSut(
   const first = upstreams[0]
   const values = templateValues(
     mode.mode === 'sut' ? await sutPort() : 0,
-    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
+    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.provider }])),
     layers.limits,
   )
   const urls = Object.fromEntries(upstreams.map((u) => [u.name, u.url]))

@@ -11,6 +11,7 @@ import type { Scenario } from '../scenario/schema.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import type { RunningUpstream } from '../upstream/server.js'
 import type { Connection } from './connect.js'
+import type { ExternalUpstreams, UpstreamAddress } from './external.js'
 import type { JsonLines } from './files.js'
 import type { HarnessMonitor } from './harness-monitor.js'
 import type { SutMode } from './sut-mode.js'
@@ -39,6 +40,8 @@ export interface RunOptions {
   segment?: Segment
   /** Send the load from this many worker processes (`run --workers N`), one execution segment each. */
   workers?: number
+  /** Upstreams served elsewhere (`run --upstream-url NAME=URL`): not started, their journals read at the end. */
+  external?: ExternalUpstreams
 }
 
 /** What the steps of one run share: its options, its record as it grows, and what it started (to stop it). */
@@ -52,7 +55,10 @@ export interface RunState {
   journal: JournalEntry[]
   /** A run holds every record and entry until it is graded: share what they repeat. */
   compact: Compactor
+  /** The upstreams this run started (not those served elsewhere). */
   upstreams: RunningUpstream[]
+  /** Every upstream of the scenario, in its order: those the run started and those served elsewhere. */
+  addresses: UpstreamAddress[]
   /** requests.jsonl and journal.jsonl, written as the run goes (an interrupted run keeps what it collected). */
   files: { requests: JsonLines | undefined; journal: JsonLines | undefined }
   connection: Connection | undefined
