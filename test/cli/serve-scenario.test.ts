@@ -54,6 +54,13 @@ describe('brownout serve --scenario', () => {
     expect(health.upstream).toBe('fallback')
   })
 
+  it("takes `during` rules, whose phases are the scenario's (serve --config has none)", async () => {
+    const { url, stdout } = await serve(['--scenario', `${SCENARIOS}flapping-upstream.yaml`])
+    expect(stdout.join('\n')).toContain('2 rules from')
+    const { faults } = (await (await fetch(`${url}/_brownout/faults`)).json()) as { faults: unknown[] }
+    expect(faults).toHaveLength(2)
+  })
+
   it('refuses an unknown upstream name and lists the names there are', async () => {
     const { code, stderr } = await brownoutCli([
       'serve',

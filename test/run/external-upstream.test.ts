@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { pinUpstreamPorts } from '../../src/cli/upstream-ports.js'
 import { type GradeResult, grade } from '../../src/grade/grade.js'
 import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { mergeRuns } from '../../src/record/merge.js'
@@ -105,6 +106,12 @@ describe('run --upstream-url: an upstream served elsewhere', () => {
     } finally {
       await upstream.close()
     }
+  })
+
+  it('with --target, an upstream served elsewhere needs no port of its own', () => {
+    const scenario = loadScenario(SCENARIO)
+    expect(() => pinUpstreamPorts(scenario, new Map(), true, SCENARIO)).toThrow(/no fixed port/)
+    expect(() => pinUpstreamPorts(scenario, new Map(), true, SCENARIO, new Set(['primary']))).not.toThrow()
   })
 
   it('run --upstream-url gives clear usage errors: nothing there, an unknown name, a bad value', async () => {
