@@ -1,11 +1,12 @@
 // npm run bench: brownout's own performance, every figure a ratio against a baseline measured in the same run.
-// BENCH_ONLY=serve,streaming,delay,driver,grading,live,hung runs a subset (its results go to <date>-<subset>.md).
+// BENCH_ONLY=serve,streaming,delay,driver,driver-workers,grading,live,hung runs a subset (its results go to <date>-<subset>.md).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { lines, note, results, root, tmp } from './context.js'
 import { driver } from './driver.js'
 import { gradingMillion, hungConnections, liveRun } from './memory.js'
+import { driverOnEveryCore } from './scale-out.js'
 import { throughput } from './serve.js'
 import { delayAccuracy, streamingTiming } from './streaming.js'
 
@@ -28,6 +29,7 @@ if (wanted('streaming')) {
 }
 if (wanted('delay')) await delayAccuracy()
 if (wanted('driver')) await driver()
+if (wanted('driver-workers')) await driverOnEveryCore()
 if (wanted('grading')) gradingMillion()
 if (wanted('live')) liveRun()
 if (wanted('hung')) await hungConnections(10_000)

@@ -216,6 +216,27 @@ describe('retry checks', () => {
       value: 3,
     })
   })
+
+  it('a request is graded in the phase its first attempt reached the upstream in, else the one it was scheduled in', () => {
+    const scenario = {
+      phases: [
+        { name: 'normal', duration: 500 },
+        { name: 'exhausted', duration: 1500 },
+      ],
+      expect: { 'client.success_rate[normal]': '>= 0.99', 'client.success_rate[exhausted]': '<= 0.5' },
+    }
+    // 'late' was scheduled at 400 ms (normal) but reached the upstream at 520 ms, in the quota window, and failed;
+    // 'lost' never reached an upstream: the schedule says where it belongs.
+    const records = [
+      rec('early', { phase: 'normal', intendedAt: 0 }),
+      failed('late', 429, { phase: 'normal', intendedAt: 400 }),
+      failed('lost', 502, { phase: 'exhausted', intendedAt: 600 }),
+    ]
+    const journal = [att('early', 1, 0), att('late', 1, 520, { status: 429, faults: ['quota'], rule: '0' })]
+    const data = run(records, journal, scenario)
+    expect(check(data, 'client.success_rate[normal]')).toMatchObject({ verdict: 'pass', value: 1 })
+    expect(check(data, 'client.success_rate[exhausted]')).toMatchObject({ verdict: 'pass', value: 0 })
+  })
 })
 
 describe('breaker, recovery, overload, SUT and faults', () => {
