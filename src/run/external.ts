@@ -58,24 +58,36 @@ async function adminGet(base: string, path: string, token: string | undefined, w
 }
 
 /**
- * Before the run: every external upstream answers, serves the upstream it is named for, and has not already served
- * this run's (or segment's) first request: a previous run's attempts would count as this one's.
+ * Before the run: every external upstream answers, serves the upstream it is named for with the run's seed (its
+ * content, timing and faults are seeded), and has not already served this run's (or segment's) first request: a
+ * previous run's attempts would count as this one's.
  */
 export async function checkExternal(
   ext: ExternalUpstreams,
-  runId: string,
-  segment: Segment | undefined,
+  run: { runId: string; seed: number; segment: Segment | undefined },
 ): Promise<void> {
+  const { runId, seed, segment } = run
   const firstId = requestId(runId, segment?.index ?? 0)
   for (const [name, url] of Object.entries(ext.urls)) {
     const what = `--upstream-url ${name}=${url}`
-    const health = JSON.parse(await adminGet(url, '/health', ext.adminToken, what)) as { upstream?: unknown }
+    const health = JSON.parse(await adminGet(url, '/health', ext.adminToken, what)) as {
+      upstream?: unknown
+      seed?: unknown
+    }
     if (health.upstream !== name)
       throw new BrownoutError(
         'INVALID_USAGE',
         `${what}: it serves upstream "${String(health.upstream)}", not "${name}"`,
         {
           hint: `start it as brownout serve --scenario FILE --upstream ${name}, so its journal names the upstream the run grades`,
+        },
+      )
+    if (health.seed !== undefined && health.seed !== seed)
+      throw new BrownoutError(
+        'INVALID_USAGE',
+        `${what}: it serves seed ${String(health.seed)}, this run has seed ${seed}`,
+        {
+          hint: `start it with --seed ${seed}, or run with --seed ${String(health.seed)}: answers, timing and faults are seeded`,
         },
       )
     const seen = await adminGet(url, `/journal?state=all&format=jsonl&id=${firstId}`, ext.adminToken, what)

@@ -55,7 +55,7 @@ async function prepare(opts: RunOptions): Promise<RunState> {
   if (outDir) rmSync(join(outDir, '.brownout-write-test'), { force: true })
   const external = opts.external?.urls ?? {}
   const runId = runIdFor(scenario.name, scenario.seed)
-  if (opts.external) await checkExternal(opts.external, runId, opts.segment)
+  if (opts.external) await checkExternal(opts.external, { runId, seed: scenario.seed, segment: opts.segment })
   const upstreams = await startUpstreams(scenario, clock, new Set(Object.keys(external)))
   const addresses = Object.keys(scenario.upstreams).map((name): UpstreamAddress => {
     const url = external[name]

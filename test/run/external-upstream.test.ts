@@ -84,25 +84,26 @@ describe('run --upstream-url: an upstream served elsewhere', () => {
     }
   }, 30_000)
 
-  it('refuses an upstream that serves another name, or already served this run', async () => {
+  it('refuses an upstream that serves another name or seed, or already served this run', async () => {
     const upstream = await served()
     try {
-      await expect(checkExternal({ urls: { fallback: upstream.url } }, 'r1', undefined)).rejects.toThrow(
+      const run = { runId: 'r1', seed: 7, segment: undefined }
+      await expect(checkExternal({ urls: { fallback: upstream.url } }, run)).rejects.toThrow(
         /serves upstream "primary", not "fallback"/,
       )
-      await expect(checkExternal({ urls: { primary: upstream.url } }, 'r1', undefined)).resolves.toBeUndefined()
+      await expect(checkExternal({ urls: { primary: upstream.url } }, { ...run, seed: 8 })).rejects.toThrow(
+        /it serves seed 7, this run has seed 8/,
+      )
+      await expect(checkExternal({ urls: { primary: upstream.url } }, run)).resolves.toBeUndefined()
       await fetch(`${upstream.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-brownout-request-id': 'brn-r1-0' },
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
       }).then((r) => r.text())
-      await expect(checkExternal({ urls: { primary: upstream.url } }, 'r1', undefined)).rejects.toThrow(
-        /already served brn-r1-0/,
-      )
+      await expect(checkExternal({ urls: { primary: upstream.url } }, run)).rejects.toThrow(/already served brn-r1-0/)
       // Segment 2/2 starts at request 1: another segment's request 0 is no reason to refuse.
-      await expect(
-        checkExternal({ urls: { primary: upstream.url } }, 'r1', { index: 1, count: 2 }),
-      ).resolves.toBeUndefined()
+      const second = { ...run, segment: { index: 1, count: 2 } }
+      await expect(checkExternal({ urls: { primary: upstream.url } }, second)).resolves.toBeUndefined()
     } finally {
       await upstream.close()
     }
