@@ -62,6 +62,23 @@ describe('deploy/ manifests', () => {
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0 })
   })
 
+  it('merge every segment the load sends, in Kubernetes and in compose', () => {
+    const dirsOf = (file: string) => {
+      const merge = invocations(join(DEPLOY, file), entrypoint).find((i) => i.argv[0] === 'merge')
+      const argv = merge?.argv ?? []
+      return argv.slice(1, argv.indexOf('--out'))
+    }
+    const segments = (file: string) =>
+      invocations(join(DEPLOY, file), entrypoint)
+        .filter((i) => i.argv[0] === 'run')
+        .flatMap((i) => Array.from({ length: i.indexed ?? 1 }, (_, k) => expandSegment(segmentArg(i) ?? '', k)))
+    const folder = (n: string) => `seg-${n.split('/')[0]}`
+    expect(dirsOf('kubernetes/merge-job.yaml').map((d) => d.split('/').pop())).toEqual(
+      segments('kubernetes/load-job.yaml').map(folder),
+    )
+    expect(dirsOf('compose.yaml').map((d) => d.split('/').pop())).toEqual(segments('compose.yaml').map(folder))
+  })
+
   it('are refused when a flag does not exist', async () => {
     const problems = await checkManifest(join(FIXTURES, 'bad-flag.yaml'), cli, entrypoint)
     expect(problems).toEqual(['bad-flag.yaml Job/bad-flag container load: brownout run has no option --segmnt'])
