@@ -3,6 +3,7 @@
 // One file, configured by environment variables, so the same code can be naive, resilient, or broken on purpose.
 //
 //   PORT              where to listen (required)
+//   HOST              the interface to bind (0.0.0.0 in a container)                   [127.0.0.1]
 //   UPSTREAMS         comma-separated base URLs, tried in order (failover rotates through them)
 //   RETRIES           extra attempts after the first (0 = naive pass-through)          [2]
 //   RETRY_ON          statuses worth retrying                                          [408,409,429,500,502,503,504,529]
@@ -115,6 +116,7 @@ import http from 'node:http'
 const env = (name, fallback) => process.env[name] ?? fallback
 const num = (name, fallback) => Number(env(name, fallback))
 const PORT = num('PORT', 0)
+const HOST = env('HOST', '127.0.0.1')
 const UPSTREAMS = env('UPSTREAMS', '').split(',').filter(Boolean).map((u) => u.replace(/\/$/, ''))
 const RETRIES = num('RETRIES', 2)
 const RETRY_ON = new Set(env('RETRY_ON', '408,409,429,500,502,503,504,529').split(',').map(Number))
@@ -932,7 +934,7 @@ async function handle(req, res) {
 const server = http.createServer((req, res) => {
   handle(req, res).catch((err) => fail(res, 500, `gateway error: ${err.message}`))
 })
-server.listen(PORT, '127.0.0.1', () => console.log(`gateway listening on http://127.0.0.1:${server.address().port} → ${UPSTREAMS.join(', ')}`))
+server.listen(PORT, HOST, () => console.log(`gateway listening on http://${HOST}:${server.address().port} → ${UPSTREAMS.join(', ')}`))
 const stop = () => server.close(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs'
 import { exitCodeOf, regrade } from '../pipeline/pipeline.js'
-import { mergeRuns, saveMergedRun } from '../record/merge.js'
+import { externalUpstreams, mergeRuns, saveMergedRun } from '../record/merge.js'
 import { loadRun } from '../record/saved.js'
 import { renderConsole } from '../report/console.js'
 import { prepareOutDir } from '../run/files.js'
@@ -28,7 +28,7 @@ export const mergeCommand: CommandModule<object, { dirs: string[]; out: string }
       info(
         `merged ${args.dirs.length} segments: ${merged.meta.counts.requests} requests, ${merged.meta.counts.attempts} upstream attempts`,
       )
-      const warning = sharedStateWarning(merged.scenario)
+      const warning = sharedStateWarning(merged.scenario, externalUpstreams(merged.meta))
       if (warning) info(`  note: ${warning}`)
       const graded = regrade(out)
       info(renderConsole(graded.result))

@@ -10,6 +10,7 @@ import { renderConsole, renderSummaryLine } from '../report/console.js'
 import { formatCounts } from '../report/format.js'
 import { writeReports } from '../report/write.js'
 import { reproDir } from '../repro/write.js'
+import type { ExternalUpstreams } from '../run/external.js'
 import { prepareOutDir } from '../run/files.js'
 import { runScenario } from '../run/run.js'
 import { checkSegmentable, checkWorkers, sharedStateWarning } from '../run/segments.js'
@@ -22,6 +23,7 @@ import { clusterSize } from '../upstream/cluster/start-cluster.js'
 import { keepHeapNearLive } from './heap.js'
 import { info, interruptSignal, printError } from './output.js'
 import { checkUpstreamNames, pinUpstreamPorts, upstreamPortOption, upstreamPortsFrom } from './upstream-ports.js'
+import { checkUpstreamUrls, upstreamUrlOptions, upstreamUrlsFrom } from './upstream-urls.js'
 
 interface RunArgs {
   scenarios: string[]
@@ -36,6 +38,8 @@ interface RunArgs {
   'max-concurrency': number
   'max-duration': number
   'upstream-port': string[] | undefined
+  'upstream-url': string[] | undefined
+  'admin-token': string | undefined
   segment: string | undefined
   workers: string | undefined
   'upstream-workers': string | undefined
@@ -193,6 +197,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options(fastOption)
       .options(capOptions)
       .options(upstreamPortOption)
+      .options(upstreamUrlOptions)
       .option('segment', {
         type: 'string',
         describe:
@@ -220,6 +225,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const all: GradedRun[] = []
     try {
       const ports = upstreamPortsFrom(args['upstream-port'])
+      const external = upstreamUrlsFrom(args['upstream-url'], args['admin-token'])
       const workers = args.workers === undefined ? 1 : workerCount(args.workers, availableParallelism())
       const upstreamWorkers =
         args['upstream-workers'] === undefined ? 1 : clusterSize(args['upstream-workers'], availableParallelism())
@@ -228,11 +234,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
           throw new BrownoutError('INVALID_USAGE', '--segment and --workers do not go together', {
             hint: 'split the run either into segments (merged later) or over local workers',
           })
-        exit = await runSegment(args, parseSegment(args.segment), ports, interrupt.signal)
+        exit = await runSegment(args, parseSegment(args.segment), ports, external, interrupt.signal)
         return
       }
       for (const file of args.scenarios) {
-        const scenario = prepareScenario(file, args, ports)
+        const scenario = prepareScenario(file, args, ports, external)
         const sut = sutMode(args, scenario)
         checkWorkers(scenario, workers, sut.mode === 'sut' && sut.profile.kind === 'client', file)
         const outDir =
@@ -250,6 +256,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           signal: interrupt.signal,
           workers,
           ...(upstreamWorkers > 1 ? { upstreamWorkers } : {}),
+          ...(external ? { external } : {}),
           ...(outDir ? { outDir } : {}),
           ...(tty ? { onProgress: progressLine } : {}),
         })
@@ -284,8 +291,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
 }
 
 /** A scenario file as this command runs it: read, its upstream ports pinned, the seed, --fast, --requests and the caps applied. */
-function prepareScenario(file: string, args: RunArgs, ports: ReturnType<typeof upstreamPortsFrom>): Scenario {
-  let scenario = pinUpstreamPorts(loadScenario(file), ports, args.target !== undefined, file)
+function prepareScenario(
+  file: string,
+  args: RunArgs,
+  ports: ReturnType<typeof upstreamPortsFrom>,
+  external: ExternalUpstreams | undefined,
+): Scenario {
+  const loaded = loadScenario(file)
+  checkUpstreamUrls(external, loaded, ports, file)
+  const elsewhere = new Set(Object.keys(external?.urls ?? {}))
+  let scenario = pinUpstreamPorts(loaded, ports, args.target !== undefined, file, elsewhere)
   checkUpstreamNames(ports, new Set(Object.keys(scenario.upstreams)), file)
   if (args.seed !== undefined) scenario = { ...scenario, seed: args.seed }
   if (args.fast !== undefined) scenario = scaleScenario(scenario, args.fast)
@@ -303,6 +318,7 @@ async function runSegment(
   args: RunArgs,
   segment: Segment,
   ports: ReturnType<typeof upstreamPortsFrom>,
+  external: ExternalUpstreams | undefined,
   signal: AbortSignal,
 ): Promise<number> {
   const [file, ...more] = args.scenarios
@@ -310,13 +326,22 @@ async function runSegment(
     throw new BrownoutError('INVALID_USAGE', '--segment runs one scenario and needs --out', {
       hint: 'brownout run SCENARIO.yaml --segment 3/8 --out seg-3 ..., then brownout merge seg-* --out run',
     })
-  const scenario = prepareScenario(file, args, ports)
+  const scenario = prepareScenario(file, args, ports, external)
   checkSegmentable(scenario, segment, file)
   const sut = sutMode(args, scenario)
   info(`▶ ${scenario.name} (seed ${scenario.seed}), segment ${segmentLabel(segment)}`)
-  const warning = segment.count > 1 ? sharedStateWarning(scenario) : undefined
+  const warning =
+    segment.count > 1 ? sharedStateWarning(scenario, new Set(Object.keys(external?.urls ?? {}))) : undefined
   if (warning) info(`  note: ${warning}`)
-  const data = await runScenario({ scenario, scenarioFile: file, sut, signal, segment, outDir: args.out })
+  const data = await runScenario({
+    scenario,
+    scenarioFile: file,
+    sut,
+    signal,
+    segment,
+    outDir: args.out,
+    ...(external ? { external } : {}),
+  })
   info(
     `  ${data.meta.counts.requests} requests, ${data.meta.counts.attempts} upstream attempts; records in ${args.out}`,
   )

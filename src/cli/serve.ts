@@ -2,18 +2,23 @@ import { availableParallelism } from 'node:os'
 import type { CommandModule } from 'yargs'
 import { FAMILY_IDS, type FamilyId } from '../dialects/families.js'
 import { BrownoutError } from '../errors.js'
+import { loadScenario } from '../pipeline/load-scenario.js'
+import type { PhaseWindow } from '../record/phase.js'
 import { clusterSize, startCluster } from '../upstream/cluster/start-cluster.js'
 import type { UpstreamConfig, UpstreamConfigInput } from '../upstream/config.js'
 import { loadUpstreamConfig } from '../upstream/load-config.js'
-import { startUpstream } from '../upstream/server.js'
+import { scenarioUpstream } from '../upstream/scenario-upstream.js'
+import { type StartUpstreamOptions, startUpstream } from '../upstream/server.js'
 import { fail, info, warn } from './output.js'
 import { type StateArgs, stateFromArgs, stateOptions } from './state-option.js'
 
 interface ServeArgs extends StateArgs {
   config: string | undefined
+  scenario: string | undefined
+  upstream: string | undefined
   host: string | undefined
   port: number | undefined
-  seed: number
+  seed: number | undefined
   provider: FamilyId | undefined
   'header-faults': boolean
   'admin-token': string | undefined
@@ -36,15 +41,24 @@ function banner(url: string, config: UpstreamConfig, configPath: string | undefi
   info('Press Ctrl-C to stop.')
 }
 
+/** Which upstream is served: its name, seed and phases (a scenario's, with --scenario), and where its rules came from. */
+interface Identity {
+  name: string
+  seed: number
+  phases?: PhaseWindow[]
+  from: string | undefined
+}
+
 async function serveOne(
   options: UpstreamConfigInput,
-  args: ServeArgs,
+  who: Identity,
   stopped: Promise<string>,
   shared: ReturnType<typeof stateFromArgs>,
 ): Promise<void> {
   const state = shared ? { state: shared.factory } : {}
-  const upstream = await startUpstream({ ...options, ...state, seed: args.seed, name: 'serve' }).catch(fail)
-  banner(upstream.url, upstream.config, args.config, [process.pid])
+  const phases = who.phases ? { phases: who.phases } : {}
+  const upstream = await startUpstream({ ...options, ...state, ...phases, seed: who.seed, name: who.name }).catch(fail)
+  banner(upstream.url, upstream.config, who.from, [process.pid])
   if (shared) info(`  state:     ${shared.describe}`)
   const signal = await stopped
   info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
@@ -54,12 +68,15 @@ async function serveOne(
 /** `--workers N`: the primary (this process) holds the shared state; a worker that dies stops them all (exit 3). */
 async function serveCluster(
   options: UpstreamConfigInput,
-  args: ServeArgs,
+  who: Identity,
   workers: number,
   stopped: Promise<string>,
 ): Promise<void> {
-  const running = await startCluster({ workers, upstream: options, seed: args.seed, name: 'serve' }).catch(fail)
-  banner(running.url, running.config, args.config, running.pids)
+  const phases = who.phases ? { phases: who.phases } : {}
+  const running = await startCluster({ workers, upstream: options, ...phases, seed: who.seed, name: who.name }).catch(
+    fail,
+  )
+  banner(running.url, running.config, who.from, running.pids)
   const signal = await Promise.race([stopped, running.died]).catch(fail)
   const served = await running.served().catch(() => undefined)
   info(`\n${signal}: closing${served === undefined ? '' : ` (${served} requests served)`}`)
@@ -75,9 +92,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         describe: "YAML upstream block: latency, capacity, limits, faults (as a scenario's upstreams.<name>)",
       })
+      .option('scenario', {
+        type: 'string',
+        conflicts: 'config',
+        describe: "serve one upstream of a scenario: its block, the scenario's seed and phases (for `during` rules)",
+      })
+      .option('upstream', {
+        type: 'string',
+        describe: "with --scenario: which of the scenario's upstreams (may be left out when it has one)",
+      })
       .option('host', { type: 'string', describe: 'Interface to bind [default: 127.0.0.1]' })
       .option('port', { type: 'number', describe: 'Port to listen on, 0 for a free one [default: 8080]' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed for content, timing and faults' })
+      .option('seed', {
+        type: 'number',
+        describe: "Seed for content, timing and faults [default: the scenario's with --scenario, else 1]",
+      })
       .option('provider', {
         choices: FAMILY_IDS,
         describe: 'Error shape for paths no API owns, when the request headers do not say [default: openai]',
@@ -101,6 +130,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve', 'OpenAI at http://127.0.0.1:8080/v1, Anthropic at http://127.0.0.1:8080')
       .example('$0 serve --config upstream.yaml', 'with latency, limits and fault rules from a file')
       .example('$0 serve --port 0 --seed 7', 'a free port, another seed')
+      .example('$0 serve --scenario s.yaml --upstream primary', "a scenario's upstream, for `run --upstream-url`")
       .example('$0 serve --workers auto', 'one worker per core, one upstream')
       .example(
         '$0 serve --state redis://10.0.0.5:6379 --run-id nightly',
@@ -124,6 +154,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })()
       Object.assign(options, loaded.config)
       portGiven = loaded.portGiven
+    }
+    // --scenario FILE --upstream NAME: the block, name, seed and phases of one of a scenario's upstreams.
+    const served = servedUpstream(args.scenario, args.upstream)
+    if (served) {
+      const { name: _n, seed: _s, phases: _p, ...block } = served
+      Object.assign(options, block)
+      portGiven = block.port !== undefined && block.port !== 0
     }
     if (args.host !== undefined) options.host = args.host
     options.port = args.port ?? (portGiven ? options.port : 8080)
@@ -157,7 +194,31 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         }),
       )
     }
-    if (workers === 1) await serveOne(options, args, stopped, shared)
-    else await serveCluster(options, args, workers, stopped)
+    const who: Identity = {
+      seed: args.seed ?? served?.seed ?? 1,
+      name: served?.name ?? 'serve',
+      from: args.config ?? args.scenario,
+      ...(served?.phases ? { phases: served.phases } : {}),
+    }
+    if (served) info(`serving upstream ${who.name} of ${args.scenario} (seed ${who.seed})`)
+    if (workers === 1) await serveOne(options, who, stopped, shared)
+    else await serveCluster(options, who, workers, stopped)
   },
+}
+
+/** `--scenario FILE [--upstream NAME]`: that upstream's options (none without --scenario), or a clear error and exit. */
+function servedUpstream(file: string | undefined, name: string | undefined): StartUpstreamOptions | undefined {
+  try {
+    if (file === undefined && name !== undefined)
+      throw new BrownoutError(
+        'INVALID_USAGE',
+        `--upstream ${name}: names an upstream of a scenario, and no --scenario was given`,
+        {
+          hint: `brownout serve --scenario FILE --upstream ${name}`,
+        },
+      )
+    return file === undefined ? undefined : scenarioUpstream(loadScenario(file), name, file)
+  } catch (err) {
+    return fail(err)
+  }
 }

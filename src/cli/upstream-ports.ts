@@ -74,6 +74,7 @@ export function pinUpstreamPorts(
   ports: Map<string, number>,
   target: boolean,
   file: string,
+  elsewhere: ReadonlySet<string> = new Set(),
 ): Scenario {
   if (ports.size > 0 && !target) {
     throw new BrownoutError('INVALID_USAGE', '--upstream-port only applies with --target', {
@@ -88,7 +89,8 @@ export function pinUpstreamPorts(
     ]),
   )
   if (target) {
-    const loose = Object.entries(upstreams).find(([, u]) => u.port === 0)?.[0]
+    // Upstreams served elsewhere (--upstream-url) are where the gateway already forwards.
+    const loose = Object.entries(upstreams).find(([name, u]) => u.port === 0 && !elsewhere.has(name))?.[0]
     if (loose !== undefined) {
       throw new BrownoutError(
         'INVALID_USAGE',

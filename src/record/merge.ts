@@ -21,6 +21,10 @@ export interface SegmentRun {
  * Times: a record's times count from its segment's load start, which is where the plan's time 0 is, so they stay;
  * an attempt's arrival (epoch ms) is moved by its segment's start onto the earliest segment's start, so machines
  * whose clocks disagree still line up on the plan. Arrival numbers (`seq`) are given again per upstream.
+ *
+ * An upstream served elsewhere (`run --upstream-url`, marked `external` in run.json) is one upstream for every
+ * segment: an attempt at it that several segments read from its journal (one whose id is no request of the run)
+ * is kept once, from the first segment that has it.
  */
 export function mergeRuns(parts: readonly SegmentRun[]): RunData {
   const first = parts[0]
@@ -28,9 +32,12 @@ export function mergeRuns(parts: readonly SegmentRun[]): RunData {
   checkSegments(parts)
   const base = Math.min(...parts.map((p) => p.data.meta.loadStartedAt))
   const records = parts.flatMap((p) => p.data.records).sort((a, b) => a.n - b.n)
-  const journal = parts
-    .flatMap((p) => p.data.journal.map((e) => ({ ...e, receivedAt: e.receivedAt - p.data.meta.loadStartedAt + base })))
-    .sort((a, b) => a.receivedAt - b.receivedAt)
+  const journal = onceEach(
+    parts.flatMap((p) =>
+      p.data.journal.map((e) => ({ ...e, receivedAt: e.receivedAt - p.data.meta.loadStartedAt + base })),
+    ),
+    externalUpstreams(first.data.meta),
+  ).sort((a, b) => a.receivedAt - b.receivedAt)
   renumber(journal)
   const metas = parts.map((p) => p.data.meta)
   const { segment: _segment, ...meta } = first.data.meta
@@ -38,7 +45,12 @@ export function mergeRuns(parts: readonly SegmentRun[]): RunData {
     ...meta,
     loadStartedAt: base,
     sut: mergedSut(metas),
-    counts: sumCounts(metas),
+    // Attempts are counted over the merged journal: one read by several segments counts once.
+    counts: {
+      ...sumCounts(metas),
+      attempts: journal.length,
+      openAttempts: journal.filter((e) => e.endedBy === 'open').length,
+    },
     complete: metas.every((m) => m.complete),
     stopReason: metas.find((m) => m.stopReason !== null)?.stopReason ?? null,
     mergedFrom: parts.length,
@@ -91,6 +103,28 @@ function checkSegments(parts: readonly SegmentRun[]): void {
       hint: 'pass every --out folder of `brownout run --segment K/N` for K = 1..N, with the same scenario and seed',
     })
   }
+}
+
+/** The names of the upstreams a run read from elsewhere (`--upstream-url`). */
+export function externalUpstreams(meta: RunMeta): Set<string> {
+  return new Set(
+    Object.entries(meta.upstreams)
+      .filter(([, u]) => u.external)
+      .map(([name]) => name),
+  )
+}
+
+/** The journal with each attempt at an external upstream once: the same upstream, seq and request id is one attempt. */
+function onceEach(journal: JournalEntry[], external: ReadonlySet<string>): JournalEntry[] {
+  if (external.size === 0) return journal
+  const seen = new Set<string>()
+  return journal.filter((e) => {
+    if (!external.has(e.upstream)) return true
+    const key = `${e.upstream}\u0000${e.seq}\u0000${e.requestId}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** `seq` is the order of arrival at each upstream, from 1: given again over the merged, time-ordered journal. */

@@ -69,7 +69,16 @@ export const runMetaSchema = z.object({
   durationMs: z.number(),
   phases: z.array(phaseWindowSchema),
   sut: sutMetaSchema,
-  upstreams: z.record(z.string(), z.object({ url: z.string(), port: z.number(), provider: z.string() })),
+  upstreams: z.record(
+    z.string(),
+    z.object({
+      url: z.string(),
+      port: z.number(),
+      provider: z.string(),
+      /** Served elsewhere (`run --upstream-url`): its journal was read from its admin API. Absent otherwise. */
+      external: z.literal(true).optional(),
+    }),
+  ),
   counts: countsSchema,
   complete: z.boolean(),
   stopReason: z.string().nullable(),

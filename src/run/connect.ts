@@ -13,6 +13,7 @@ import { loadSutProfile, renderTemplate, type SutProfile, templateValues } from 
 import { startClusteredUpstreams } from '../upstream/cluster/run-upstreams.js'
 import { AttemptCounter } from '../upstream/correlation.js'
 import { type RunningUpstream, startUpstream } from '../upstream/server.js'
+import type { UpstreamAddress } from './external.js'
 import type { SutMode } from './sut-mode.js'
 import { sutPort } from './sut-port.js'
 import { targetUrl, type WorkerTarget } from './worker-protocol.js'
@@ -32,15 +33,24 @@ export async function answers(url: string): Promise<boolean> {
 const RUN_UPSTREAM_JOURNAL = 1000
 
 /**
- * Starts every upstream of a scenario on one attempt counter; on failure closes those already started. With
- * `workers` > 1 every upstream is served by that many cluster workers, their shared state held here.
+ * Starts every upstream of a scenario on one attempt counter, but those served elsewhere (`external`, from
+ * `--upstream-url`); on failure closes those already started. With `workers` > 1 they are served by that many
+ * cluster workers, their shared state held here.
  */
-export async function startUpstreams(scenario: Scenario, clock: Clock, workers = 1): Promise<RunningUpstream[]> {
+export async function startUpstreams(
+  scenario: Scenario,
+  clock: Clock,
+  options: { workers?: number; external?: ReadonlySet<string> } = {},
+): Promise<RunningUpstream[]> {
+  const workers = options.workers ?? 1
+  const external = options.external ?? new Set<string>()
   const phases = phaseWindows(scenario)
   if (workers > 1)
     return startClusteredUpstreams({
       workers,
-      upstreams: Object.entries(scenario.upstreams).map(([name, options]) => ({ name, options })),
+      upstreams: Object.entries(scenario.upstreams)
+        .filter(([name]) => !external.has(name))
+        .map(([name, options]) => ({ name, options })),
       seed: scenario.seed,
       phases,
       clock,
@@ -49,6 +59,7 @@ export async function startUpstreams(scenario: Scenario, clock: Clock, workers =
   const started: RunningUpstream[] = []
   try {
     for (const [name, config] of Object.entries(scenario.upstreams)) {
+      if (external.has(name)) continue
       started.push(
         await startUpstream({
           ...config,
@@ -101,7 +112,7 @@ export interface ConnectLayers {
  */
 export async function connectSut(
   mode: SutMode,
-  upstreams: RunningUpstream[],
+  upstreams: UpstreamAddress[],
   logFile: string,
   meta: RunMeta['sut'],
   layers: ConnectLayers = {},
@@ -110,7 +121,7 @@ export async function connectSut(
   const first = upstreams[0]
   const values = templateValues(
     mode.mode === 'sut' ? await sutPort() : 0,
-    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }])),
+    Object.fromEntries(upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.provider }])),
     layers.limits,
   )
   const urls = Object.fromEntries(upstreams.map((u) => [u.name, u.url]))

@@ -14,6 +14,7 @@ import { VERSION } from '../version.js'
 import { collect } from './collect.js'
 import { connectSut, startUpstreams } from './connect.js'
 import { drive, warmUpThenRecord } from './drive.js'
+import { checkExternal, externalAddress, type UpstreamAddress } from './external.js'
 import { JsonLines, prepareOutDir } from './files.js'
 import { probeAlive, settle } from './settle.js'
 import type { RunOptions, RunState } from './state.js'
@@ -53,17 +54,30 @@ async function prepare(opts: RunOptions): Promise<RunState> {
   const clock = opts.clock ?? systemClock
   const outDir = opts.outDir ? prepareOutDir(opts.outDir) : undefined
   if (outDir) rmSync(join(outDir, '.brownout-write-test'), { force: true })
-  const upstreams = await startUpstreams(scenario, clock, opts.upstreamWorkers)
+  const external = opts.external?.urls ?? {}
+  const runId = runIdFor(scenario.name, scenario.seed)
+  if (opts.external) await checkExternal(opts.external, { runId, seed: scenario.seed, segment: opts.segment })
+  const upstreams = await startUpstreams(scenario, clock, {
+    ...(opts.upstreamWorkers ? { workers: opts.upstreamWorkers } : {}),
+    external: new Set(Object.keys(external)),
+  })
+  const addresses = Object.keys(scenario.upstreams).map((name): UpstreamAddress => {
+    const url = external[name]
+    if (url !== undefined) return externalAddress(scenario, name, url)
+    const u = upstreams.find((s) => s.name === name) as RunningUpstream
+    return { name, url: u.url, port: u.port, provider: u.config.provider }
+  })
   return {
     opts,
     scenario,
     clock,
     outDir,
-    meta: initialMeta(opts, upstreams),
+    meta: initialMeta(opts, runId, addresses),
     records: [],
     journal: [],
     compact: new Compactor(expectedTextFor(scenario)),
     upstreams,
+    addresses,
     files: {
       requests: outDir ? new JsonLines(join(outDir, 'requests.jsonl')) : undefined,
       journal: outDir ? new JsonLines(join(outDir, 'journal.jsonl')) : undefined,
@@ -78,7 +92,7 @@ async function prepare(opts: RunOptions): Promise<RunState> {
   }
 }
 
-function initialMeta(opts: RunOptions, upstreams: RunningUpstream[]): RunMeta {
+function initialMeta(opts: RunOptions, runId: string, addresses: UpstreamAddress[]): RunMeta {
   const { scenario } = opts
   return {
     schema: `brownout.run/${RUN_SCHEMA_VERSION}`,
@@ -87,13 +101,16 @@ function initialMeta(opts: RunOptions, upstreams: RunningUpstream[]): RunMeta {
     node: process.version,
     scenario: { name: scenario.name, description: scenario.description, file: opts.scenarioFile ?? null },
     seed: scenario.seed,
-    runId: runIdFor(scenario.name, scenario.seed),
+    runId,
     loadStartedAt: 0,
     durationMs: totalDurationMs(scenario),
     phases: phaseWindows(scenario),
     sut: { mode: opts.sut.mode, url: '' },
     upstreams: Object.fromEntries(
-      upstreams.map((u) => [u.name, { url: u.url, port: u.port, provider: u.config.provider }]),
+      addresses.map((u) => [
+        u.name,
+        { url: u.url, port: u.port, provider: u.provider, ...(u.external ? { external: true as const } : {}) },
+      ]),
     ),
     counts: { requests: 0, attempts: 0, openAttempts: 0, notSent: 0, byOutcome: {}, journalDropped: 0 },
     complete: false,
@@ -110,7 +127,7 @@ async function connect(run: RunState): Promise<boolean> {
   const { outDir, meta, opts } = run
   const logFile = outDir ? join(outDir, 'sut.log') : join(tmpdir(), `brownout-sut-${process.pid}-${meta.runId}.log`)
   try {
-    run.connection = await connectSut(opts.sut, run.upstreams, logFile, meta.sut, {
+    run.connection = await connectSut(opts.sut, run.addresses, logFile, meta.sut, {
       limits: run.scenario.sut_limits,
       client: run.scenario.client,
     })

@@ -30,9 +30,11 @@ export function checkSegmentable(scenario: Scenario, segment: Segment, file: str
  * only its own share (an `every: 10` rule fires on every 10th request of the segment, a 600 rpm bucket admits 600
  * per segment). Per-request rules (attempt, during, probability, path, model, stream, header) are exact.
  */
-export function sharedUpstreamState(scenario: Scenario): string[] {
+export function sharedUpstreamState(scenario: Scenario, elsewhere: ReadonlySet<string> = new Set()): string[] {
   const found: string[] = []
   for (const [name, u] of Object.entries(scenario.upstreams)) {
+    // Served elsewhere (--upstream-url): every segment sends to the same upstream, which counts for the whole run.
+    if (elsewhere.has(name)) continue
     u.faults.forEach((rule, i) => {
       if (rule.when.every !== undefined) found.push(`upstreams.${name}.faults[${i}].when.every`)
     })
@@ -44,8 +46,8 @@ export function sharedUpstreamState(scenario: Scenario): string[] {
 }
 
 /** The warning for a segmented run of a scenario with shared upstream state, or undefined. */
-export function sharedStateWarning(scenario: Scenario): string | undefined {
-  const shared = sharedUpstreamState(scenario)
+export function sharedStateWarning(scenario: Scenario, elsewhere?: ReadonlySet<string>): string | undefined {
+  const shared = sharedUpstreamState(scenario, elsewhere)
   if (shared.length === 0) return undefined
   return (
     `each segment runs its own upstreams, and ${shared.join(', ')} count${shared.length === 1 ? 's' : ''} across ` +

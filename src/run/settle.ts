@@ -1,4 +1,5 @@
 import { answers } from './connect.js'
+import { isRunEntry, readExternalJournal } from './external.js'
 import type { RunState } from './state.js'
 
 /**
@@ -12,6 +13,22 @@ export async function settle(run: RunState, unsubscribes: Array<() => void>): Pr
   for (const entry of run.upstreams.flatMap((u) => u.journal.openEntries())) {
     run.files.journal?.write(entry)
     run.journal.push(run.compact.entry(entry))
+  }
+  await readExternal(run)
+}
+
+/** The run's attempts at the upstreams served elsewhere (`--upstream-url`), read from their admin API. */
+async function readExternal(run: RunState): Promise<void> {
+  const ext = run.opts.external
+  if (!ext) return
+  const { runId, loadStartedAt } = run.meta
+  const keep = (e: Parameters<typeof isRunEntry>[0]) => isRunEntry(e, runId, run.opts.segment, loadStartedAt)
+  for (const [name, url] of Object.entries(ext.urls)) {
+    const entries = await readExternalJournal(name, url, ext.adminToken, keep, run.opts.settleMs ?? 1000)
+    for (const entry of entries) {
+      run.journal.push(run.compact.entry(entry))
+      run.files.journal?.write(entry)
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import type { Scenario } from '../scenario/schema.js'
 import type { JournalEntry } from '../upstream/journal.js'
 import type { RunningUpstream } from '../upstream/server.js'
 import type { Connection } from './connect.js'
+import type { ExternalUpstreams, UpstreamAddress } from './external.js'
 import type { JsonLines } from './files.js'
 import type { HarnessMonitor } from './harness-monitor.js'
 import type { SutMode } from './sut-mode.js'
@@ -41,6 +42,8 @@ export interface RunOptions {
   workers?: number
   /** Serve the upstreams from this many cluster workers (`run --upstream-workers N`), one shared state. */
   upstreamWorkers?: number
+  /** Upstreams served elsewhere (`run --upstream-url NAME=URL`): not started, their journals read at the end. */
+  external?: ExternalUpstreams
 }
 
 /** What the steps of one run share: its options, its record as it grows, and what it started (to stop it). */
@@ -54,7 +57,10 @@ export interface RunState {
   journal: JournalEntry[]
   /** A run holds every record and entry until it is graded: as summaries of what grading reads. */
   compact: Compactor
+  /** The upstreams this run started (not those served elsewhere). */
   upstreams: RunningUpstream[]
+  /** Every upstream of the scenario, in its order: those the run started and those served elsewhere. */
+  addresses: UpstreamAddress[]
   /** requests.jsonl and journal.jsonl, written as the run goes (an interrupted run keeps what it collected). */
   files: { requests: JsonLines | undefined; journal: JsonLines | undefined }
   connection: Connection | undefined

@@ -39,6 +39,8 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.json({
       status: 'ok',
       upstream: runtime.name,
+      // What a run reading this upstream from elsewhere (`run --upstream-url`) checks it shares.
+      seed: runtime.seed,
       uptimeMs: Math.round(runtime.clock.now() - startedAt),
       requests: (await view.counts()).total,
     })

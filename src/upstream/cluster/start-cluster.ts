@@ -225,11 +225,14 @@ export async function startCluster(options: {
   upstream: UpstreamConfigInput
   name: string
   seed: number
+  /** The phases `during: <name>` rules refer to (a scenario's, with `serve --scenario`). */
+  phases?: PhaseWindow[]
 }): Promise<RunningCluster> {
   const cluster = await startUpstreamCluster({
     workers: options.workers,
     upstreams: [{ name: options.name, options: options.upstream }],
     seed: options.seed,
+    ...(options.phases ? { phases: options.phases } : {}),
   })
   const member = cluster.members[0] as ClusterMember
   return {
