@@ -28,13 +28,14 @@ interface ServeArgs extends StateArgs {
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/
 
 /** What serve prints once it serves (the URL once, whatever the number of workers). */
-function banner(url: string, config: UpstreamConfig, configPath: string | undefined, pids: number[]): void {
+function banner(url: string, config: UpstreamConfig, who: Identity, pids: number[]): void {
   info(`brownout upstream listening on ${url}`)
+  if (who.scenario) info(`  upstream:  ${who.name} of ${who.scenario} (seed ${who.seed})`)
   info(`  OpenAI:    baseURL ${url}/v1`)
   info(`  Anthropic: baseURL ${url}`)
   info(`  control:   ${url}/_brownout/ (journal, faults, state, metrics, reset)`)
   const rules = config.faults.length
-  if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${configPath}`)
+  if (rules > 0) info(`  faults:    ${rules} rule${rules === 1 ? '' : 's'} from ${who.from}`)
   if (config.header_faults) info('  x-brownout-fault request headers are honoured')
   if (pids.length > 1)
     info(`  workers:   ${pids.length} processes on one port, one shared state (pids ${pids.join(' ')})`)
@@ -47,6 +48,8 @@ interface Identity {
   seed: number
   phases?: PhaseWindow[]
   from: string | undefined
+  /** The scenario file whose upstream this is (--scenario). */
+  scenario?: string | undefined
 }
 
 async function serveOne(
@@ -58,7 +61,7 @@ async function serveOne(
   const state = shared ? { state: shared.factory } : {}
   const phases = who.phases ? { phases: who.phases } : {}
   const upstream = await startUpstream({ ...options, ...state, ...phases, seed: who.seed, name: who.name }).catch(fail)
-  banner(upstream.url, upstream.config, who.from, [process.pid])
+  banner(upstream.url, upstream.config, who, [process.pid])
   if (shared) info(`  state:     ${shared.describe}`)
   const signal = await stopped
   info(`\n${signal}: closing (${upstream.journal.total} requests served)`)
@@ -76,7 +79,7 @@ async function serveCluster(
   const running = await startCluster({ workers, upstream: options, ...phases, seed: who.seed, name: who.name }).catch(
     fail,
   )
-  banner(running.url, running.config, who.from, running.pids)
+  banner(running.url, running.config, who, running.pids)
   const signal = await Promise.race([stopped, running.died]).catch(fail)
   const served = await running.served().catch(() => undefined)
   info(`\n${signal}: closing${served === undefined ? '' : ` (${served} requests served)`}`)
@@ -198,9 +201,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       seed: args.seed ?? served?.seed ?? 1,
       name: served?.name ?? 'serve',
       from: args.config ?? args.scenario,
+      ...(served ? { scenario: args.scenario } : {}),
       ...(served?.phases ? { phases: served.phases } : {}),
     }
-    if (served) info(`serving upstream ${who.name} of ${args.scenario} (seed ${who.seed})`)
     if (workers === 1) await serveOne(options, who, stopped, shared)
     else await serveCluster(options, who, workers, stopped)
   },

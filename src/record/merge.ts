@@ -6,6 +6,7 @@ import type { HarnessMeta } from './harness.js'
 import type { RunMeta } from './meta.js'
 import type { RunData } from './run-data.js'
 import { saveRunFiles } from './saved.js'
+import { withChanges } from './shared-parts.js'
 
 /** A segment's record and the folder it came from (for messages). */
 export interface SegmentRun {
@@ -34,7 +35,7 @@ export function mergeRuns(parts: readonly SegmentRun[]): RunData {
   const records = parts.flatMap((p) => p.data.records).sort((a, b) => a.n - b.n)
   const journal = onceEach(
     parts.flatMap((p) =>
-      p.data.journal.map((e) => ({ ...e, receivedAt: e.receivedAt - p.data.meta.loadStartedAt + base })),
+      p.data.journal.map((e) => withChanges(e, { receivedAt: e.receivedAt - p.data.meta.loadStartedAt + base })),
     ),
     externalUpstreams(first.data.meta),
   ).sort((a, b) => a.receivedAt - b.receivedAt)

@@ -31,3 +31,11 @@ export class SharedParts {
     return Object.setPrototypeOf(own, part) as T
   }
 }
+
+/**
+ * A copy of `summary` with `changes`, keeping what it inherits from its shared part (a spread, `{ ...summary }`,
+ * copies only its own fields and silently loses the shared ones).
+ */
+export function withChanges<T extends object>(summary: T, changes: Partial<T>): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(summary) as object) as T, summary, changes)
+}

@@ -16,17 +16,18 @@ afterEach(async () => {
   }
 })
 
-/** Starts `brownout serve …` and resolves its URL once it prints it (rejects if it exits first). */
+/** Starts `brownout serve …` and resolves its URL once its banner is out (rejects if it exits first). */
 function serve(args: string[]): Promise<{ url: string; stdout: string[] }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   const stdout: string[] = []
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    let url: string | undefined
     lines.on('line', (line) => {
       stdout.push(line)
-      const m = /listening on (http:\/\/\S+)/.exec(line)
-      if (m?.[1]) resolve({ url: m[1], stdout })
+      url ??= /listening on (http:\/\/\S+)/.exec(line)?.[1]
+      if (url && line.startsWith('Press Ctrl-C')) resolve({ url, stdout })
     })
     child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)))
   })

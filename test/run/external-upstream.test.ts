@@ -4,6 +4,7 @@ import { type GradeResult, grade } from '../../src/grade/grade.js'
 import { loadScenario } from '../../src/pipeline/load-scenario.js'
 import { mergeRuns } from '../../src/record/merge.js'
 import type { RunData } from '../../src/record/run-data.js'
+import { withChanges } from '../../src/record/shared-parts.js'
 import { checkExternal } from '../../src/run/external.js'
 import { runScenario } from '../../src/run/run.js'
 import { scenarioUpstream } from '../../src/upstream/scenario-upstream.js'
@@ -65,7 +66,7 @@ describe('run --upstream-url: an upstream served elsewhere', () => {
       const sample = parts[0]?.journal[0]
       if (!sample) throw new Error('segment 1 journaled nothing')
       // An attempt whose id is no request of the run (a gateway's own probe, say): both segments read it.
-      const probe = { ...sample, requestId: 'gateway-probe', seq: 10_000 }
+      const probe = withChanges(sample, { requestId: 'gateway-probe', seq: 10_000 })
       const before = parts.reduce((s, p) => s + p.journal.length, 0)
       const withProbe = parts.map((data) => ({ ...data, journal: [...data.journal, probe] }))
       const merged = mergeRuns(withProbe.map((data, i) => ({ dir: `seg-${i + 1}`, data })))
