@@ -37,8 +37,15 @@ describe('brownout serve --state', () => {
       const [urlA, urlB] = await Promise.all([a.url, b.url])
       await postJson(`${urlA}/v1/chat/completions`, chatBody('cli-1'))
       await postJson(`${urlB}/v1/chat/completions`, chatBody('cli-1'))
-      const journal = (await (await fetch(`${urlA}/_brownout/journal?id=cli-1`)).json()) as { entries: JournalEntry[] }
-      expect(journal.entries.map((e) => [e.seq, e.attempt])).toEqual([
+      // B journals its attempt after its answer went out, and sends it to Redis in a batch: read until it is there
+      // (bounded), as a run's end does.
+      let entries: JournalEntry[] = []
+      for (let i = 0; i < 50 && entries.length < 2; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 20))
+        entries = ((await (await fetch(`${urlA}/_brownout/journal?id=cli-1`)).json()) as { entries: JournalEntry[] })
+          .entries
+      }
+      expect(entries.map((e) => [e.seq, e.attempt])).toEqual([
         [1, 1],
         [2, 2],
       ])
