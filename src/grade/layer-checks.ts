@@ -123,6 +123,9 @@ function askedWaitMs(r: ClientRecord): number | null {
   return r.headers['retry-after'] !== undefined && Number.isFinite(s) ? s * 1000 : null
 }
 
+/** The resolution of a gateway's own clock and of a Retry-After in milliseconds: what the check allows for. */
+const CLOCK_GRAIN_MS = 1
+
 export const refusalsUsable = defineCheck({
   name: 'limits.refusals_usable',
   summary:
@@ -155,8 +158,9 @@ export const refusalsUsable = defineCheck({
           .sort((a, b) => a - b)
         const freedBy = inWindow[inWindow.length - limits.requests]
         const earliest = freedBy === undefined ? 0 : Math.max(0, freedBy + per - answered)
+        // A gateway's clock reads whole milliseconds (Date.now) and Retry-After-ms is whole: 1 ms of leeway.
         if (wait === null) why = 'no Retry-After'
-        else if (wait < earliest)
+        else if (wait + CLOCK_GRAIN_MS < earliest)
           why = `Retry-After ${wait} ms, a slot frees in ${Math.round(earliest)} ms at the soonest`
         else if (wait > Math.ceil(per / 1000) * 1000) why = `Retry-After ${wait} ms, longer than the ${per} ms window`
       }

@@ -209,6 +209,15 @@ describe('limits.refusals_usable', () => {
     expect(check(good, 'limits.refusals_usable')).toMatchObject({ verdict: 'pass', value: 1 })
   })
 
+  it("allows a gateway's whole-millisecond clock 1 ms, and no more", () => {
+    // Five admitted at 0–400 ms, a window of 1 s: for a refusal answered at 502 ms a slot frees at 498 ms at the soonest.
+    const a = admitted(5, 100)
+    const grained = run([...a.records, refused('x', 500, { 'retry-after-ms': '497' })], a.journal, LIMITED)
+    expect(check(grained, 'limits.refusals_usable')).toMatchObject({ verdict: 'pass', value: 1 })
+    const early = run([...a.records, refused('x', 500, { 'retry-after-ms': '496' })], a.journal, LIMITED)
+    expect(check(early, 'limits.refusals_usable')).toMatchObject({ verdict: 'fail', value: 0 })
+  })
+
   it('no Retry-After, one earlier than a slot frees, or an HTML page is not', () => {
     const a = admitted(5, 100)
     const bad = run(
