@@ -18,8 +18,9 @@ export async function warmUpThenRecord(run: RunState): Promise<Array<() => void>
   await Promise.all(upstreams.map((u) => u.refuse()))
   run.dispatcher = loadDispatcher(scenario.load)
   run.warmup = await warmUp(scenario, opts.sut, run.meta.sut.url, run.dispatcher, run.clock)
+  // Every reset is complete (a worker's or Redis's counters too) before the run listens; a failed one fails the run.
+  await Promise.all(upstreams.map((u) => u.reset()))
   return upstreams.map((u) => {
-    u.reset()
     return u.journal.subscribe((entry) => {
       run.files.journal?.write(entry)
       run.journal.push(run.compact.entry(entry))

@@ -73,7 +73,7 @@ export interface RunningUpstream {
    */
   settled(timeoutMs: number): Promise<boolean>
   /** Forgets what was served (journal, attempt counters, buckets), keeping the fault rules. */
-  reset(): void
+  reset(): Promise<void>
   /** Stops listening, cuts every open connection (including hung ones) and resolves when closed. */
   close(): Promise<void>
   /**
@@ -241,9 +241,9 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
         idleWaiters.add(wake)
       }),
     timingError: () => metrics.timingError.stats(),
-    reset: () => {
-      void resetState(state)
+    reset: async () => {
       metrics.timingError.reset()
+      await resetState(state)
     },
     refuse,
     close: async () => {

@@ -77,10 +77,10 @@ function runUpstream(
       timing = worst(await hub.everyWorker('timing', null))
       return idle.every(Boolean)
     },
-    reset: () => {
+    reset: async () => {
       resetAfterSeq = hub.lastSeq
       journal.clear()
-      void hub.reset().catch(() => undefined)
+      await hub.reset()
     },
     refuse: async () => {
       if (config.refuse_connections) await hub.everyWorker('refuse', null)
