@@ -37,15 +37,32 @@ export const chatBody = JSON.stringify({
 /** A fixed request id, so that brownout answers every request with the same bytes as the baseline. */
 export const idHeader = { 'x-brownout-request-id': 'bench-fixed' }
 
-/** `brownout serve` in its own process, with an optional upstream config (YAML). */
-export async function serveWith(config: string | undefined): Promise<Server> {
-  const args = [CLI, 'serve', '--port', '0']
+/** `brownout serve` in its own process, with an optional upstream config (YAML) and more flags (`--workers auto`). */
+export async function serveWith(config: string | undefined, flags: string[] = []): Promise<Server> {
+  const args = [CLI, 'serve', '--port', '0', ...flags]
   if (config) {
     const file = join(tmp, `cfg-${Math.random().toString(36).slice(2)}.yaml`)
     writeFileSync(file, config)
     args.push('--config', file)
   }
   return spawnServer(process.execPath, args)
+}
+
+/**
+ * One answer from a running brownout, saved for the baselines to replay: its body (`body.json`) and its headers
+ * (`headers.json`: brownout's provider and rate-limit headers, minus those node:http writes itself).
+ */
+export async function sampleAnswer(url: string): Promise<{ bytesFile: string; headersFile: string }> {
+  const sample = await request(`${url}/v1/chat/completions`, { method: 'POST', body: chatBody, headers: idHeader })
+  const bytesFile = join(tmp, 'body.json')
+  writeFileSync(bytesFile, Buffer.from(await sample.body.arrayBuffer()))
+  const headersFile = join(tmp, 'headers.json')
+  const skip = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type'])
+  writeFileSync(
+    headersFile,
+    JSON.stringify(Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !skip.has(k)))),
+  )
+  return { bytesFile, headersFile }
 }
 
 /** Cumulative counts of brownout_timing_error_seconds buckets, by upper bound in ms. */

@@ -1,10 +1,11 @@
 // npm run bench: brownout's own performance, every figure a ratio against a baseline measured in the same run.
-// BENCH_ONLY=serve,streaming,delay,driver,driver-workers,grading,live,hung runs a subset (its results go to <date>-<subset>.md).
+// BENCH_ONLY=serve,every-core,streaming,streaming-every-core,delay,driver,driver-workers,grading,live,hung runs a subset (its results go to <date>-<subset>.md).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { lines, note, results, root, tmp } from './context.js'
 import { driver } from './driver.js'
+import { serveOnEveryCore } from './every-core.js'
 import { gradingMillion, hungConnections, liveRun } from './memory.js'
 import { driverOnEveryCore } from './scale-out.js'
 import { throughput } from './serve.js'
@@ -22,11 +23,14 @@ note(
 const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim())
 const wanted = (name: string) => !only || only.includes(name)
 if (wanted('serve')) await throughput()
+if (wanted('every-core')) await serveOnEveryCore()
 if (wanted('streaming')) {
   // Typical model speeds (50 tokens/s) for growing counts of streams, then 2,000 streams at 10 tokens/s.
   for (const n of [100, 500, 2000]) await streamingTiming(n, 20)
   await streamingTiming(2000, 100)
 }
+// The 2,000 streams at 50 tokens/s again, with the upstream on every core.
+if (wanted('streaming-every-core')) await streamingTiming(2000, 20, 'auto')
 if (wanted('delay')) await delayAccuracy()
 if (wanted('driver')) await driver()
 if (wanted('driver-workers')) await driverOnEveryCore()

@@ -1,10 +1,10 @@
 // Every core: the load driver split over worker processes (`run --workers`) against a single autocannon.
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { CLI, chatBody, note, results, root, SECONDS, tmp } from './context.js'
-import { cannon, median, spawnServer } from './lib.js'
+import { cannon, freePort, median, spawnServer } from './lib.js'
 
 /** Runs the CLI to completion; resolves with its exit code (the run's verdict does not matter here). */
 function cli(args: string[]): Promise<number> {
@@ -38,27 +38,11 @@ export async function driverOnEveryCore(): Promise<void> {
     ].join('\n'),
   )
   const rounds: Array<{ driver: number; autocannon: number }> = []
-  for (let round = 0; round < 3; round++) {
-    const out = join(tmp, `driver-workers-${round}`)
-    await cli([
-      'run',
-      scenario,
-      '--target',
-      bare.url,
-      '--workers',
-      String(workers),
-      '--max-rate',
-      String(rate),
-      '--out',
-      out,
-    ])
-    const answered = readFileSync(join(out, 'requests.jsonl'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('"outcome":"ok"')).length
-    const ac = await cannon(`${bare.url}/`, chatBody, SECONDS, 64)
-    rounds.push({ driver: answered / SECONDS, autocannon: ac.rps })
+  try {
+    for (let round = 0; round < 3; round++) rounds.push(await driverRound(round, bare.url, scenario, workers, rate))
+  } finally {
+    await bare.kill()
   }
-  await bare.kill()
   const ratio = median(rounds.map((r) => r.driver / r.autocannon))
   results.driver_workers = { workers, rounds, ratio, target: 1, met: ratio >= 1 }
   note(
@@ -67,4 +51,38 @@ export async function driverOnEveryCore(): Promise<void> {
   note(
     `  → driver on every core ÷ one autocannon = ${ratio.toFixed(2)} (target ≥ 1): ${ratio >= 1 ? 'met' : 'NOT MET'}`,
   )
+}
+
+/** One round: the driver's answered requests a second, then autocannon's on the same server. */
+async function driverRound(
+  round: number,
+  url: string,
+  scenario: string,
+  workers: number,
+  rate: number,
+): Promise<{ driver: number; autocannon: number }> {
+  const out = join(tmp, `driver-workers-${round}`)
+  const code = await cli([
+    'run',
+    scenario,
+    '--target',
+    url,
+    // The scenario's upstream is never reached (the bare server answers), but a run through a target needs its port.
+    '--upstream-port',
+    `primary=${await freePort()}`,
+    '--workers',
+    String(workers),
+    '--max-rate',
+    String(rate),
+    '--out',
+    out,
+  ])
+  const records = join(out, 'requests.jsonl')
+  // Exit 1 is a failed check (the bare server is no LLM); anything else, or no records, is the bench's failure.
+  if (code > 1 || !existsSync(records)) throw new Error(`brownout run --workers exited with ${code}, no ${records}`)
+  const answered = readFileSync(records, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"outcome":"ok"')).length
+  const ac = await cannon(`${url}/`, chatBody, SECONDS, 64)
+  return { driver: answered / SECONDS, autocannon: ac.rps }
 }

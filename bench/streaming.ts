@@ -1,5 +1,6 @@
 // Timing: token streams and injected delays, by brownout's own timing-error histogram and as a client sees them.
 import net from 'node:net'
+import { availableParallelism } from 'node:os'
 import { drive, note, results, serveWith, timingBetween, timingBuckets } from './context.js'
 import { quantile } from './lib.js'
 
@@ -27,10 +28,11 @@ function rawStream(url: string, body: string, onTokens: (count: number, at: numb
  * difference), plus what a client process on the same machine sees. The client reads raw sockets, so that the
  * CPU it takes from the shared cores is little more than the kernel's.
  */
-export async function streamingTiming(streams: number, itl: number): Promise<void> {
+export async function streamingTiming(streams: number, itl: number, workers?: 'auto'): Promise<void> {
   const tokens = 60
   const server = await serveWith(
     `latency: { ttft: 0, itl: ${itl}ms }\ncontent: { min_tokens: ${tokens}, max_tokens: ${tokens} }\n`,
+    workers ? ['--workers', workers] : [],
   )
   const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] })
   const clientErrors: number[] = []
@@ -53,8 +55,10 @@ export async function streamingTiming(streams: number, itl: number): Promise<voi
   const { total, within5, p99 } = timingBetween(before, after)
   const clientP99 = quantile(clientErrors, 0.99)
   const writesPerSecond = (streams * 1000) / itl
-  results[`streaming_${streams}_${itl}ms`] = {
+  const where = workers ? `serve --workers ${workers} (${availableParallelism()} workers)` : 'serve, one process'
+  results[`streaming_${streams}_${itl}ms${workers ? '_every_core' : ''}`] = {
     streams,
+    workers: workers ? availableParallelism() : 1,
     itlMs: itl,
     tokens,
     writes: total,
@@ -67,7 +71,7 @@ export async function streamingTiming(streams: number, itl: number): Promise<voi
     met: p99 <= 5,
   }
   note(
-    `streaming, ${streams} overlapping streams at ${itl} ms/token (${1000 / itl} tokens/s each, ~${writesPerSecond.toLocaleString('en')} writes/s at the peak; ${total} scheduled writes):`,
+    `streaming (${where}), ${streams} overlapping streams at ${itl} ms/token (${1000 / itl} tokens/s each, ~${writesPerSecond.toLocaleString('en')} writes/s at the peak; ${total} scheduled writes):`,
   )
   note(
     `  brownout's timing error: ${(within5 * 100).toFixed(1)} % of writes within 5 ms, p99 ≤ ${p99} ms (target p99 ≤ 5 ms): ${p99 <= 5 ? 'met' : 'NOT MET'}`,

@@ -1,11 +1,10 @@
 // WireMock, the usual HTTP mock server, as a second baseline: the same bytes from a stub mapping.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
-import type { Server } from './lib.js'
+import { freePort, type Server } from './lib.js'
 
 const VERSION = '3.13.2'
 
@@ -22,16 +21,6 @@ export function wiremockJar(): string {
   const jar = readdirSync(build).find((f) => f.endsWith('.jar'))
   if (!jar) throw new Error(`no WireMock jar in ${build}`)
   return join(build, jar)
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
 }
 
 /**
