@@ -1,33 +1,10 @@
 import { createHash } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { BrownoutError } from '../../errors.js'
+import { checkRedisUrl, redactUrl } from './url.js'
 
 /** How long the first connection may take before brownout gives up with an error. */
 const CONNECT_TIMEOUT_MS = 3_000
-
-/** The URL as it may be printed: without a password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return url
-  }
-}
-
-/** Checks a `--state` URL: `redis://host:port[/db]` (or `rediss://` for TLS). */
-export function checkRedisUrl(url: string): string | undefined {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return `"${url}" is not a URL; write it like redis://127.0.0.1:6379 or redis://host:6379/2`
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    return `"${redactUrl(url)}" is not a Redis URL; write it like redis://127.0.0.1:6379 (rediss:// for TLS)`
-  return undefined
-}
 
 /**
  * Opens a connection to Redis (or Valkey) and waits until it answers; an unreachable server is a BrownoutError

@@ -15,9 +15,9 @@ import type {
 } from '../shared-state.js'
 import { ARRIVE_LUA, LIMITS_LUA } from './bucket-lua.js'
 import { RedisCapacity } from './capacity.js'
-import { connectRedis, type RedisScript, redactUrl, redisScript } from './connect.js'
+import { connectRedis, type RedisScript, redisScript } from './connect.js'
 import { RedisJournal } from './journal.js'
-import { type RedisKeys, RUN_ID, redisKeys } from './keys.js'
+import { type RedisKeys, redisKeys } from './keys.js'
 import {
   APPEND_LUA,
   CAPACITY_ENTER_LUA,
@@ -28,6 +28,7 @@ import {
   RULES_LUA,
 } from './state-lua.js'
 import { arriveArgs, limitsFromReply, ticketFromReply } from './ticket.js'
+import { checkRunId, redactUrl } from './url.js'
 
 export interface RedisStateOptions {
   /** `redis://host:port[/db]` (Redis or Valkey). */
@@ -46,11 +47,7 @@ type Message =
 
 /** The shared state of an upstream kept in Redis: `serve --state redis://…` replicas act as one upstream. */
 export function redisState(options: RedisStateOptions): SharedStateFactory {
-  if (!RUN_ID.test(options.runId))
-    throw new BrownoutError(
-      'INVALID_USAGE',
-      `run id "${options.runId}": use 1-128 letters, digits, '.', '_', ':' or '-'`,
-    )
+  checkRunId(options.runId)
   return async (init) => {
     const client = await connectRedis(options.url)
     const subscriber = client.duplicate()
