@@ -4,7 +4,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { CLI, chatBody, note, results, root, SECONDS, tmp } from './context.js'
-import { cannon, freePort, median, spawnServer } from './lib.js'
+import { cannon, freePort, spawnServer } from './lib.js'
+
+/** A rate is sustained when at least this share of its scheduled requests were sent and answered. */
+const SUSTAINED = 0.99
+/** The rates tried, as shares of what autocannon reached on the same server. */
+const SHARES = [0.3, 0.45, 0.6, 0.75, 0.9, 1.05, 1.2]
 
 /** Runs the CLI to completion; resolves with its exit code (the run's verdict does not matter here). */
 function cli(args: string[]): Promise<number> {
@@ -16,51 +21,57 @@ function cli(args: string[]): Promise<number> {
 }
 
 /**
- * The driver on every core: `brownout run --workers auto` (one load worker per core but one) sends an open-model
- * rate far above what the box can answer at the bare server, capped by max_in_flight, so that what it achieves is
- * what the driver sustains; answered requests ÷ seconds, against autocannon with 64 connections on the same server.
- * On a 2-core machine the workers, the main process and the server share the cores with each other.
+ * The driver on every core: the highest open-model rate `brownout run --workers auto` (one load worker per core but
+ * one, the main process collecting) sustains against the bare server — at least 99 % of the scheduled requests sent
+ * and answered — against what autocannon with 64 connections reaches on the same server (measured before and after
+ * the sweep). An open model's rate, not a closed loop's: that is how brownout loads a gateway. On a 2-core machine
+ * the worker, the main process and the server share the cores.
  */
 export async function driverOnEveryCore(): Promise<void> {
   const bytesFile = join(tmp, 'body.json')
   const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-server.mjs'), bytesFile])
   const workers = Math.max(1, availableParallelism() - 1)
-  const rate = 40_000
-  const scenario = join(tmp, 'driver-workers.yaml')
+  const tried: Array<{ rate: number; answered: number; scheduled: number; sustained: boolean }> = []
+  let autocannon: number
+  try {
+    await cannon(`${bare.url}/`, chatBody, 1, 64)
+    const before = (await cannon(`${bare.url}/`, chatBody, SECONDS, 64)).rps
+    for (const share of SHARES) {
+      const rate = Math.round((before * share) / 100) * 100
+      const answered = await driverRound(tried.length, bare.url, rate)
+      const scheduled = rate * SECONDS
+      tried.push({ rate, answered, scheduled, sustained: answered >= scheduled * SUSTAINED })
+      if (answered < scheduled * SUSTAINED) break
+    }
+    const after = (await cannon(`${bare.url}/`, chatBody, SECONDS, 64)).rps
+    autocannon = (before + after) / 2
+  } finally {
+    await bare.kill()
+  }
+  const best = Math.max(0, ...tried.filter((t) => t.sustained).map((t) => t.rate))
+  const ratio = best / autocannon
+  results.driver_workers = { workers, tried, autocannon, sustainedRate: best, ratio, target: 1, met: ratio >= 1 }
+  note(
+    `load driver on every core (run --workers auto: ${workers} worker(s) and the main process; open model, the highest rate with ≥ 99 % answered): ${tried.map((t) => `${t.rate}/s → ${((t.answered / t.scheduled) * 100).toFixed(1)} %`).join(', ')}; autocannon (64 connections) ${autocannon.toFixed(0)} req/s`,
+  )
+  note(
+    `  → driver on every core ÷ one autocannon = ${ratio.toFixed(2)} (${best}/s sustained; target ≥ 1): ${ratio >= 1 ? 'met' : 'NOT MET'}`,
+  )
+}
+
+/** One run of `rate` requests/s for SECONDS through `run --workers auto`: how many were answered (ok). */
+async function driverRound(round: number, url: string, rate: number): Promise<number> {
+  const scenario = join(tmp, `driver-workers-${round}.yaml`)
   writeFileSync(
     scenario,
     [
       'name: bench-driver-workers',
       'upstreams: { primary: {} }',
       `phases: [ { name: steady, duration: ${SECONDS}s } ]`,
-      `load: { request: { api: openai.chat, model: gpt-4o-mini }, rate: ${rate}/s, max_in_flight: 64, timeout: 10s }`,
+      `load: { request: { api: openai.chat, model: gpt-4o-mini }, rate: ${rate}/s, max_in_flight: 1000, timeout: 10s }`,
       '',
     ].join('\n'),
   )
-  const rounds: Array<{ driver: number; autocannon: number }> = []
-  try {
-    for (let round = 0; round < 3; round++) rounds.push(await driverRound(round, bare.url, scenario, workers, rate))
-  } finally {
-    await bare.kill()
-  }
-  const ratio = median(rounds.map((r) => r.driver / r.autocannon))
-  results.driver_workers = { workers, rounds, ratio, target: 1, met: ratio >= 1 }
-  note(
-    `load driver on every core (run --workers ${workers}, open model, 64 in flight per worker at most): ${rounds.map((r) => `${r.driver.toFixed(0)} vs autocannon ${r.autocannon.toFixed(0)}`).join('; ')} req/s`,
-  )
-  note(
-    `  → driver on every core ÷ one autocannon = ${ratio.toFixed(2)} (target ≥ 1): ${ratio >= 1 ? 'met' : 'NOT MET'}`,
-  )
-}
-
-/** One round: the driver's answered requests a second, then autocannon's on the same server. */
-async function driverRound(
-  round: number,
-  url: string,
-  scenario: string,
-  workers: number,
-  rate: number,
-): Promise<{ driver: number; autocannon: number }> {
   const out = join(tmp, `driver-workers-${round}`)
   const code = await cli([
     'run',
@@ -71,7 +82,7 @@ async function driverRound(
     '--upstream-port',
     `primary=${await freePort()}`,
     '--workers',
-    String(workers),
+    'auto',
     '--max-rate',
     String(rate),
     '--out',
@@ -80,9 +91,7 @@ async function driverRound(
   const records = join(out, 'requests.jsonl')
   // Exit 1 is a failed check (the bare server is no LLM); anything else, or no records, is the bench's failure.
   if (code > 1 || !existsSync(records)) throw new Error(`brownout run --workers exited with ${code}, no ${records}`)
-  const answered = readFileSync(records, 'utf8')
+  return readFileSync(records, 'utf8')
     .split('\n')
     .filter((line) => line.includes('"outcome":"ok"')).length
-  const ac = await cannon(`${url}/`, chatBody, SECONDS, 64)
-  return { driver: answered / SECONDS, autocannon: ac.rps }
 }
