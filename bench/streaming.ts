@@ -1,8 +1,10 @@
 // Timing: token streams and injected delays, by brownout's own timing-error histogram and as a client sees them.
 import net from 'node:net'
 import { availableParallelism } from 'node:os'
-import { drive, note, results, serveWith, timingBetween, timingBuckets } from './context.js'
-import { quantile } from './lib.js'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { drive, note, results, root, serveWith, timingBetween, timingBuckets } from './context.js'
+import { quantile, spawnServer } from './lib.js'
 
 /** One streaming chat request on a raw socket; calls `onTokens(count, at)` for each read that carried tokens. */
 function rawStream(url: string, body: string, onTokens: (count: number, at: number) => void): Promise<void> {
@@ -22,6 +24,32 @@ function rawStream(url: string, body: string, onTokens: (count: number, at: numb
   })
 }
 
+/** Warms `url` up with 200 streams, then opens `streams` overlapping ones; the timing readings around them. */
+async function overlappingStreams(
+  url: string,
+  streams: number,
+  itl: number,
+  readTiming: () => Promise<Array<[number, number]>>,
+): Promise<{ before: Array<[number, number]>; after: Array<[number, number]>; clientErrors: number[] }> {
+  const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] })
+  const clientErrors: number[] = []
+  const one = (measure: boolean) => {
+    let last: number | null = null
+    return rawStream(url, body, (n, at) => {
+      if (measure && last !== null) clientErrors.push(Math.abs(at - last - itl * n) / n)
+      last = at
+    })
+  }
+  await Promise.all(Array.from({ length: 200 }, () => one(false)))
+  const before = await readTiming()
+  await Promise.all(
+    Array.from({ length: streams }, (_, i) =>
+      new Promise((r) => setTimeout(r, (i * 500) / streams)).then(() => one(true)),
+    ),
+  )
+  return { before, after: await readTiming(), clientErrors }
+}
+
 /**
  * N streams of 60 tokens at `itl` ms/token, started over 0.5 s after a warm-up, so that all N overlap. The timing
  * error is brownout's own: how late each scheduled token write went out (its Prometheus histogram, before/after
@@ -34,24 +62,19 @@ export async function streamingTiming(streams: number, itl: number, workers?: 'a
     `latency: { ttft: 0, itl: ${itl}ms }\ncontent: { min_tokens: ${tokens}, max_tokens: ${tokens} }\n`,
     workers ? ['--workers', workers] : [],
   )
-  const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] })
-  const clientErrors: number[] = []
-  const one = (measure: boolean) => {
-    let last: number | null = null
-    return rawStream(server.url, body, (n, at) => {
-      if (measure && last !== null) clientErrors.push(Math.abs(at - last - itl * n) / n)
-      last = at
-    })
-  }
-  await Promise.all(Array.from({ length: 200 }, () => one(false)))
-  const before = await timingBuckets(server.url)
-  await Promise.all(
-    Array.from({ length: streams }, (_, i) =>
-      new Promise((r) => setTimeout(r, (i * 500) / streams)).then(() => one(true)),
-    ),
-  )
-  const after = await timingBuckets(server.url)
+  const measured = await overlappingStreams(server.url, streams, itl, () => timingBuckets(server.url))
   await server.kill()
+  // The baseline, measured the same way in the same run: a bare node:http server writing the same schedule.
+  const bare = await spawnServer(process.execPath, [join(root, 'bench/bare-stream-server.mjs'), String(itl), '60'])
+  const baseline = await overlappingStreams(
+    bare.url,
+    streams,
+    itl,
+    async () => (await (await request(`${bare.url}/timing`)).body.json()) as Array<[number, number]>,
+  )
+  await bare.kill()
+  const { before, after, clientErrors } = measured
+  const base = timingBetween(baseline.before, baseline.after)
   const { total, within5, p99 } = timingBetween(before, after)
   const clientP99 = quantile(clientErrors, 0.99)
   const writesPerSecond = (streams * 1000) / itl
@@ -67,6 +90,8 @@ export async function streamingTiming(streams: number, itl: number, workers?: 'a
     p99UpperMs: p99,
     clientP50ErrorMs: quantile(clientErrors, 0.5),
     clientP99ErrorMs: clientP99,
+    bareWithin5ms: base.within5,
+    bareP99UpperMs: base.p99,
     target: 5,
     met: p99 <= 5,
   }
@@ -75,6 +100,9 @@ export async function streamingTiming(streams: number, itl: number, workers?: 'a
   )
   note(
     `  brownout's timing error: ${(within5 * 100).toFixed(1)} % of writes within 5 ms, p99 ≤ ${p99} ms (target p99 ≤ 5 ms): ${p99 <= 5 ? 'met' : 'NOT MET'}`,
+  )
+  note(
+    `  a bare node:http server writing the same schedule (bench/bare-stream-server.mjs), same client: ${(base.within5 * 100).toFixed(1)} % within 5 ms, p99 ≤ ${base.p99} ms`,
   )
   note(
     `  a client process on the same machine sees inter-token error p50 ${quantile(clientErrors, 0.5).toFixed(2)} ms, p99 ${clientP99.toFixed(2)} ms`,
