@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest'
+import { requestIdPrefix } from '../../src/load/driver.js'
+import type { ClientRecord } from '../../src/load/record.js'
+import { Compactor } from '../../src/record/compact.js'
+import { withChanges } from '../../src/record/shared-parts.js'
+import type { JournalEntry } from '../../src/upstream/journal.js'
+
+const PREFIX = requestIdPrefix('abc12')
+
+const digest = (content: string) => ({
+  content,
+  maxTokens: 16,
+  stream: false,
+  tools: 0,
+  streamUsage: false,
+  headers: ['content-type', 'x-brownout-request-id'],
+})
+
+function record(n: number, changes: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    id: `${PREFIX}${n}`,
+    n,
+    api: 'openai.chat',
+    model: 'gpt-4o-mini',
+    stream: false,
+    maxTokens: 16,
+    phase: 'steady',
+    intendedAt: n * 0.4 + 0.123,
+    sendLagMs: 0.25,
+    outcome: 'ok',
+    status: 200,
+    latencyMs: 12.345678 + n,
+    ttftMs: 11.5,
+    gapsMs: [],
+    events: 0,
+    terminal: true,
+    inBandError: null,
+    finishReason: 'stop',
+    text: `answer ${n}`,
+    errorBody: null,
+    bodyError: null,
+    bodyHead: null,
+    streamContentType: null,
+    error: null,
+    headers: {},
+    bytes: 321,
+    sent: digest((0x0a0b0c0d + n).toString(16).padStart(8, '0')),
+    ...changes,
+  } as ClientRecord
+}
+
+function entry(seq: number, changes: Partial<JournalEntry> = {}): JournalEntry {
+  return {
+    seq,
+    upstream: 'primary',
+    requestId: `${PREFIX}${seq - 1}`,
+    idSource: 'header',
+    attempt: 1,
+    upstreamAttempt: 1,
+    receivedAt: 1_764_000_000_000.125 + seq,
+    method: 'POST',
+    path: '/v1/chat/completions',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    stream: false,
+    status: 200,
+    errorType: null,
+    bytes: 400,
+    durationMs: 3.75,
+    firstByteMs: 1.5,
+    stainlessRetryCount: null,
+    clientDisconnected: false,
+    endedBy: 'end',
+    rule: null,
+    faults: [],
+    effect: 'none',
+    retryAfterMs: null,
+    firstWriteMs: 1.5,
+    received: digest('00c0ffee'),
+    ...changes,
+  } as JournalEntry
+}
+
+/** Every field as JSON has it, order aside. */
+const fields = (v: unknown) => Object.fromEntries(Object.entries(JSON.parse(JSON.stringify(v))).sort())
+
+describe('summaries keep what grading reads, their numbers in columns', () => {
+  it('reads back every field of a record and an entry as it was, through JSON too', () => {
+    const compact = new Compactor(undefined, PREFIX)
+    const records = [0, 1, 70_000].map((n) => record(n))
+    const entries = [1, 2, 70_001].map((s) => entry(s))
+    const rs = records.map((r) => compact.record(r))
+    const es = entries.map((e) => compact.entry(e))
+    records.forEach((r, i) => {
+      const s = rs[i] as ClientRecord
+      expect([s.id, s.n, s.intendedAt, s.latencyMs, s.ttftMs, s.bytes]).toEqual([
+        r.id,
+        r.n,
+        r.intendedAt,
+        r.latencyMs,
+        r.ttftMs,
+        r.bytes,
+      ])
+      expect(fields(s.sent)).toEqual(fields(r.sent))
+      expect(fields(s)).toEqual(fields(r))
+    })
+    entries.forEach((e, i) => {
+      const s = es[i] as JournalEntry
+      expect([s.requestId, s.seq, s.receivedAt, s.durationMs, s.firstByteMs, s.firstWriteMs]).toEqual([
+        e.requestId,
+        e.seq,
+        e.receivedAt,
+        e.durationMs,
+        e.firstByteMs,
+        e.firstWriteMs,
+      ])
+      expect(fields(s)).toEqual(fields(e))
+    })
+  })
+
+  it('keeps as its own what is not the usual shape: null times, odd ids and hashes, values of the wrong type', () => {
+    const compact = new Compactor(undefined, PREFIX)
+    const odd = [
+      record(3, { ttftMs: null, id: 'my-own-id' }),
+      record(4, { id: `${PREFIX}04` }),
+      record(5, { id: `${PREFIX}6` }),
+      record(6, { sent: digest('not-a-hash') }),
+      record(7, { latencyMs: 'slow' as unknown as number, gapsMs: [1.5, 2.25] }),
+    ]
+    for (const r of odd) {
+      const s = compact.record(r)
+      const want = fields(r)
+      if (Array.isArray(r.gapsMs) && r.gapsMs.length > 0) want.gapsTotalMs = 3.75
+      want.gapsMs = []
+      expect(fields(s)).toEqual(want)
+    }
+    const anonymous = entry(9, { requestId: 'anon-primary-1', firstByteMs: null })
+    delete anonymous.received
+    const e = compact.entry(anonymous)
+    expect([e.requestId, e.firstByteMs, e.received]).toEqual(['anon-primary-1', null, undefined])
+    const noPrefix = new Compactor().record(record(8))
+    expect(noPrefix.id).toBe(`${PREFIX}8`)
+  })
+
+  it('a copy with changes keeps its columns and takes the changes as its own', () => {
+    const compact = new Compactor(undefined, PREFIX)
+    const e = compact.entry(entry(5))
+    const moved = withChanges(e, { receivedAt: 42, seq: 7 })
+    expect([moved.receivedAt, moved.seq, moved.requestId, moved.durationMs]).toEqual([42, 7, `${PREFIX}4`, 3.75])
+    expect([e.receivedAt, e.seq]).toEqual([1_764_000_000_005.125, 5])
+    moved.seq = 8
+    expect(moved.seq).toBe(8)
+    expect(fields(moved)).toEqual(fields({ ...entry(5), receivedAt: 42, seq: 8 }))
+  })
+})
