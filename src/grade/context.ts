@@ -68,10 +68,11 @@ export function buildContext(
   const records = phase
     ? data.records.filter((r) => phaseOfRequest(r, index, data.meta.phases, start) === phase.name)
     : data.records
-  const ids = new Set(records.map((r) => r.id))
+  // Only a phase's scope needs its ids (a set of a million strings otherwise).
+  const ids = phase ? new Set(records.map((r) => r.id)) : undefined
   const inPhase = (e: JournalEntry) =>
     !phase ||
-    ids.has(e.requestId) ||
+    ids?.has(e.requestId) ||
     (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
   const expected = expectedTextFor(data.scenario)
   const sent = records.filter((r) => r.outcome !== 'not-sent' && r.outcome !== 'abandoned')
@@ -88,7 +89,7 @@ export function buildContext(
     attempted: () => {
       attempted ??= sent.flatMap((r) => {
         const list = index.get(r.id)
-        return list && list.length > 0 ? [{ id: r.id, attempts: list }] : []
+        return list && list.length > 0 ? [new Attempted(list)] : []
       })
       return attempted
     },
@@ -126,6 +127,15 @@ export function buildContext(
           : (r.bodyHead ?? (r.inBandError === null ? null : `in-band error: ${r.inBandError}`) ?? r.error)
       return { outcome: r.outcome, status: r.status, body: body ?? null }
     },
+  }
+}
+
+/** A request and its attempts: its id is its first attempt's (the index's key), made when read, not held. */
+class Attempted {
+  constructor(readonly attempts: JournalEntry[]) {}
+
+  get id(): string {
+    return (this.attempts[0] as JournalEntry).requestId
   }
 }
 

@@ -1,7 +1,7 @@
 import type { RequestDigest, Usage } from '../dialects/passthrough.js'
 import type { ClientRecord } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
-import { type ColumnField, type Decode, ROW, SummaryColumns } from './columns.js'
+import { type ColumnField, type Decode, RowHolder, SummaryColumns } from './columns.js'
 import { SharedParts, SUMMARY_BASE } from './shared-parts.js'
 
 /** The kept response headers grading reads (layer-checks' Retry-After of a refusal); the others are dropped. */
@@ -37,11 +37,12 @@ const ENTRY_NUMBERS = [
 
 /** A request digest's content hash as a number, when it is the 8 hex digits `requestDigest` makes. */
 function hashNumber(content: unknown): number | undefined {
-  return typeof content === 'string' && /^[0-9a-f]{8}$/.test(content) ? Number.parseInt(content, 16) : undefined
+  // As a 32-bit integer (| 0), which a column holds in 4 bytes.
+  return typeof content === 'string' && /^[0-9a-f]{8}$/.test(content) ? Number.parseInt(content, 16) | 0 : undefined
 }
 
 function hashText(n: number): string {
-  return n.toString(16).padStart(8, '0')
+  return (n >>> 0).toString(16).padStart(8, '0')
 }
 
 /** The number of a request id `prefix` + a number, as it prints (`brn-<run>-42` → 42), or undefined. */
@@ -172,7 +173,7 @@ export class Compactor {
     digest: { name: string; value: RequestDigest | undefined },
   ): T {
     const row = columns.row()
-    const summary: Record<string | symbol, unknown> = { [ROW]: row }
+    const summary = new RowHolder(row) as unknown as Record<string, unknown>
     let mask = id.n === undefined ? 0 : columns.put(0, row, id.n)
     if (mask === 0 && id.value !== undefined) summary[id.name] = id.value
     numbers.forEach(([name, value], i) => {

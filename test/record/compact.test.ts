@@ -142,6 +142,17 @@ describe('summaries keep what grading reads, their numbers in columns', () => {
     expect(noPrefix.id).toBe(`${PREFIX}8`)
   })
 
+  it('reads back numbers of every kind, a column of integers taking fractions, -0 and NaN later', () => {
+    const compact = new Compactor(undefined, PREFIX)
+    const latencies = [12, 7, 2 ** 31, 0.5, -0, Number.NaN, 1e300, -3]
+    const summaries = latencies.map((latencyMs, n) => compact.record(record(n, { latencyMs })))
+    expect(summaries.map((s) => s.latencyMs)).toEqual(latencies)
+    expect(Object.is(summaries[4]?.latencyMs, -0)).toBe(true)
+    expect(summaries.map((s) => s.sent?.content)).toEqual(latencies.map((_, n) => record(n).sent?.content))
+    const high = compact.record(record(9, { sent: digest('ffffffff') }))
+    expect(high.sent?.content).toBe('ffffffff')
+  })
+
   it('a copy with changes keeps its columns and takes the changes as its own', () => {
     const compact = new Compactor(undefined, PREFIX)
     const e = compact.entry(entry(5))
