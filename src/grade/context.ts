@@ -5,6 +5,7 @@ import { expectedTextFor } from '../record/expected-text.js'
 import type { PhaseWindow } from '../record/phase.js'
 import type { RunData } from '../record/run-data.js'
 import type { JournalEntry } from '../upstream/journal.js'
+import { AttemptIndex, type AttemptLookup } from './attempt-index.js'
 
 /** One attempt on a request's timeline, for examples in reports. */
 export interface TimelineStep {
@@ -36,7 +37,7 @@ export interface GradeContext {
   /** Records in scope the client abandoned before their answer was complete (`load.cancel`). */
   abandoned: ClientRecord[]
   /** Upstream attempts per request id, in arrival order. */
-  attempts: Map<string, JournalEntry[]>
+  attempts: AttemptLookup
   /** Sent requests in scope that reached an upstream, with their attempts (computed once, on first use). */
   attempted(): Array<{ id: string; attempts: JournalEntry[] }>
   /** Upstream attempts in scope (of requests in scope; unmatched ones by time). */
@@ -58,11 +59,7 @@ export interface ClientView {
   body: string | null
 }
 
-export function buildContext(
-  data: RunData,
-  phase: PhaseWindow | null,
-  attempts?: Map<string, JournalEntry[]>,
-): GradeContext {
+export function buildContext(data: RunData, phase: PhaseWindow | null, attempts?: AttemptLookup): GradeContext {
   const index = attempts ?? indexAttempts(data.journal)
   const start = data.meta.loadStartedAt
   const records = phase
@@ -130,12 +127,23 @@ export function buildContext(
   }
 }
 
-/** A request and its attempts: its id is its first attempt's (the index's key), made when read, not held. */
+/**
+ * A request and its attempts, as small as it can be held: a lone attempt as itself (its list made when read), and its
+ * id its first attempt's (the index's key), made when read.
+ */
 class Attempted {
-  constructor(readonly attempts: JournalEntry[]) {}
+  private readonly held: JournalEntry | JournalEntry[]
+
+  constructor(list: JournalEntry[]) {
+    this.held = list.length === 1 ? (list[0] as JournalEntry) : list
+  }
+
+  get attempts(): JournalEntry[] {
+    return Array.isArray(this.held) ? this.held : [this.held]
+  }
 
   get id(): string {
-    return (this.attempts[0] as JournalEntry).requestId
+    return (Array.isArray(this.held) ? (this.held[0] as JournalEntry) : this.held).requestId
   }
 }
 
@@ -148,7 +156,7 @@ class Attempted {
  */
 export function phaseOfRequest(
   record: Pick<ClientRecord, 'id' | 'phase'>,
-  index: ReadonlyMap<string, readonly JournalEntry[]>,
+  index: Pick<AttemptLookup, 'get'>,
   phases: readonly PhaseWindow[],
   loadStartedAt: number,
 ): string {
@@ -158,15 +166,8 @@ export function phaseOfRequest(
   return phases.find((p) => t >= p.startMs && t < p.endMs)?.name ?? record.phase
 }
 
-export function indexAttempts(journal: readonly JournalEntry[]): Map<string, JournalEntry[]> {
-  const index = new Map<string, JournalEntry[]>()
-  for (const e of journal) {
-    const list = index.get(e.requestId)
-    if (list) list.push(e)
-    else index.set(e.requestId, [e])
-  }
-  for (const list of index.values()) list.sort((a, b) => a.receivedAt - b.receivedAt)
-  return index
+export function indexAttempts(journal: readonly JournalEntry[]): AttemptIndex {
+  return new AttemptIndex(journal)
 }
 
 /**
