@@ -1,12 +1,27 @@
-/** What every summary inherits: JSON of a summary is all of it, its own fields and its shared part's. */
+/**
+ * What every summary inherits: JSON of a summary is all of it, what is its own first (the fields it holds in
+ * columns: ids, numbers, times; then its own fields), then its shared part's, much as a summary made of one object
+ * wrote them.
+ */
 export const SUMMARY_BASE: object = Object.defineProperty({}, 'toJSON', {
   enumerable: false,
   value(this: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {}
-    for (const key in this) out[key] = this[key]
-    return out
+    const out = { column: {}, own: {}, shared: {} } as Record<FieldKind, Record<string, unknown>>
+    for (const key in this) out[fieldKind(this, key)][key] = this[key]
+    return Object.assign(out.column, out.own, out.shared)
   },
 })
+
+type FieldKind = 'column' | 'own' | 'shared'
+
+/** Where a summary's field comes from: its columns (an accessor), the summary itself, or its shared part. */
+function fieldKind(summary: object, key: string): FieldKind {
+  for (let o: object | null = summary; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, key)
+    if (d) return o === summary ? 'own' : d.get !== undefined ? 'column' : 'shared'
+  }
+  return 'shared'
+}
 
 /**
  * The fields a million summaries repeat (outcome, status, model, phase, faults…), held once: one object per

@@ -72,6 +72,13 @@ describe('summaries keep what grading reads, their numbers in columns', () => {
     })
   })
 
+  it('writes its id and numbers first in JSON, as a summary of one object did', () => {
+    const compact = new Compactor(undefined, PREFIX)
+    const keys = (v: unknown) => Object.keys(JSON.parse(JSON.stringify(v))).slice(0, 3)
+    expect(keys(compact.record(record(1)))).toEqual(['id', 'n', 'intendedAt'])
+    expect(keys(compact.entry(entry(1)))).toEqual(['requestId', 'seq', 'attempt'])
+  })
+
   it('keeps as its own what is not the usual shape: null times, odd ids and hashes, values of the wrong type', () => {
     const compact = new Compactor(undefined, PREFIX)
     const odd = [
