@@ -5,6 +5,7 @@ import { expectedTextFor } from '../record/expected-text.js'
 import type { PhaseWindow } from '../record/phase.js'
 import type { RunData } from '../record/run-data.js'
 import type { JournalEntry } from '../upstream/journal.js'
+import { AttemptIndex, type AttemptLookup } from './attempt-index.js'
 
 /** One attempt on a request's timeline, for examples in reports. */
 export interface TimelineStep {
@@ -36,7 +37,7 @@ export interface GradeContext {
   /** Records in scope the client abandoned before their answer was complete (`load.cancel`). */
   abandoned: ClientRecord[]
   /** Upstream attempts per request id, in arrival order. */
-  attempts: Map<string, JournalEntry[]>
+  attempts: AttemptLookup
   /** Sent requests in scope that reached an upstream, with their attempts (computed once, on first use). */
   attempted(): Array<{ id: string; attempts: JournalEntry[] }>
   /** Upstream attempts in scope (of requests in scope; unmatched ones by time). */
@@ -58,20 +59,17 @@ export interface ClientView {
   body: string | null
 }
 
-export function buildContext(
-  data: RunData,
-  phase: PhaseWindow | null,
-  attempts?: Map<string, JournalEntry[]>,
-): GradeContext {
+export function buildContext(data: RunData, phase: PhaseWindow | null, attempts?: AttemptLookup): GradeContext {
   const index = attempts ?? indexAttempts(data.journal)
   const start = data.meta.loadStartedAt
   const records = phase
     ? data.records.filter((r) => phaseOfRequest(r, index, data.meta.phases, start) === phase.name)
     : data.records
-  const ids = new Set(records.map((r) => r.id))
+  // Only a phase's scope needs its ids (a set of a million strings otherwise).
+  const ids = phase ? new Set(records.map((r) => r.id)) : undefined
   const inPhase = (e: JournalEntry) =>
     !phase ||
-    ids.has(e.requestId) ||
+    ids?.has(e.requestId) ||
     (e.receivedAt - start >= phase.startMs && e.receivedAt - start < phase.endMs && !index.has(e.requestId))
   const expected = expectedTextFor(data.scenario)
   const sent = records.filter((r) => r.outcome !== 'not-sent' && r.outcome !== 'abandoned')
@@ -88,7 +86,7 @@ export function buildContext(
     attempted: () => {
       attempted ??= sent.flatMap((r) => {
         const list = index.get(r.id)
-        return list && list.length > 0 ? [{ id: r.id, attempts: list }] : []
+        return list && list.length > 0 ? [new Attempted(list)] : []
       })
       return attempted
     },
@@ -130,6 +128,26 @@ export function buildContext(
 }
 
 /**
+ * A request and its attempts, as small as it can be held: a lone attempt as itself (its list made when read), and its
+ * id its first attempt's (the index's key), made when read.
+ */
+class Attempted {
+  private readonly held: JournalEntry | JournalEntry[]
+
+  constructor(list: JournalEntry[]) {
+    this.held = list.length === 1 ? (list[0] as JournalEntry) : list
+  }
+
+  get attempts(): JournalEntry[] {
+    return Array.isArray(this.held) ? this.held : [this.held]
+  }
+
+  get id(): string {
+    return (Array.isArray(this.held) ? (this.held[0] as JournalEntry) : this.held).requestId
+  }
+}
+
+/**
  * The phase a request is graded in: the one its first upstream attempt arrived in (the upstream's condition that
  * request met: `during` rules fire by arrival), else the one it was scheduled in. A request scheduled just before a
  * phase boundary that reaches the upstream after it — because brownout's own send was late on a busy machine, or
@@ -138,7 +156,7 @@ export function buildContext(
  */
 export function phaseOfRequest(
   record: Pick<ClientRecord, 'id' | 'phase'>,
-  index: ReadonlyMap<string, readonly JournalEntry[]>,
+  index: Pick<AttemptLookup, 'get'>,
   phases: readonly PhaseWindow[],
   loadStartedAt: number,
 ): string {
@@ -148,15 +166,8 @@ export function phaseOfRequest(
   return phases.find((p) => t >= p.startMs && t < p.endMs)?.name ?? record.phase
 }
 
-export function indexAttempts(journal: readonly JournalEntry[]): Map<string, JournalEntry[]> {
-  const index = new Map<string, JournalEntry[]>()
-  for (const e of journal) {
-    const list = index.get(e.requestId)
-    if (list) list.push(e)
-    else index.set(e.requestId, [e])
-  }
-  for (const list of index.values()) list.sort((a, b) => a.receivedAt - b.receivedAt)
-  return index
+export function indexAttempts(journal: readonly JournalEntry[]): AttemptIndex {
+  return new AttemptIndex(journal)
 }
 
 /**

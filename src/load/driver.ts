@@ -65,7 +65,12 @@ export function loadDispatcher(load: LoadSpec): Agent {
 
 /** The logical request id of the nth request of a run. */
 export function requestId(runId: string, n: number): string {
-  return `brn-${runId}-${n}`
+  return `${requestIdPrefix(runId)}${n}`
+}
+
+/** What every request id of a run starts with: the id is it and the request's number. */
+export function requestIdPrefix(runId: string): string {
+  return `brn-${runId}-`
 }
 
 /** A deterministic run id from the scenario name and seed, so the same seed gives the same ids and content. */

@@ -1,10 +1,57 @@
 import type { RequestDigest, Usage } from '../dialects/passthrough.js'
 import type { ClientRecord } from '../load/record.js'
 import type { JournalEntry } from '../upstream/journal.js'
-import { SharedParts } from './shared-parts.js'
+import { type ColumnField, type Decode, RowHolder, SummaryColumns } from './columns.js'
+import { SharedParts, SUMMARY_BASE } from './shared-parts.js'
 
 /** The kept response headers grading reads (layer-checks' Retry-After of a refusal); the others are dropped. */
 const GRADED_HEADERS = ['retry-after', 'retry-after-ms'] as const
+
+type RecordColumn = (typeof RECORD_NUMBERS)[number] | 'sent'
+type EntryColumn = (typeof ENTRY_NUMBERS)[number] | 'requestN' | 'received'
+
+/** A record's numbers, held in columns (after its id, at bit 0, and before its `sent` digest's hash). */
+const RECORD_NUMBERS = [
+  'n',
+  'intendedAt',
+  'sendLagMs',
+  'latencyMs',
+  'ttftMs',
+  'bytes',
+  'gapsTotalMs',
+  'processStartMs',
+  'abandonedAtMs',
+] as const
+/** A journal entry's numbers, held in columns (after its request id, at bit 0, and before its `received` hash). */
+const ENTRY_NUMBERS = [
+  'seq',
+  'attempt',
+  'upstreamAttempt',
+  'receivedAt',
+  'durationMs',
+  'firstByteMs',
+  'bytes',
+  'firstWriteMs',
+  'lastWriteMs',
+] as const
+
+/** A request digest's content hash as a number, when it is the 8 hex digits `requestDigest` makes. */
+function hashNumber(content: unknown): number | undefined {
+  // As a 32-bit integer (| 0), which a column holds in 4 bytes.
+  return typeof content === 'string' && /^[0-9a-f]{8}$/.test(content) ? Number.parseInt(content, 16) | 0 : undefined
+}
+
+function hashText(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0')
+}
+
+/** The number of a request id `prefix` + a number, as it prints (`brn-<run>-42` → 42), or undefined. */
+function idNumber(prefix: string | undefined, id: unknown): number | undefined {
+  if (prefix === undefined || typeof id !== 'string' || !id.startsWith(prefix)) return undefined
+  const rest = id.slice(prefix.length)
+  const n = Number(rest)
+  return rest.length > 0 && rest.length <= 15 && String(n) === rest ? n : undefined
+}
 
 /**
  * The complete answer a request should get, or null when it has none (embeddings): the summary of a record whose
@@ -31,8 +78,37 @@ export class Compactor {
   private readonly noHeaders: Record<string, string> = {}
   private shared = new Map<string, object>()
   private parts = new SharedParts()
+  private digestParts = new Map<object, { id: number; decode: Decode }>()
+  private readonly records: SummaryColumns<RecordColumn>
+  private readonly entries: SummaryColumns<EntryColumn>
 
-  constructor(private readonly expected?: ExpectedText) {}
+  /**
+   * `idPrefix`: the run's request ids are it and a number (`brn-<run id>-`): such an id is kept as its number and
+   * made again when read.
+   */
+  constructor(
+    private readonly expected?: ExpectedText,
+    idPrefix?: string,
+  ) {
+    const id: Decode = (n) => `${idPrefix}${n}`
+    const numbers = <F extends string>(names: readonly F[]): Array<ColumnField<F>> =>
+      names.map((name) => ({ name, column: name }))
+    this.records = new SummaryColumns<RecordColumn>(
+      [{ name: 'id', column: 'n', decode: id }, ...numbers(RECORD_NUMBERS), { name: 'sent', column: 'sent' }],
+      SUMMARY_BASE,
+    )
+    this.entries = new SummaryColumns<EntryColumn>(
+      [
+        { name: 'requestId', column: 'requestN', decode: id },
+        ...numbers(ENTRY_NUMBERS),
+        { name: 'received', column: 'received' },
+      ],
+      SUMMARY_BASE,
+    )
+    this.idPrefix = idPrefix
+  }
+
+  private readonly idPrefix: string | undefined
 
   /** One copy of each of a bounded number of distinct values, by key. */
   private one<T extends object>(key: string, value: T): T {
@@ -61,6 +137,58 @@ export class Compactor {
     const { content, headers, ...rest } = d
     const names = Array.isArray(headers) ? this.one(`h${headers.join('\n')}`, headers) : headers
     return this.parts.join<RequestDigest>({ ...rest, headers: names }, { content })
+  }
+
+  /** A digest whose hash goes in a column: the hash, and how it reads back (its shared part, by number). */
+  private digestColumn(d: RequestDigest): { hash: number; id: number; decode: Decode } | undefined {
+    const hash = typeof d === 'object' && d !== null ? hashNumber(d.content) : undefined
+    if (hash === undefined) return undefined
+    const { content: _content, headers, ...rest } = d
+    const names = Array.isArray(headers) ? this.one(`h${headers.join('\n')}`, headers) : headers
+    const part = this.parts.part({ ...rest, headers: names })
+    if (!part) return undefined
+    let known = this.digestParts.get(part)
+    if (!known) {
+      const decode: Decode = (n) => {
+        const digest = Object.create(part) as { content: string }
+        digest.content = hashText(n)
+        return digest
+      }
+      known = { id: this.digestParts.size, decode }
+      this.digestParts.set(part, known)
+    }
+    return { hash, ...known }
+  }
+
+  /**
+   * The summary of `from`: `shared` as its shared part; its id (bit 0), its numbers (`names`) and its digest's hash
+   * (`digestField`, the last bit) in `columns`; what is not a number, and `own`, its own fields.
+   */
+  private columnar<F extends string, T>(
+    columns: SummaryColumns<F>,
+    shared: Record<string, unknown>,
+    own: Record<string, unknown>,
+    id: { name: string; value: unknown; n: number | undefined },
+    numbers: ReadonlyArray<[string, unknown]>,
+    digest: { name: string; value: RequestDigest | undefined },
+  ): T {
+    const row = columns.row()
+    const summary = new RowHolder(row) as unknown as Record<string, unknown>
+    let mask = id.n === undefined ? 0 : columns.put(0, row, id.n)
+    if (mask === 0 && id.value !== undefined) summary[id.name] = id.value
+    numbers.forEach(([name, value], i) => {
+      const bit = columns.put(i + 1, row, value)
+      if (bit !== 0) mask |= bit
+      else if (value !== undefined) summary[name] = value
+    })
+    const hashed = digest.value === undefined ? undefined : this.digestColumn(digest.value)
+    if (hashed) mask |= columns.put(numbers.length + 1, row, hashed.hash)
+    else if (digest.value !== undefined) summary[digest.name] = this.digest(digest.value)
+    Object.assign(summary, own)
+    const { proto, key } = hashed
+      ? columns.proto(mask, { [digest.name]: hashed.decode }, String(hashed.id))
+      : columns.proto(mask)
+    return this.parts.join<T>(shared, summary, proto, key)
   }
 
   private headers(h: Record<string, string> | undefined): Record<string, string> {
@@ -98,20 +226,15 @@ export class Compactor {
     if (e.requestBody !== undefined) shared.requestBody = this.s(e.requestBody)
     if (e.writes !== undefined) shared.writes = e.writes
     if (e.usage !== undefined) shared.usage = this.usage(e.usage)
-    const own: Record<string, unknown> = {
-      seq: e.seq,
-      requestId: e.requestId,
-      attempt: e.attempt,
-      upstreamAttempt: e.upstreamAttempt,
-      receivedAt: e.receivedAt,
-      durationMs: e.durationMs,
-      firstByteMs: e.firstByteMs,
-      bytes: e.bytes,
-    }
-    if (e.firstWriteMs !== undefined) own.firstWriteMs = e.firstWriteMs
-    if (e.lastWriteMs !== undefined) own.lastWriteMs = e.lastWriteMs
-    if (e.received !== undefined) own.received = this.digest(e.received)
-    return this.parts.join<JournalEntry>(shared, own)
+    const id = idNumber(this.idPrefix, e.requestId)
+    return this.columnar<EntryColumn, JournalEntry>(
+      this.entries,
+      shared,
+      {},
+      { name: 'requestId', value: e.requestId, n: id },
+      ENTRY_NUMBERS.map((name) => [name, (e as unknown as Record<string, unknown>)[name]]),
+      { name: 'received', value: e.received },
+    )
   }
 
   record(r: ClientRecord): ClientRecord {
@@ -141,21 +264,21 @@ export class Compactor {
     if (textIsExpected) shared.textIsExpected = true
     if (r.usage !== undefined) shared.usage = this.usage(r.usage)
     if (r.answerModel !== undefined) shared.answerModel = this.s(r.answerModel)
-    const own: Record<string, unknown> = {
-      id: r.id,
-      n: r.n,
-      intendedAt: r.intendedAt,
-      sendLagMs: r.sendLagMs,
-      latencyMs: r.latencyMs,
-      ttftMs: r.ttftMs,
-      bytes: r.bytes,
-    }
+    const own: Record<string, unknown> = {}
     if (r.text !== null && !textIsExpected) own.text = r.text
     if (r.bodyHead !== null) own.bodyHead = r.bodyHead
-    if (Array.isArray(r.gapsMs) && r.gapsMs.length > 0) own.gapsTotalMs = r.gapsMs.reduce((s, g) => s + g, 0)
-    if (r.processStartMs !== undefined) own.processStartMs = r.processStartMs
-    if (r.abandonedAtMs !== undefined) own.abandonedAtMs = r.abandonedAtMs
-    if (r.sent !== undefined) own.sent = this.digest(r.sent)
-    return this.parts.join<ClientRecord>(shared, own)
+    const gaps = Array.isArray(r.gapsMs) && r.gapsMs.length > 0 ? r.gapsMs.reduce((s, g) => s + g, 0) : undefined
+    const id = idNumber(this.idPrefix, r.id)
+    return this.columnar<RecordColumn, ClientRecord>(
+      this.records,
+      shared,
+      own,
+      { name: 'id', value: r.id, n: id !== undefined && id === r.n ? id : undefined },
+      RECORD_NUMBERS.map((name) => [
+        name,
+        name === 'gapsTotalMs' ? gaps : (r as unknown as Record<string, unknown>)[name],
+      ]),
+      { name: 'sent', value: r.sent },
+    )
   }
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path'
 import type { z } from 'zod'
 import { issueLines } from '../config/problems.js'
 import { BrownoutError } from '../errors.js'
+import { requestIdPrefix } from '../load/driver.js'
 import type { ClientRecord } from '../load/record.js'
 import { type Scenario, scenarioSchema } from '../scenario/schema.js'
 import type { JournalEntry } from '../upstream/journal.js'
@@ -156,7 +157,7 @@ export function loadRun(dir: string, options: { whole?: boolean } = {}): RunData
   try {
     const meta = parseRunMeta(JSON.parse(readFileSync(need('run.json'), 'utf8')))
     const scenario = savedScenario(need('scenario.json'))
-    const compact = options.whole ? undefined : new Compactor(expectedTextFor(scenario))
+    const compact = options.whole ? undefined : new Compactor(expectedTextFor(scenario), requestIdPrefix(meta.runId))
     return {
       meta,
       scenario,

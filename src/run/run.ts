@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { systemClock } from '../clock.js'
-import { runIdFor } from '../load/driver.js'
+import { requestIdPrefix, runIdFor } from '../load/driver.js'
 import { Compactor } from '../record/compact.js'
 import { expectedTextFor } from '../record/expected-text.js'
 import { RUN_SCHEMA_VERSION, type RunMeta } from '../record/meta.js'
@@ -75,7 +75,7 @@ async function prepare(opts: RunOptions): Promise<RunState> {
     meta: initialMeta(opts, runId, addresses),
     records: [],
     journal: [],
-    compact: new Compactor(expectedTextFor(scenario)),
+    compact: new Compactor(expectedTextFor(scenario), requestIdPrefix(runId)),
     upstreams,
     addresses,
     files: {
