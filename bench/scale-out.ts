@@ -9,7 +9,7 @@ import { cannon, freePort, spawnServer } from './lib.js'
 /** A rate is sustained when at least this share of its scheduled requests were sent and answered. */
 const SUSTAINED = 0.99
 /** The rates tried, as shares of what autocannon reached on the same server. */
-const SHARES = [0.3, 0.45, 0.6, 0.75, 0.9, 1.05, 1.2]
+const SHARES = [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.2]
 
 /** Runs the CLI to completion; resolves with its exit code (the run's verdict does not matter here). */
 function cli(args: string[]): Promise<number> {
@@ -24,8 +24,9 @@ function cli(args: string[]): Promise<number> {
  * The driver on every core: the highest open-model rate `brownout run --workers auto` (one load worker per core but
  * one, the main process collecting) sustains against the bare server — at least 99 % of the scheduled requests sent
  * and answered — against what autocannon with 64 connections reaches on the same server (measured before and after
- * the sweep). An open model's rate, not a closed loop's: that is how brownout loads a gateway. On a 2-core machine
- * the worker, the main process and the server share the cores.
+ * the sweep), rates tried from low to high until one is not sustained. An open model's rate, not a closed loop's:
+ * that is how brownout loads a gateway. On a 2-core machine `auto` is one worker, which is the run's own process (no
+ * worker processes), and it shares the cores with the server.
  */
 export async function driverOnEveryCore(): Promise<void> {
   const bytesFile = join(tmp, 'body.json')
