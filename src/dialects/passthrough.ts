@@ -114,20 +114,16 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
   const b = obj(body) ?? {}
   const gen = obj(b.generationConfig)
   const tools = Array.isArray(b.tools) ? b.tools.length : 0
-  const headers = [...new Set([...headerNames].map((h) => h.toLowerCase()))]
-    .filter((h) => !TRANSPORT_HEADERS.has(h))
-    .sort()
+  const fnv = new Fnv()
+  fnv.add('[')
+  const parts = [b.messages, b.input, b.contents, b.system, b.instructions, b.systemInstruction ?? b.system_instruction]
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) fnv.add(',')
+    canonical(fnv, parts[i], 1, true)
+  }
+  fnv.add(']')
   return {
-    content: hash(
-      canonical([
-        b.messages,
-        b.input,
-        b.contents,
-        b.system,
-        b.instructions,
-        b.systemInstruction ?? b.system_instruction,
-      ]),
-    ),
+    content: fnv.hex(),
     maxTokens:
       count(b.max_tokens) ??
       count(b.max_completion_tokens) ??
@@ -136,8 +132,18 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
     stream,
     tools,
     streamUsage: obj(b.stream_options)?.include_usage === true,
-    headers,
+    headers: headerList(headerNames),
   }
+}
+
+/** Header names, lower-case, once each, sorted, without the transport's own. */
+function headerList(headerNames: Iterable<string>): string[] {
+  const out: string[] = []
+  for (const name of headerNames) {
+    const h = name.toLowerCase()
+    if (!TRANSPORT_HEADERS.has(h) && !out.includes(h)) out.push(h)
+  }
+  return out.sort()
 }
 
 /** The body fields in which two digests differ (headers apart: they are listed, not judged). */
@@ -154,25 +160,52 @@ export function digestDifferences(sent: RequestDigest, received: RequestDigest):
 /** Nesting deeper than this is digested as one marker: a hostile body must not exhaust the stack. */
 const MAX_DEPTH = 64
 
-function canonical(v: unknown, depth = 0): string {
-  if (v === undefined) return 'null'
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (depth >= MAX_DEPTH) return '"…"'
-  if (Array.isArray(v)) return `[${v.map((x) => canonical(x, depth + 1)).join(',')}]`
-  const o = v as Record<string, unknown>
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k], depth + 1)}`)
-    .join(',')}}`
+/**
+ * Feeds the canonical JSON of `v` (keys sorted, undefined members left out, undefined itself as null) to the hash,
+ * piece by piece: the text is never built.
+ */
+function canonical(fnv: Fnv, v: unknown, depth: number, inArray: boolean): void {
+  if (v === undefined) fnv.add('null')
+  // A value JSON has no text for (a function) reads as a join and a template read it: empty, or "undefined".
+  else if (v === null || typeof v !== 'object') fnv.add(JSON.stringify(v) ?? (inArray ? '' : 'undefined'))
+  else if (depth >= MAX_DEPTH) fnv.add('"…"')
+  else if (Array.isArray(v)) {
+    fnv.add('[')
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) fnv.add(',')
+      canonical(fnv, v[i], depth + 1, true)
+    }
+    fnv.add(']')
+  } else {
+    const o = v as Record<string, unknown>
+    fnv.add('{')
+    let first = true
+    for (const k of Object.keys(o).sort()) {
+      if (o[k] === undefined) continue
+      if (!first) fnv.add(',')
+      first = false
+      fnv.add(JSON.stringify(k))
+      fnv.add(':')
+      canonical(fnv, o[k], depth + 1, false)
+    }
+    fnv.add('}')
+  }
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: a fingerprint, not a security hash. */
-function hash(text: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
+/** FNV-1a, 32 bits, as 8 hex digits: a fingerprint, not a security hash. Fed text piece by piece. */
+class Fnv {
+  private h = 0x811c9dc5
+
+  add(text: string): void {
+    let h = this.h
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i)
+      h = Math.imul(h, 0x01000193)
+    }
+    this.h = h
   }
-  return (h >>> 0).toString(16).padStart(8, '0')
+
+  hex(): string {
+    return (this.h >>> 0).toString(16).padStart(8, '0')
+  }
 }

@@ -94,6 +94,8 @@ export function localJournalView(journal: Journal): JournalView {
  */
 export interface SharedState {
   arrive(arrival: Arrival): Promise<Ticket>
+  /** The same as `arrive` without the promise, when the state answers in this process (no round trip to wait for). */
+  arriveNow?(arrival: Arrival): Ticket
   /** The buckets' levels now (for /state). */
   limits(): Promise<LimitsSnapshot>
   capacity: CapacityGate | undefined

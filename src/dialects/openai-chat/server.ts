@@ -109,7 +109,7 @@ export function chatCompletions(ex: Exchange): Plan {
     },
   }
   const finish = tool ? 'tool_calls' : answer.finish
-  const callId = `call_${idSuffix(seed, ex.requestId, 'call')}`
+  const callId = tool ? `call_${idSuffix(seed, ex.requestId, 'call')}` : ''
   const times = tokenTimes(ex, pieces.length)
   const doneAt = times[times.length - 1] ?? 0
 
@@ -124,7 +124,7 @@ export function chatCompletions(ex: Exchange): Plan {
         }
       : { role: 'assistant', content: answer.tokens.join(''), refusal: null, annotations: [] }
     const data = completionJson({ id, created: base.created, model: req.model, message, finish, usage })
-    return jsonTextPlan(ex, data, doneAt)
+    return jsonTextPlan(ex, data, doneAt, { input: usage.prompt_tokens, output: usage.completion_tokens })
   }
 
   const includeUsage = req.stream_options?.include_usage === true
