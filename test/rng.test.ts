@@ -1,6 +1,7 @@
 import fc from 'fast-check'
+import seedrandom from 'seedrandom'
 import { describe, expect, it } from 'vitest'
-import { hash32 } from '../src/rng.js'
+import { hash32, rngFor } from '../src/rng.js'
 import { idSuffix } from '../src/upstream/content.js'
 
 describe('hash32', () => {
@@ -11,6 +12,21 @@ describe('hash32', () => {
       }),
       { numRuns: 500, seed: 11 },
     )
+  })
+})
+
+describe('rngFor', () => {
+  it("gives the numbers seedrandom's alea gives for the same parts, so answers and faults stay what they were", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.integer())), (parts) => {
+        const ours = rngFor(...parts)
+        const theirs = seedrandom.alea(parts.join('\u0000'))
+        for (let i = 0; i < 20; i++) expect(ours()).toBe(theirs())
+      }),
+      { numRuns: 500, seed: 12 },
+    )
+    const first = rngFor(1, 'bench-fixed', 'answer')
+    expect([first(), first()]).toEqual([0.048353370744735, 0.6734590502455831])
   })
 })
 
