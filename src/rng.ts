@@ -89,3 +89,15 @@ export function hash32(text: string, from = 0x811c9dc5): number {
   }
   return h >>> 0
 }
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** A 32-bit value as 8 hex digits (a table is several times faster than toString(16) and padStart). */
+export function hex8(h: number): string {
+  return (
+    (HEX_BYTE[(h >>> 24) & 255] ?? '') +
+    (HEX_BYTE[(h >>> 16) & 255] ?? '') +
+    (HEX_BYTE[(h >>> 8) & 255] ?? '') +
+    (HEX_BYTE[h & 255] ?? '')
+  )
+}

@@ -1,7 +1,10 @@
-import { en } from '@faker-js/faker'
+// The English locale alone (the same word lists): the package's index loads every locale, some 18 MB of heap and
+// startup time for a few thousand words.
+import { faker } from '@faker-js/faker/locale/en'
 import { z } from 'zod'
-import { gaussian, hash32, pick, type Rng, randomInt, rngFor } from '../rng.js'
+import { gaussian, hash32, hex8, pick, type Rng, randomInt, rngFor } from '../rng.js'
 
+const en = faker.definitions
 const WORDS: readonly string[] = [
   ...(en.word?.noun ?? []),
   ...(en.word?.verb ?? []),
@@ -135,16 +138,4 @@ export function idSuffix(seed: number | string, ...parts: Array<string | number>
   const key = `${seed}\u0000${parts.join('\u0000')}`
   // hash32(`${salt}${key}`) for each salt, continuing the salt's hash instead of hashing it again.
   return hex8(hash32(key, SALTS[0])) + hex8(hash32(key, SALTS[1])) + hex8(hash32(key, SALTS[2]))
-}
-
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** A 32-bit value as 8 hex digits (a table is several times faster than toString(16) and padStart). */
-function hex8(h: number): string {
-  return (
-    (HEX_BYTE[(h >>> 24) & 255] ?? '') +
-    (HEX_BYTE[(h >>> 16) & 255] ?? '') +
-    (HEX_BYTE[(h >>> 8) & 255] ?? '') +
-    (HEX_BYTE[h & 255] ?? '')
-  )
 }
