@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -64,15 +64,8 @@ export async function cannon(
  * CPUs to pin a server under test and its load to (`taskset -c`), so that a throughput is per core: the server on
  * the first, the load on the second. Undefined on a one-CPU machine or without taskset: nothing is pinned.
  */
-export const PIN: { server: number; load: number } | undefined = (() => {
-  if (cpus().length < 2) return undefined
-  try {
-    readFileSync('/usr/bin/taskset')
-    return { server: 0, load: 1 }
-  } catch {
-    return undefined
-  }
-})()
+export const PIN: { server: number; load: number } | undefined =
+  cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0 ? { server: 0, load: 1 } : undefined
 
 /** `command args` run on `cpu` (through taskset), or as it is when `cpu` is undefined. */
 export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
