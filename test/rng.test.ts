@@ -38,5 +38,12 @@ describe('idSuffix', () => {
       hex(hash32(`1${key}`)) + hex(hash32(`2${key}`)) + hex(hash32(`3${key}`)),
     )
     expect(idSuffix(7, 'req-1', 2, 'chat')).toMatch(/^[0-9a-f]{24}$/)
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.string()), fc.array(fc.oneof(fc.string(), fc.integer())), (seed, parts) => {
+        const k = `${seed}\u0000${parts.join('\u0000')}`
+        expect(idSuffix(seed, ...parts)).toBe(hex(hash32(`1${k}`)) + hex(hash32(`2${k}`)) + hex(hash32(`3${k}`)))
+      }),
+      { numRuns: 500, seed: 13 },
+    )
   })
 })

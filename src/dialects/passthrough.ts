@@ -137,14 +137,26 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
   }
 }
 
-/** Header names, lower-case, once each, sorted, without the transport's own. */
+/**
+ * Lists of header names already seen, by their text: a gateway sends the same few lists again and again, and each
+ * journal entry holding one list of them (instead of a copy) keeps the journal small. Bounded.
+ */
+const HEADER_LISTS = new Map<string, string[]>()
+const MAX_HEADER_LISTS = 256
+
+/** Header names, lower-case, once each, sorted, without the transport's own (a list shared: do not change it). */
 function headerList(headerNames: Iterable<string>): string[] {
   const out: string[] = []
   for (const name of headerNames) {
     const h = name.toLowerCase()
     if (!TRANSPORT_HEADERS.has(h) && !out.includes(h)) out.push(h)
   }
-  return sortInPlace(out)
+  sortInPlace(out)
+  const key = out.join('\n')
+  const known = HEADER_LISTS.get(key)
+  if (known) return known
+  if (HEADER_LISTS.size < MAX_HEADER_LISTS) HEADER_LISTS.set(key, out)
+  return out
 }
 
 /** The body fields in which two digests differ (headers apart: they are listed, not judged). */

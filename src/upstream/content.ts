@@ -133,9 +133,41 @@ export function embeddingFor(seed: number | string, text: string, dimensions: nu
 /** The hashes of the salts 1, 2 and 3 that idSuffix continues. */
 const SALTS = [hash32('1'), hash32('2'), hash32('3')] as const
 
-/** A short deterministic id suffix (24 hex digits) for response ids: three salted 32-bit hashes, no RNG needed. */
+/** The three hashes idSuffix is computing (module state: no closure or array per id). */
+let h0 = 0
+let h1 = 0
+let h2 = 0
+
+/** Continues the three hashes with `text` (FNV-1a, as hash32), in one pass over it. */
+function feed(text: string): void {
+  let a = h0
+  let b = h1
+  let c = h2
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    a = Math.imul(a ^ code, 0x01000193)
+    b = Math.imul(b ^ code, 0x01000193)
+    c = Math.imul(c ^ code, 0x01000193)
+  }
+  h0 = a
+  h1 = b
+  h2 = c
+}
+
+/**
+ * A short deterministic id suffix (24 hex digits) for response ids: three salted 32-bit hashes of
+ * `seed\0part\0part…`, no RNG needed. hash32(`${salt}${key}`) for each salt, continuing the salt's hash, the three
+ * in one pass over the parts (the key itself is never built).
+ */
 export function idSuffix(seed: number | string, ...parts: Array<string | number>): string {
-  const key = `${seed}\u0000${parts.join('\u0000')}`
-  // hash32(`${salt}${key}`) for each salt, continuing the salt's hash instead of hashing it again.
-  return hex8(hash32(key, SALTS[0])) + hex8(hash32(key, SALTS[1])) + hex8(hash32(key, SALTS[2]))
+  h0 = SALTS[0]
+  h1 = SALTS[1]
+  h2 = SALTS[2]
+  feed(String(seed))
+  feed('\u0000')
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) feed('\u0000')
+    feed(String(parts[i]))
+  }
+  return hex8(h0 >>> 0) + hex8(h1 >>> 0) + hex8(h2 >>> 0)
 }

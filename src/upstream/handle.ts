@@ -34,6 +34,9 @@ export interface UpstreamState {
   counters: { inFlight: number }
 }
 
+/** The faults of an attempt none fired on: one list for all of them (frozen: a fired fault replaces it). */
+const NO_FAULTS: string[] = Object.freeze([]) as unknown as string[]
+
 const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
 
 function newEntry(
@@ -67,7 +70,7 @@ function newEntry(
     clientDisconnected: false,
     endedBy: 'end',
     rule: null,
-    faults: [],
+    faults: NO_FAULTS,
     effect: 'none',
     retryAfterMs: null,
   }
