@@ -138,11 +138,11 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
 }
 
 /**
- * Lists of header names already seen, by their text: a gateway sends the same few lists again and again, and each
- * journal entry holding one list of them (instead of a copy) keeps the journal small. Bounded.
+ * Lists of header names seen lately: a gateway sends the same few lists again and again, and each journal entry
+ * holding one of these (instead of a copy) keeps the journal small. The most recent first, a few of them.
  */
-const HEADER_LISTS = new Map<string, string[]>()
-const MAX_HEADER_LISTS = 256
+const RECENT_HEADER_LISTS: string[][] = []
+const MAX_RECENT_HEADER_LISTS = 8
 
 /** Header names, lower-case, once each, sorted, without the transport's own (a list shared: do not change it). */
 function headerList(headerNames: Iterable<string>): string[] {
@@ -152,11 +152,25 @@ function headerList(headerNames: Iterable<string>): string[] {
     if (!TRANSPORT_HEADERS.has(h) && !out.includes(h)) out.push(h)
   }
   sortInPlace(out)
-  const key = out.join('\n')
-  const known = HEADER_LISTS.get(key)
-  if (known) return known
-  if (HEADER_LISTS.size < MAX_HEADER_LISTS) HEADER_LISTS.set(key, out)
+  for (let i = 0; i < RECENT_HEADER_LISTS.length; i++) {
+    const known = RECENT_HEADER_LISTS[i] as string[]
+    if (sameList(known, out)) {
+      if (i > 0) {
+        RECENT_HEADER_LISTS.splice(i, 1)
+        RECENT_HEADER_LISTS.unshift(known)
+      }
+      return known
+    }
+  }
+  RECENT_HEADER_LISTS.unshift(out)
+  if (RECENT_HEADER_LISTS.length > MAX_RECENT_HEADER_LISTS) RECENT_HEADER_LISTS.pop()
   return out
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** The body fields in which two digests differ (headers apart: they are listed, not judged). */

@@ -13,6 +13,13 @@ const WORDS: readonly string[] = [
   ...(en.word?.preposition ?? []),
 ].filter((w) => /^[a-z]+$/.test(w))
 
+/** Each word as it is and after a space (a token after the first), then the same capitalised (a sentence's first). */
+const WORDS_AS_IS = [WORDS, WORDS.map((w) => ` ${w}`)] as const
+const CAPITALISED = (() => {
+  const caps = WORDS.map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+  return [caps, caps.map((w) => ` ${w}`)] as const
+})()
+
 /** How long answers are before `max_tokens` cuts them. */
 export const contentSchema = z
   .strictObject({
@@ -43,18 +50,20 @@ export function answerFor(
   const rng = rngFor(seed, requestId, 'answer')
   const natural = randomInt(rng, opts.min_tokens, opts.max_tokens)
   const limit = maxTokens === undefined ? natural : Math.min(natural, maxTokens)
-  const tokens: string[] = []
+  const tokens = new Array<string>(limit > 0 ? Math.ceil(limit) : 0)
   let sentenceLeft = 0
   for (let i = 0; i < limit; i++) {
     const startsSentence = sentenceLeft === 0
     if (startsSentence) sentenceLeft = randomInt(rng, 4, 12)
-    let word = pick(rng, WORDS)
-    if (startsSentence) word = word.charAt(0).toUpperCase() + word.slice(1)
+    // pick(rng, WORDS), as its index: the word comes ready-made with its capital and its leading space.
+    const at = Math.floor(rng() * WORDS.length)
+    const forms = (startsSentence ? CAPITALISED : WORDS_AS_IS)[i === 0 ? 0 : 1]
+    let word = forms[at] as string
     sentenceLeft--
     const last = i === natural - 1
     if (sentenceLeft === 0 || last) word += '.'
     else if (rng() < 0.08) word += ','
-    tokens.push(i === 0 ? word : ` ${word}`)
+    tokens[i] = word
   }
   return { tokens, finish: limit < natural ? 'length' : 'stop' }
 }
