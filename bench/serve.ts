@@ -51,7 +51,7 @@ export async function throughput(): Promise<void> {
     : 'not pinned: one CPU (or no taskset), servers and autocannon share it'
   results.serve = { rounds: rows, ratio, target: TARGET, met: ratio >= TARGET, pinned: how }
   note(
-    `serve, non-streaming chat, per core (${how}): ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`,
+    `serve, non-streaming chat${PIN ? ', per core' : ''} (${how}): ${rows.map((r) => `${r.brownout.toFixed(0)} vs ${r.bare.toFixed(0)} req/s`).join('; ')}`,
   )
   note(
     `  → brownout ÷ bare node:http = ${ratio.toFixed(2)} (target ≥ ${TARGET}): ${ratio >= TARGET ? 'met' : 'NOT MET'}`,
