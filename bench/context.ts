@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { request } from 'undici'
-import { type Server, spawnServer } from './lib.js'
+import { pinned, type Server, spawnServer } from './lib.js'
 
 export const root = new URL('..', import.meta.url).pathname
 export const CLI = join(root, 'dist/cli/main.js')
@@ -37,15 +37,18 @@ export const chatBody = JSON.stringify({
 /** A fixed request id, so that brownout answers every request with the same bytes as the baseline. */
 export const idHeader = { 'x-brownout-request-id': 'bench-fixed' }
 
-/** `brownout serve` in its own process, with an optional upstream config (YAML) and more flags (`--workers auto`). */
-export async function serveWith(config: string | undefined, flags: string[] = []): Promise<Server> {
+/**
+ * `brownout serve` in its own process, with an optional upstream config (YAML), more flags (`--workers auto`), and
+ * on `cpu` when one is given.
+ */
+export async function serveWith(config: string | undefined, flags: string[] = [], cpu?: number): Promise<Server> {
   const args = [CLI, 'serve', '--port', '0', ...flags]
   if (config) {
     const file = join(tmp, `cfg-${Math.random().toString(36).slice(2)}.yaml`)
     writeFileSync(file, config)
     args.push('--config', file)
   }
-  return spawnServer(process.execPath, args)
+  return spawnServer(...pinned(cpu, process.execPath, args))
 }
 
 /**

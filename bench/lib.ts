@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
 import autocannon from 'autocannon'
 
 export interface Server {
@@ -57,6 +59,51 @@ export async function cannon(
     duration: seconds,
   })
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx }
+}
+
+/**
+ * CPUs to pin a server under test and its load to (`taskset -c`), so that a throughput is per core: the server on
+ * the first, the load on the second. Undefined on a one-CPU machine or without taskset: nothing is pinned.
+ */
+export const PIN: { server: number; load: number } | undefined =
+  cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0 ? { server: 0, load: 1 } : undefined
+
+/** `command args` run on `cpu` (through taskset), or as it is when `cpu` is undefined. */
+export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]]
+}
+
+/**
+ * autocannon in a process of its own on `cpu` (its CLI, JSON out), so that the load takes no CPU from the server:
+ * the same measure as `cannon`.
+ */
+export function cannonOn(
+  cpu: number | undefined,
+  url: string,
+  body: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<Cannon> {
+  const bin = join(new URL('..', import.meta.url).pathname, 'node_modules/autocannon/autocannon.js')
+  const headerArgs = Object.entries({ 'content-type': 'application/json', ...headers }).flatMap(([k, v]) => [
+    '-H',
+    `${k}=${v}`,
+  ])
+  const args = ['-m', 'POST', '-b', body, ...headerArgs, '-c', String(connections), '-d', String(seconds), '-j', url]
+  const [command, argv] = pinned(cpu, process.execPath, [bin, ...args])
+  return new Promise((resolve, reject) => {
+    execFile(command, argv, { maxBuffer: 16 * 2 ** 20 }, (err, stdout) => {
+      if (err) return reject(new Error(`autocannon against ${url} failed: ${err.message}`))
+      const r = JSON.parse(stdout) as {
+        requests: { average: number }
+        latency: { p50: number; p99: number }
+        errors: number
+        non2xx: number
+      }
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx })
+    })
+  })
 }
 
 /** Resident memory of a process, in MiB (from /proc). */

@@ -24,6 +24,14 @@ export const durationSchema = z.union([z.number().nonnegative(), z.string()]).tr
   return ms
 })
 
+/** `1.500` → `1.5`, `2.000` → `2`: trailing zeros and then a trailing point go (what two regexes did, cheaper). */
+function trimZeros(fixed: string): string {
+  let end = fixed.length
+  while (end > 0 && fixed.charCodeAt(end - 1) === 48) end--
+  if (end > 0 && fixed.charCodeAt(end - 1) === 46) end--
+  return fixed.slice(0, end)
+}
+
 /** Formats milliseconds like Go's time.Duration (`12ms`, `1s`, `6m0s`), as OpenAI's x-ratelimit-reset-* headers do. */
 export function goDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`
@@ -31,7 +39,7 @@ export function goDuration(ms: number): string {
   const h = Math.floor(totalS / 3600)
   const m = Math.floor((totalS % 3600) / 60)
   const s = totalS % 60
-  const sText = Number.isInteger(s) ? String(s) : s.toFixed(3).replace(/0+$/, '').replace(/\.$/, '')
+  const sText = Number.isInteger(s) ? String(s) : trimZeros(s.toFixed(3))
   if (h > 0) return `${h}h${m}m${sText}s`
   if (m > 0) return `${m}m${sText}s`
   return `${sText}s`

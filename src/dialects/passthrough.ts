@@ -1,3 +1,4 @@
+import { hex8 } from '../rng.js'
 import { obj, str } from './families/shared.js'
 
 /*
@@ -114,20 +115,16 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
   const b = obj(body) ?? {}
   const gen = obj(b.generationConfig)
   const tools = Array.isArray(b.tools) ? b.tools.length : 0
-  const headers = [...new Set([...headerNames].map((h) => h.toLowerCase()))]
-    .filter((h) => !TRANSPORT_HEADERS.has(h))
-    .sort()
+  const fnv = new Fnv()
+  fnv.add('[')
+  const parts = [b.messages, b.input, b.contents, b.system, b.instructions, b.systemInstruction ?? b.system_instruction]
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) fnv.add(',')
+    canonical(fnv, parts[i], 1, true)
+  }
+  fnv.add(']')
   return {
-    content: hash(
-      canonical([
-        b.messages,
-        b.input,
-        b.contents,
-        b.system,
-        b.instructions,
-        b.systemInstruction ?? b.system_instruction,
-      ]),
-    ),
+    content: fnv.hex(),
     maxTokens:
       count(b.max_tokens) ??
       count(b.max_completion_tokens) ??
@@ -136,8 +133,44 @@ export function requestDigest(body: unknown, stream: boolean, headerNames: Itera
     stream,
     tools,
     streamUsage: obj(b.stream_options)?.include_usage === true,
-    headers,
+    headers: headerList(headerNames),
   }
+}
+
+/**
+ * Lists of header names seen lately: a gateway sends the same few lists again and again, and each journal entry
+ * holding one of these (instead of a copy) keeps the journal small. The most recent first, a few of them.
+ */
+const RECENT_HEADER_LISTS: string[][] = []
+const MAX_RECENT_HEADER_LISTS = 8
+
+/** Header names, lower-case, once each, sorted, without the transport's own (a list shared: do not change it). */
+function headerList(headerNames: Iterable<string>): string[] {
+  const out: string[] = []
+  for (const name of headerNames) {
+    const h = name.toLowerCase()
+    if (!TRANSPORT_HEADERS.has(h) && !out.includes(h)) out.push(h)
+  }
+  sortInPlace(out)
+  for (let i = 0; i < RECENT_HEADER_LISTS.length; i++) {
+    const known = RECENT_HEADER_LISTS[i] as string[]
+    if (sameList(known, out)) {
+      if (i > 0) {
+        RECENT_HEADER_LISTS.splice(i, 1)
+        RECENT_HEADER_LISTS.unshift(known)
+      }
+      return known
+    }
+  }
+  RECENT_HEADER_LISTS.unshift(out)
+  if (RECENT_HEADER_LISTS.length > MAX_RECENT_HEADER_LISTS) RECENT_HEADER_LISTS.pop()
+  return out
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** The body fields in which two digests differ (headers apart: they are listed, not judged). */
@@ -154,25 +187,75 @@ export function digestDifferences(sent: RequestDigest, received: RequestDigest):
 /** Nesting deeper than this is digested as one marker: a hostile body must not exhaust the stack. */
 const MAX_DEPTH = 64
 
-function canonical(v: unknown, depth = 0): string {
-  if (v === undefined) return 'null'
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (depth >= MAX_DEPTH) return '"…"'
-  if (Array.isArray(v)) return `[${v.map((x) => canonical(x, depth + 1)).join(',')}]`
-  const o = v as Record<string, unknown>
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k], depth + 1)}`)
-    .join(',')}}`
+/**
+ * Feeds the canonical JSON of `v` (keys sorted, undefined members left out, undefined itself as null) to the hash,
+ * piece by piece: the text is never built.
+ */
+function canonical(fnv: Fnv, v: unknown, depth: number, inArray: boolean): void {
+  if (v === undefined) fnv.add('null')
+  // A value JSON has no text for (a function) reads as a join and a template read it: empty, or "undefined".
+  else if (v === null || typeof v !== 'object') fnv.add(JSON.stringify(v) ?? (inArray ? '' : 'undefined'))
+  else if (depth >= MAX_DEPTH) fnv.add('"…"')
+  else if (Array.isArray(v)) {
+    fnv.add('[')
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) fnv.add(',')
+      canonical(fnv, v[i], depth + 1, true)
+    }
+    fnv.add(']')
+  } else {
+    const o = v as Record<string, unknown>
+    fnv.add('{')
+    let first = true
+    for (const k of sortedKeys(o)) {
+      if (o[k] === undefined) continue
+      if (!first) fnv.add(',')
+      first = false
+      fnv.add(JSON.stringify(k))
+      fnv.add(':')
+      canonical(fnv, o[k], depth + 1, false)
+    }
+    fnv.add('}')
+  }
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: a fingerprint, not a security hash. */
-function hash(text: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
+/** An object's keys in the order `sort()` puts them: code unit order. */
+function sortedKeys(o: object): string[] {
+  return sortInPlace(Object.keys(o))
+}
+
+/**
+ * Sorts strings as `sort()` does (code unit order); a few (an object's keys, a request's header names) by
+ * insertion, which spares sort()'s scratch copy on every request.
+ */
+function sortInPlace(items: string[]): string[] {
+  if (items.length > 16) return items.sort()
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as string
+    let j = i - 1
+    while (j >= 0 && (items[j] as string) > item) {
+      items[j + 1] = items[j] as string
+      j--
+    }
+    items[j + 1] = item
   }
-  return (h >>> 0).toString(16).padStart(8, '0')
+  return items
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a fingerprint, not a security hash. Fed text piece by piece. */
+class Fnv {
+  private h = 0x811c9dc5
+
+  add(text: string): void {
+    let h = this.h
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i)
+      h = Math.imul(h, 0x01000193)
+    }
+    this.h = h
+  }
+
+  hex(): string {
+    return hex8(this.h)
+  }
 }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { usageInWrites } from '../dialects/passthrough.js'
+import { type Usage, usageInWrites } from '../dialects/passthrough.js'
 import type { JournalEntry } from './journal.js'
 import type { Plan, PlayResult } from './plan.js'
 
@@ -50,6 +50,14 @@ function writtenData(plan: Plan, n: number): Array<string | Buffer> {
   return out
 }
 
+/** The usage the first `n` body writes of a plan report: as their producer knew it, else read from the data. */
+function writtenUsage(plan: Plan, n: number): Usage | null {
+  const first = plan.steps[0]
+  if (n === 1 && first?.kind === 'write' && first.usage?.data === first.data)
+    return { input: first.usage.input, output: first.usage.output }
+  return usageInWrites(writtenData(plan, n))
+}
+
 /** Fills in how an attempt ended, from its plan and what playing it did. */
 export function completeEntry(
   entry: JournalEntry,
@@ -67,7 +75,7 @@ export function completeEntry(
   entry.endedBy = result.endedBy
   entry.clientDisconnected = result.clientDisconnected
   writeTimes(entry, result)
-  entry.usage = plan && result.writes ? usageInWrites(writtenData(plan, result.writes)) : null
+  entry.usage = plan && result.writes ? writtenUsage(plan, result.writes) : null
   // When brownout or the client ended it, not when Node reported 'close' (loop turns later on a busy machine).
   entry.durationMs = (result.endedAt ?? nowMs) - entry.receivedAt
 }

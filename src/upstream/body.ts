@@ -19,7 +19,8 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Body
     const settle = (result: BodyResult) => {
       if (done) return
       done = true
-      req.removeAllListeners('data')
+      // After the end no data comes; before it (too large, aborted), stop collecting.
+      if (result.kind !== 'ok') req.removeAllListeners('data')
       resolve(result)
     }
     req.on('data', (chunk: Buffer) => {

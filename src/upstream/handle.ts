@@ -34,6 +34,9 @@ export interface UpstreamState {
   counters: { inFlight: number }
 }
 
+/** The faults of an attempt none fired on: one list for all of them (frozen: a fired fault replaces it). */
+const NO_FAULTS: string[] = Object.freeze([]) as unknown as string[]
+
 const headerFaultsSchema = z.union([faultSchema, z.array(faultSchema).min(1)])
 
 function newEntry(
@@ -43,8 +46,9 @@ function newEntry(
   req: IncomingMessage,
   idSource: JournalEntry['idSource'],
 ): JournalEntry {
-  const retryCount = Number(header(req.headers, 'x-stainless-retry-count'))
-  return {
+  const retry = header(req.headers, 'x-stainless-retry-count')
+  const retryCount = Number(retry)
+  const entry: JournalEntry = {
     seq: ticket.seq,
     upstream: state.runtime.name,
     requestId: ex.requestId,
@@ -62,17 +66,17 @@ function newEntry(
     bytes: 0,
     durationMs: 0,
     firstByteMs: null,
-    stainlessRetryCount:
-      header(req.headers, 'x-stainless-retry-count') !== undefined && Number.isFinite(retryCount) ? retryCount : null,
+    stainlessRetryCount: retry !== undefined && Number.isFinite(retryCount) ? retryCount : null,
     clientDisconnected: false,
     endedBy: 'end',
     rule: null,
-    faults: [],
+    faults: NO_FAULTS,
     effect: 'none',
     retryAfterMs: null,
-    // Only when true: most requests are not prefills, and journals stay as they were.
-    ...(ex.prefill ? { prefill: true } : {}),
   }
+  // Only when true: most requests are not prefills, and journals stay as they were.
+  if (ex.prefill) entry.prefill = true
+  return entry
 }
 
 /** Whether a request arrived whole: a GET needs no body; a POST needs one that was read to its end and parses. */
@@ -142,7 +146,8 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     found.methodOk &&
     jsonError === undefined &&
     found.route.generates
-  const ticket = await state.shared.arrive({ requestId: idInfo?.id, generates, tokenCost })
+  const arrival = { requestId: idInfo?.id, generates, tokenCost }
+  const ticket = state.shared.arriveNow ? state.shared.arriveNow(arrival) : await state.shared.arrive(arrival)
   const ex: Exchange = {
     upstream: runtime,
     family,

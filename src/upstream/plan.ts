@@ -4,7 +4,7 @@
  */
 export type Step =
   /** Write body bytes (after headers). */
-  | { kind: 'write'; atMs: number; data: string | Buffer }
+  | { kind: 'write'; atMs: number; data: string | Buffer; usage?: KnownUsage }
   /** Write raw bytes to the socket, bypassing HTTP (only before headers: the response is not HTTP at all). */
   | { kind: 'raw'; atMs: number; data: string | Buffer }
   /** Finish the response properly. */
@@ -15,6 +15,17 @@ export type Step =
   | { kind: 'close'; atMs: number }
   /** Do nothing more: keep the socket open until the client leaves. */
   | { kind: 'hang'; atMs: number }
+
+/**
+ * The usage a write's data reports, as its producer built it (`usageInWrites` would read the same from `data`):
+ * the journal takes it instead of parsing the body again. It holds the data it describes, so a fault that
+ * rewrites the data (and keeps the field) is read the slow way.
+ */
+export interface KnownUsage {
+  data: string
+  input: number | null
+  output: number | null
+}
 
 export interface Plan {
   status: number

@@ -1,7 +1,7 @@
 import type { ErrorSpec } from '../dialects/error-spec.js'
 import type { Exchange } from './exchange.js'
 import { providerHeaders, providerRequestId } from './headers.js'
-import type { Plan } from './plan.js'
+import type { Plan, Step } from './plan.js'
 
 /** A complete error response in the family's shape, sent at `atMs`. Simulated provider errors are outcomes, never exceptions. */
 export function errorPlan(ex: Exchange, spec: ErrorSpec, atMs = 0): Plan {
@@ -31,18 +31,26 @@ export function jsonPlan(ex: Exchange, body: unknown, atMs: number): Plan {
   return jsonTextPlan(ex, JSON.stringify(body), atMs)
 }
 
-/** A complete JSON success response whose body is already serialised. */
-export function jsonTextPlan(ex: Exchange, data: string, atMs: number): Plan {
+/**
+ * A complete JSON success response whose body is already serialised; `usage`: the input and output tokens the
+ * body reports, when the caller knows them (the journal then need not parse the body again).
+ */
+export function jsonTextPlan(
+  ex: Exchange,
+  data: string,
+  atMs: number,
+  usage?: { input: number | null; output: number | null },
+): Plan {
   const headers = providerHeaders(ex, 'application/json', atMs)
   headers['content-length'] = String(Buffer.byteLength(data))
+  const write: Step = usage
+    ? { kind: 'write', atMs, data, usage: { data, input: usage.input, output: usage.output } }
+    : { kind: 'write', atMs, data }
   return {
     status: 200,
     headers,
     headersAtMs: atMs,
-    steps: [
-      { kind: 'write', atMs, data },
-      { kind: 'end', atMs },
-    ],
+    steps: [write, { kind: 'end', atMs }],
   }
 }
 

@@ -177,15 +177,18 @@ export async function startUpstream(options: StartUpstreamOptions = {}): Promise
     }
     if (options.workerId !== undefined) res.setHeader('x-brownout-worker', String(options.workerId))
     counters.inFlight++
-    handle(state, req, res)
-      .catch((err: unknown) => internalError(state, req, res, err))
-      // A shared state that cannot answer (Redis gone) cannot number the internal error's journal entry either (its
-      // 500 went out first): nothing more to do than make sure the connection ends.
-      .catch(() => res.destroy())
-      .finally(() => {
-        if (--counters.inFlight === 0) for (const wake of idleWaiters) wake()
-      })
+    handle(state, req, res).then(done, (err: unknown) =>
+      internalError(state, req, res, err)
+        // A shared state that cannot answer (Redis gone) cannot number the internal error's journal entry either
+        // (its 500 went out first): nothing more to do than make sure the connection ends.
+        .catch(() => res.destroy())
+        .then(done),
+    )
   })
+  /** An exchange is over (answered and journaled, or failed): wake whoever waits for none in flight. */
+  const done = () => {
+    if (--counters.inFlight === 0) for (const wake of idleWaiters) wake()
+  }
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
     else socket.destroy()

@@ -94,6 +94,8 @@ export function localJournalView(journal: Journal): JournalView {
  */
 export interface SharedState {
   arrive(arrival: Arrival): Promise<Ticket>
+  /** The same as `arrive` without the promise, when the state answers in this process (no round trip to wait for). */
+  arriveNow?(arrival: Arrival): Ticket
   /** The buckets' levels now (for /state). */
   limits(): Promise<LimitsSnapshot>
   capacity: CapacityGate | undefined
@@ -102,8 +104,6 @@ export interface SharedState {
   replaceRules(rules: readonly Rule[]): Promise<void>
   /** Called when the rules change (here or elsewhere). */
   onRules(listener: (rules: readonly Rule[]) => void): void
-  /** Called, before the arrival it came with is decided, when the clock origin of `during` windows moved elsewhere. */
-  onStart?(listener: (startedAt: number) => void): void
   /** The journal across every process serving the upstream, given this process's own. */
   journal(local: Journal): JournalView
   /**
@@ -117,7 +117,8 @@ export interface SharedState {
   close(): Promise<void>
   /**
    * Called with the clock origin `during` windows count from, when the state holds one shared by every process
-   * (replicas on many machines): at once, and again when a reset moves it. Absent: the process's own start.
+   * (replicas on many machines): at once, and again when a reset moves it elsewhere (before the arrival it came with
+   * is decided). Absent: the process's own start.
    */
   onStart?(listener: (startedAt: number) => void): void
 }

@@ -53,6 +53,25 @@ describe('what the pass-through checks read', () => {
     expect(a).toEqual(b)
     expect(a.headers).toEqual(['authorization'])
   })
+
+  it('digests a conversation to the same fingerprint as saved runs hold (FNV-1a of its canonical JSON)', () => {
+    const body = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'héllo "x"' },
+        { role: 'assistant', content: [{ type: 'text', text: 'a', cache: undefined }] },
+      ],
+      system: 's',
+    }
+    expect(requestDigest(body, false, ['Content-Type', 'host', 'x-b', 'content-type'])).toEqual({
+      content: 'ffd937b8',
+      maxTokens: null,
+      stream: false,
+      tools: 0,
+      streamUsage: false,
+      headers: ['content-type', 'x-b'],
+    })
+  })
 })
 
 describe('passthrough checks', () => {

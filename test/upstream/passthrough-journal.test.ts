@@ -1,5 +1,9 @@
+import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { answerFacts, requestDigest } from '../../src/dialects/passthrough.js'
+import { completeEntry } from '../../src/upstream/attempt-entry.js'
+import type { JournalEntry } from '../../src/upstream/journal.js'
+import type { Plan } from '../../src/upstream/plan.js'
 import { chatBody, journalEntry, messagesBody, postJson, useUpstream } from '../helpers.js'
 
 const upstream = useUpstream({
@@ -33,5 +37,30 @@ describe('what the journal keeps for the pass-through checks', () => {
     expect(e.usage?.input).toBeGreaterThan(0)
     await postJson(`${upstream.current.url}/v1/chat/completions`, chatBody('pt-3', { stream: true }))
     expect((await journalEntry(upstream.current, 'pt-3')).usage).toBeNull()
+  })
+
+  it('a chat completion: the usage its body reports (known when it was built, the same as read from the bytes)', async () => {
+    const res = await postJson(`${upstream.current.url}/v1/chat/completions`, chatBody('pt-4', { max_tokens: 5 }))
+    const e = await journalEntry(upstream.current, 'pt-4')
+    expect(e.writes).toBe(1)
+    expect(e.usage).toEqual(answerFacts(res.json).usage)
+    expect(e.usage?.output).toBe(5)
+  })
+
+  it('a body rewritten under a usage its producer knew: the usage is read from the bytes that went out', () => {
+    const data = '{"usage":{"prompt_tokens":3,"completion_tokens":4}}'
+    const plan: Plan = {
+      status: 200,
+      headers: {},
+      headersAtMs: 0,
+      steps: [
+        { kind: 'write', atMs: 0, data, usage: { data: '{"usage":{}}', input: 1, output: 2 } },
+        { kind: 'end', atMs: 0 },
+      ],
+    }
+    const entry = { receivedAt: 0 } as JournalEntry
+    const result = { bytes: data.length, firstByteMs: 0, endedBy: 'end' as const, clientDisconnected: false, writes: 1 }
+    completeEntry(entry, { plan, progress: result }, result, { headersSent: true } as ServerResponse, 1)
+    expect(entry.usage).toEqual({ input: 3, output: 4 })
   })
 })

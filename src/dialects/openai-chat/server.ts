@@ -53,20 +53,54 @@ function forcedTool(req: ChatRequest): FunctionTool | string | undefined {
 
 const FINGERPRINT = 'fp_b40a0a7'
 
+/** OpenAI's usage block: the counts, and the details it reports as zeros. */
+function chatUsage<T>(prompt: T, completion: T, total: T) {
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: total,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  }
+}
+
+/** The non-streaming completion around a message; `message` is the assistant's message object. */
+function completionObject<T>(h: Record<'id' | 'created' | 'model' | 'finish', T>, message: unknown, usage: unknown) {
+  return {
+    id: h.id,
+    object: 'chat.completion',
+    created: h.created,
+    model: h.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: h.finish }],
+    usage,
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
+  }
+}
+
 /**
  * The non-streaming completion, shaped once: filling it gives exactly what JSON.stringify of the object gives,
  * at the cost of stringifying the values alone (the hot path of a throughput test).
  */
-const completionJson = jsonShape(['id', 'created', 'model', 'message', 'finish', 'usage'], (h) => ({
-  id: h.id,
-  object: 'chat.completion',
-  created: h.created,
-  model: h.model,
-  choices: [{ index: 0, message: h.message, logprobs: null, finish_reason: h.finish }],
-  usage: h.usage,
-  service_tier: 'default',
-  system_fingerprint: FINGERPRINT,
-}))
+const completionJson = jsonShape(['id', 'created', 'model', 'message', 'finish', 'usage'], (h) =>
+  completionObject(h, h.message, h.usage),
+)
+
+/** The same for a text answer, down to its content and counts (the commonest answer of all). */
+const textCompletionJson = jsonShape(
+  ['id', 'created', 'model', 'finish', 'content', 'prompt', 'completion', 'total'],
+  (h) =>
+    completionObject(
+      h,
+      { role: 'assistant', content: h.content, refusal: null, annotations: [] },
+      chatUsage(h.prompt, h.completion, h.total),
+    ),
+)
 
 /** POST /v1/chat/completions, streaming or not, text or a forced tool call. */
 export function chatCompletions(ex: Exchange): Plan {
@@ -96,35 +130,29 @@ export function chatCompletions(ex: Exchange): Plan {
   const args = tool ? toolArgumentsFor(seed, ex.requestId, tool.function.name, tool.function.parameters) : ''
   const pieces = tool ? splitPieces(args) : answer.tokens
   const completion = tool ? pieces.length : answer.tokens.length
-  const usage = {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: 0,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
-  }
   const finish = tool ? 'tool_calls' : answer.finish
-  const callId = `call_${idSuffix(seed, ex.requestId, 'call')}`
+  const callId = tool ? `call_${idSuffix(seed, ex.requestId, 'call')}` : ''
   const times = tokenTimes(ex, pieces.length)
   const doneAt = times[times.length - 1] ?? 0
+  const known = { input: prompt, output: completion }
 
-  if (!req.stream) {
-    const message = tool
-      ? {
-          role: 'assistant',
-          content: null,
-          tool_calls: [{ id: callId, type: 'function', function: { name: tool.function.name, arguments: args } }],
-          refusal: null,
-          annotations: [],
-        }
-      : { role: 'assistant', content: answer.tokens.join(''), refusal: null, annotations: [] }
+  if (!req.stream && !tool) {
+    const content = answer.tokens.join('')
+    const total = prompt + completion
+    const h = { id, created: base.created, model: req.model, finish, content, prompt, completion, total }
+    return jsonTextPlan(ex, textCompletionJson(h), doneAt, known)
+  }
+  const usage = chatUsage(prompt, completion, prompt + completion)
+  if (!req.stream && tool) {
+    const message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: callId, type: 'function', function: { name: tool.function.name, arguments: args } }],
+      refusal: null,
+      annotations: [],
+    }
     const data = completionJson({ id, created: base.created, model: req.model, message, finish, usage })
-    return jsonTextPlan(ex, data, doneAt)
+    return jsonTextPlan(ex, data, doneAt, known)
   }
 
   const includeUsage = req.stream_options?.include_usage === true
