@@ -53,7 +53,7 @@ export async function driverOnEveryCore(): Promise<void> {
   const ratio = best / autocannon
   results.driver_workers = { workers, tried, autocannon, sustainedRate: best, ratio, target: 1, met: ratio >= 1 }
   note(
-    `load driver on every core (run --workers auto: ${workers} worker(s) and the main process; open model, the highest rate with ≥ 99 % answered): ${tried.map((t) => `${t.rate}/s → ${((t.answered / t.scheduled) * 100).toFixed(1)} %`).join(', ')}; autocannon (64 connections) ${autocannon.toFixed(0)} req/s`,
+    `load driver on every core (run --workers auto: ${workers > 1 ? `${workers} load workers and the main process` : "one load worker, which is the run's own process"}; open model, the highest rate with ≥ 99 % answered): ${tried.map((t) => `${t.rate}/s → ${((t.answered / t.scheduled) * 100).toFixed(1)} %`).join(', ')}; autocannon (64 connections) ${autocannon.toFixed(0)} req/s`,
   )
   note(
     `  → driver on every core ÷ one autocannon = ${ratio.toFixed(2)} (${best}/s sustained; target ≥ 1): ${ratio >= 1 ? 'met' : 'NOT MET'}`,
