@@ -8,7 +8,7 @@ import { parseQuery } from '../dialects/route.js'
 import { familyWire } from '../dialects/wire.js'
 import { type FaultConfig, faultSchema } from '../faults/registry.js'
 import { applyFaults, type FaultEngine, type FiredFaults } from '../faults/rules.js'
-import { completeEntry, type LiveAttempt, openSnapshot } from './attempt-entry.js'
+import { completeEntry, type LiveAttempt, OpenAttempt } from './attempt-entry.js'
 import { type BodyResult, readBody } from './body.js'
 import { findRequestId } from './correlation.js'
 import { decide } from './decide.js'
@@ -174,7 +174,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     entry.received = requestDigest(parsed, ex.stream, Object.keys(req.headers))
   const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
   // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
-  state.journal.open(entry.seq, () => openSnapshot(entry, live, res, clock.now()))
+  state.journal.open(entry.seq, new OpenAttempt(entry, live, clock))
   let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
   try {
     if (body.kind !== 'aborted')

@@ -85,7 +85,9 @@ export interface JournalQuery {
 }
 
 /** What an open attempt looks like now: its entry as it would be recorded if it were snapshotted at this moment. */
-export type OpenSnapshot = () => JournalEntry
+export interface OpenSnapshot {
+  snapshot(): JournalEntry
+}
 
 /**
  * Every attempt an upstream served: an attempt is opened when it arrives and recorded when it ends, in order of
@@ -114,7 +116,7 @@ export class Journal {
   openEntries(query: JournalQuery = {}): JournalEntry[] {
     const out: JournalEntry[] = []
     for (const snapshot of this.opened.values()) {
-      const e = snapshot()
+      const e = snapshot.snapshot()
       if (matchesQuery(e, query)) out.push(e)
     }
     return out

@@ -55,6 +55,8 @@ export interface PlayResult {
    * busy machine that report comes loop turns later, after a retry the client sent at once has already arrived.
    */
   endedAt?: number
+  /** The status line and headers went out. */
+  statusSent?: boolean
   /** Body writes played so far (not raw bytes). */
   writes?: number
   /** When the first and the last body write went out, ms after arrival. */

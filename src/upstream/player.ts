@@ -68,6 +68,7 @@ export function play(
       firstByte()
       res.writeHead(plan.status, plan.headers)
       res.flushHeaders()
+      result.statusSent = true
     }
 
     /** Runs one step; false means stop here (the exchange is ending, or a drain will resume it). */
@@ -179,6 +180,7 @@ function playAtOnce(
       resolve(result)
     })
     res.writeHead(plan.status, plan.headers)
+    result.statusSent = true
     res.end(write.data)
   })
 }

@@ -73,7 +73,7 @@ function runUpstream(
       const idle = await hub.everyWorker('idle', timeoutMs)
       const parts = await hub.everyWorker('journal', { query: {}, state: 'open' })
       for (const entry of parts.flatMap((p) => p.open))
-        if (entry.seq > resetAfterSeq) journal.open(entry.seq, () => entry)
+        if (entry.seq > resetAfterSeq) journal.open(entry.seq, { snapshot: () => entry })
       timing = worst(await hub.everyWorker('timing', null))
       return idle.every(Boolean)
     },
