@@ -17,27 +17,27 @@ function statusSent(plan: Plan | undefined, firstByteMs: number | null, res: Ser
 
 /**
  * An attempt that arrived and has not ended, as the journal holds it until it ends: its entry and what the player has
- * sent so far, and nothing else. A plain object, not a closure: a closure made in `handle` held the response and the
- * handler's scope from the journal's long-lived map, and young-generation GCs took twice as long (a 100 ms delay
- * fault at 2,000 req/s went out late: p99 5 ms → 20 ms, bisected to the commit that journaled attempts at arrival).
+ * sent so far, and nothing else (not its plan, not the response). What the journal's long-lived map holds costs
+ * every young-generation GC: a closure made in `handle` held the response and the handler's scope, and the GC pauses
+ * doubled (a 100 ms delay fault at 2,000 req/s went out late: p99 5 ms → 20 ms, bisected to the commit that
+ * journaled attempts at arrival).
  */
 export class OpenAttempt {
   constructor(
     private readonly entry: JournalEntry,
-    private readonly live: LiveAttempt,
+    private readonly progress: PlayResult,
     private readonly clock: Clock,
   ) {}
 
   /** What it has sent so far, and for how long it has been open (`endedBy: 'open'`). */
   snapshot(): JournalEntry {
-    const { entry } = this
-    const { plan, progress } = this.live
-    const sent = plan !== undefined && progress.statusSent === true
+    const { entry, progress } = this
+    const { sent } = progress
     return {
       ...entry,
-      status: sent ? plan.status : null,
-      errorType: sent ? (plan.errorType ?? null) : null,
-      retryAfterMs: sent ? (plan.retryAfterMs ?? null) : null,
+      status: sent?.status ?? null,
+      errorType: sent?.errorType ?? null,
+      retryAfterMs: sent?.retryAfterMs ?? null,
       bytes: progress.bytes,
       firstByteMs: progress.firstByteMs,
       durationMs: this.clock.now() - entry.receivedAt,

@@ -174,7 +174,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
     entry.received = requestDigest(parsed, ex.stream, Object.keys(req.headers))
   const live: LiveAttempt = { plan: undefined, progress: newPlayResult() }
   // Journaled at arrival: an attempt the SUT never lets end is still evidence (open, with what was sent so far).
-  state.journal.open(entry.seq, new OpenAttempt(entry, live, clock))
+  state.journal.open(entry.seq, new OpenAttempt(entry, live.progress, clock))
   let result: PlayResult = { bytes: 0, firstByteMs: null, endedBy: 'client', clientDisconnected: true }
   try {
     if (body.kind !== 'aborted')

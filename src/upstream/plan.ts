@@ -55,8 +55,11 @@ export interface PlayResult {
    * busy machine that report comes loop turns later, after a retry the client sent at once has already arrived.
    */
   endedAt?: number
-  /** The status line and headers went out. */
-  statusSent?: boolean
+  /**
+   * Once the status line and headers went out: the status, and the provider error type and Retry-After they carried
+   * (what an attempt still open has said, without holding its plan).
+   */
+  sent?: { status: number; errorType: string | null; retryAfterMs: number | null }
   /** Body writes played so far (not raw bytes). */
   writes?: number
   /** When the first and the last body write went out, ms after arrival. */

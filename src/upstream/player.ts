@@ -68,7 +68,7 @@ export function play(
       firstByte()
       res.writeHead(plan.status, plan.headers)
       res.flushHeaders()
-      result.statusSent = true
+      result.sent = sentFacts(plan)
     }
 
     /** Runs one step; false means stop here (the exchange is ending, or a drain will resume it). */
@@ -146,6 +146,11 @@ export function play(
   })
 }
 
+/** What the status line of `plan` said, once it went out. */
+function sentFacts(plan: Plan): NonNullable<PlayResult['sent']> {
+  return { status: plan.status, errorType: plan.errorType ?? null, retryAfterMs: plan.retryAfterMs ?? null }
+}
+
 /** A result before anything was sent. */
 export function newPlayResult(): PlayResult {
   return { bytes: 0, firstByteMs: null, endedBy: 'end', clientDisconnected: false }
@@ -180,7 +185,7 @@ function playAtOnce(
       resolve(result)
     })
     res.writeHead(plan.status, plan.headers)
-    result.statusSent = true
+    result.sent = sentFacts(plan)
     res.end(write.data)
   })
 }
