@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http'
 import type { Clock } from '../clock.js'
 import { type Usage, usageInWrites } from '../dialects/passthrough.js'
 import type { JournalEntry } from './journal.js'
@@ -8,11 +7,6 @@ import type { Plan, PlayResult } from './plan.js'
 export interface LiveAttempt {
   plan: Plan | undefined
   progress: PlayResult
-}
-
-/** Whether the status line of `plan` went out. */
-function statusSent(plan: Plan | undefined, firstByteMs: number | null, res: ServerResponse): plan is Plan {
-  return plan !== undefined && plan.headersAtMs !== null && firstByteMs !== null && res.headersSent
 }
 
 /**
@@ -75,15 +69,10 @@ function writtenUsage(plan: Plan, n: number): Usage | null {
 }
 
 /** Fills in how an attempt ended, from its plan and what playing it did. */
-export function completeEntry(
-  entry: JournalEntry,
-  live: LiveAttempt,
-  result: PlayResult,
-  res: ServerResponse,
-  nowMs: number,
-): void {
+export function completeEntry(entry: JournalEntry, live: LiveAttempt, result: PlayResult, nowMs: number): void {
   const { plan } = live
-  entry.status = statusSent(plan, result.firstByteMs, res) ? plan.status : null
+  // The player says whether the status line went out, as it does for an attempt still open.
+  entry.status = result.sent?.status ?? null
   entry.errorType = plan?.errorType ?? null
   entry.retryAfterMs = plan?.retryAfterMs ?? null
   entry.bytes = result.bytes

@@ -185,7 +185,7 @@ export async function handle(state: UpstreamState, req: IncomingMessage, res: Se
         return plan
       })
   } finally {
-    completeEntry(entry, live, result, res, clock.now())
+    completeEntry(entry, live, result, clock.now())
     state.journal.record(entry)
     state.metrics.observe(entry)
   }

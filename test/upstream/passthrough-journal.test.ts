@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { answerFacts, requestDigest } from '../../src/dialects/passthrough.js'
 import { completeEntry } from '../../src/upstream/attempt-entry.js'
@@ -60,7 +59,7 @@ describe('what the journal keeps for the pass-through checks', () => {
     }
     const entry = { receivedAt: 0 } as JournalEntry
     const result = { bytes: data.length, firstByteMs: 0, endedBy: 'end' as const, clientDisconnected: false, writes: 1 }
-    completeEntry(entry, { plan, progress: result }, result, { headersSent: true } as ServerResponse, 1)
+    completeEntry(entry, { plan, progress: result }, result, 1)
     expect(entry.usage).toEqual({ input: 3, output: 4 })
   })
 })
