@@ -43,6 +43,19 @@ async function withState<T>(
   }
 }
 
+/** The capacity gate of a fresh state: one slot and a queue of one, waiters shed after `queueTimeoutMs`. */
+function withGate(
+  factory: SharedStateFactory,
+  queueTimeoutMs: number,
+  body: (gate: NonNullable<SharedState['capacity']>) => Promise<void>,
+): Promise<void> {
+  const capacity = { max_concurrency: 1, queue: 1, queue_timeout: queueTimeoutMs, inflation: 0 }
+  return withState(factory, { capacity }, (state) => {
+    if (!state.capacity) throw new Error('no capacity gate')
+    return body(state.capacity)
+  })
+}
+
 const arrival = (requestId: string | undefined, tokenCost = 100): Arrival => ({ requestId, generates: true, tokenCost })
 
 /** What a ticket says that does not depend on how many ms passed between arrivals. */
@@ -120,56 +133,38 @@ describe.each(implementations)('the shared state %s', (_name, factory) => {
     }))
 
   it('holds max_concurrency and a bounded queue, and takes a waiter that leaves out of the queue', () =>
-    withState(
-      factory(),
-      { capacity: { max_concurrency: 1, queue: 1, queue_timeout: 10_000, inflation: 0 } },
-      async (state) => {
-        const gate = state.capacity
-        if (!gate) throw new Error('no capacity gate')
-        expect(await gate.acquire()).toMatchObject({ ok: true, queuedMs: 0 })
-        const leaving = new AbortController()
-        const waiter = gate.acquire(leaving.signal)
-        expect(await gate.acquire()).toEqual({ ok: false, reason: 'queue-full' })
-        leaving.abort()
-        expect(await waiter).toEqual({ ok: false, reason: 'client-left' })
-        const next = gate.acquire()
-        gate.release()
-        expect(await next).toMatchObject({ ok: true })
-        gate.release()
-      },
-    ))
+    withGate(factory(), 10_000, async (gate) => {
+      expect(await gate.acquire()).toMatchObject({ ok: true, queuedMs: 0 })
+      const leaving = new AbortController()
+      const waiter = gate.acquire(leaving.signal)
+      expect(await gate.acquire()).toEqual({ ok: false, reason: 'queue-full' })
+      leaving.abort()
+      expect(await waiter).toEqual({ ok: false, reason: 'client-left' })
+      const next = gate.acquire()
+      gate.release()
+      expect(await next).toMatchObject({ ok: true })
+      gate.release()
+    }))
 
   it('queues a newcomer arriving just after a release while the waiter takes the slot', () =>
-    withState(
-      factory(),
-      { capacity: { max_concurrency: 1, queue: 1, queue_timeout: 10_000, inflation: 0 } },
-      async (state) => {
-        const gate = state.capacity
-        if (!gate) throw new Error('no capacity gate')
-        await gate.acquire()
-        const waiter = gate.acquire()
-        gate.release()
-        const newcomer = gate.acquire()
-        expect(await Promise.race([waiter, newcomer])).toMatchObject({ ok: true })
-        gate.release()
-        expect(await waiter).toMatchObject({ ok: true })
-        expect(await newcomer).toMatchObject({ ok: true })
-        gate.release()
-      },
-    ))
+    withGate(factory(), 10_000, async (gate) => {
+      await gate.acquire()
+      const waiter = gate.acquire()
+      gate.release()
+      const newcomer = gate.acquire()
+      expect(await Promise.race([waiter, newcomer])).toMatchObject({ ok: true })
+      gate.release()
+      expect(await waiter).toMatchObject({ ok: true })
+      expect(await newcomer).toMatchObject({ ok: true })
+      gate.release()
+    }))
 
   it('sheds a waiter after queue_timeout', () =>
-    withState(
-      factory(),
-      { capacity: { max_concurrency: 1, queue: 1, queue_timeout: 100, inflation: 0 } },
-      async (state) => {
-        const gate = state.capacity
-        if (!gate) throw new Error('no capacity gate')
-        await gate.acquire()
-        const started = performance.now()
-        expect(await gate.acquire()).toEqual({ ok: false, reason: 'queue-timeout' })
-        expect(performance.now() - started).toBeGreaterThanOrEqual(95)
-        gate.release()
-      },
-    ))
+    withGate(factory(), 100, async (gate) => {
+      await gate.acquire()
+      const started = performance.now()
+      expect(await gate.acquire()).toEqual({ ok: false, reason: 'queue-timeout' })
+      expect(performance.now() - started).toBeGreaterThanOrEqual(95)
+      gate.release()
+    }))
 })
