@@ -15,21 +15,37 @@ import { sutProfileSchema } from '../src/sut/profile.js'
 import type { JournalEntry } from '../src/upstream/journal.js'
 import { type RunningUpstream, type StartUpstreamOptions, startUpstream } from '../src/upstream/server.js'
 
-/** Starts an upstream on port 0 for the file's tests and closes it afterwards. */
-export function useUpstream(options: StartUpstreamOptions = {}): { readonly current: RunningUpstream } {
-  const holder: { current?: RunningUpstream } = {}
+/**
+ * Something the file's tests share: started before them (`beforeAll`), stopped after them (`afterAll`); `current`
+ * throws when read before it started (`what` says which).
+ */
+export function useForFile<T>(
+  what: string,
+  start: () => Promise<T>,
+  stop: (it: T) => Promise<void>,
+): { readonly current: T } {
+  const holder: { current?: T } = {}
   beforeAll(async () => {
-    holder.current = await startUpstream({ port: 0, seed: 42, ...options })
+    holder.current = await start()
   })
   afterAll(async () => {
-    await holder.current?.close()
+    if (holder.current !== undefined) await stop(holder.current)
   })
   return {
-    get current(): RunningUpstream {
-      if (!holder.current) throw new Error('upstream not started yet')
+    get current(): T {
+      if (holder.current === undefined) throw new Error(`${what} not started yet`)
       return holder.current
     },
   }
+}
+
+/** Starts an upstream on port 0 for the file's tests and closes it afterwards. */
+export function useUpstream(options: StartUpstreamOptions = {}): { readonly current: RunningUpstream } {
+  return useForFile(
+    'upstream',
+    () => startUpstream({ port: 0, seed: 42, ...options }),
+    (u) => u.close(),
+  )
 }
 
 /** POSTs JSON (or a raw string) and returns status, headers and parsed body. */
