@@ -1,4 +1,4 @@
-import { hex8 } from '../rng.js'
+import { hash32, hex8 } from '../rng.js'
 import { obj, str } from './families/shared.js'
 
 /*
@@ -242,17 +242,12 @@ function sortInPlace(items: string[]): string[] {
   return items
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: a fingerprint, not a security hash. Fed text piece by piece. */
+/** FNV-1a, 32 bits (rng.ts's hash32, continued piece by piece), as 8 hex digits: a fingerprint, not a security hash. */
 class Fnv {
   private h = 0x811c9dc5
 
   add(text: string): void {
-    let h = this.h
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i)
-      h = Math.imul(h, 0x01000193)
-    }
-    this.h = h
+    this.h = hash32(text, this.h)
   }
 
   hex(): string {
