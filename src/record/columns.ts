@@ -75,7 +75,7 @@ export type Decode = (n: number) => unknown
  */
 export function columnAccessors<F extends string>(
   columns: NumberColumns<F>,
-  fields: ReadonlyArray<{ name: string; column: F; decode?: Decode }>,
+  fields: ReadonlyArray<ColumnField<F>>,
   base: object,
 ): object {
   const proto = Object.create(base) as object
